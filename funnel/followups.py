@@ -1,0 +1,24 @@
+"""What happens after a stage move, in one explicit place rather than in signals.
+
+Called by `funnel.services` inside the move's transaction: work that must be atomic with
+the move is written here directly; everything else is queued with `delay_on_commit`, so a
+rolled-back move queues nothing.
+"""
+
+from datetime import datetime
+
+from funnel.models import StageChange
+from funnel.stages import Stage
+
+
+def moves_recorded(*, changes: list[StageChange]) -> None:
+    for change in changes:
+        moves_recorded_bulk(lead_ids=[change.lead_id], to_stage=Stage(change.to_stage), at=change.at)
+
+
+def moves_recorded_bulk(*, lead_ids: list[int], to_stage: Stage, at: datetime) -> None:
+    from sales import tasks as sales_tasks
+
+    if to_stage == Stage.PROSPECT:
+        # New prospects without an owner get one (round-robin among active reps).
+        sales_tasks.prospects_assign_owner.delay_on_commit(lead_ids)

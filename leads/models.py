@@ -1,0 +1,131 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from funnel.stages import STAGE_CHOICES, Stage
+
+
+class LeadQuerySet(models.QuerySet):
+    def in_stage(self, stage: Stage) -> "LeadQuerySet":
+        return self.filter(stage=stage)
+
+
+class Lead(models.Model):
+    """One row per person for the whole lifecycle; `stage` says where they are.
+
+    `stage`, `stage_changed_at` and the milestone columns are written only by
+    `funnel.services` (the one writer), in the same transaction as the history row.
+    """
+
+    class CompanySize(models.TextChoices):
+        MICRO = "1-10", "1-10"
+        SMALL = "11-50", "11-50"
+        MEDIUM = "51-200", "51-200"
+        LARGE = "201-1000", "201-1,000"
+        ENTERPRISE = "1001-5000", "1,001-5,000"
+        HUGE = "5000+", "5,000+"
+
+    # Stored normalised (see leads.emails.normalize_email); the check constraint below
+    # makes the plain unique index a case-insensitive one.
+    email = models.EmailField(max_length=254, unique=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    industry = models.CharField(max_length=100, blank=True)
+    company_size = models.CharField(max_length=20, choices=CompanySize.choices, blank=True)
+
+    stage = models.CharField(max_length=20, choices=STAGE_CHOICES, default=Stage.LEAD)
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    # First time the lead reached each milestone; rebuilt from history by
+    # `manage.py funnel_rebuild_milestones`. Cohort metrics read these instead of EXISTS.
+    became_prospect_at = models.DateTimeField(null=True, blank=True)
+    became_customer_at = models.DateTimeField(null=True, blank=True)
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_leads",
+    )
+    source_campaign = models.ForeignKey(
+        "marketing.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sourced_leads",
+        help_text="The campaign of the lead's first touch.",
+    )
+    score = models.FloatField(default=0)
+    marketing_consent = models.BooleanField(default=False)
+    marketing_consent_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+
+    # Not auto_now_add: imports and demo data carry their real creation time.
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LeadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="lead_email_is_normalised"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stage__in=[stage.value for stage in Stage]),
+                name="lead_stage_is_known",
+            ),
+        ]
+        indexes = [
+            # Lead lists: newest first, keyset-paginated on created_at.
+            models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
+            # Lists filtered by stage (prospects/, customers/) in the same order.
+            models.Index(fields=["stage", "-created_at"], name="lead_stage_created_idx"),
+            # "My prospects": a rep's leads in one stage.
+            models.Index(fields=["owner", "stage"], name="lead_owner_stage_idx"),
+            # Qualification sweep: only leads still in `lead` stage, by score.
+            models.Index(
+                fields=["score"],
+                name="lead_open_score_idx",
+                condition=models.Q(stage="lead"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class ProspectManager(models.Manager):
+    def get_queryset(self) -> LeadQuerySet:
+        return LeadQuerySet(self.model, using=self._db).filter(stage=Stage.PROSPECT)
+
+
+class CustomerManager(models.Manager):
+    def get_queryset(self) -> LeadQuerySet:
+        return LeadQuerySet(self.model, using=self._db).filter(stage=Stage.CUSTOMER)
+
+
+class Prospect(Lead):
+    objects = ProspectManager()
+
+    class Meta:
+        proxy = True
+        ordering = ["-created_at", "-id"]
+
+
+class Customer(Lead):
+    objects = CustomerManager()
+
+    class Meta:
+        proxy = True
+        ordering = ["-created_at", "-id"]
