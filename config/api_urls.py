@@ -6,5 +6,10 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Each app owns its routes in <app>/api_urls.py.
     path("", include("leads.api_urls")),
+    path("", include("marketing.api_urls")),
+    path("", include("sales.api_urls")),
+    path("", include("funnel.api_urls")),
+    path("", include("integrations.api_urls")),
 ]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "leads",
     "marketing",
     "sales",
+    "integrations",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,13 @@
+"""The main navigation. Each area adds its entry here; entries whose URL does not exist
+yet, or whose roles the user lacks, are left out (see funnel.context_processors)."""
+
+from funnel.roles import MANAGERS, MARKETING, SALES
+
+ALL = (MANAGERS, MARKETING, SALES)
+
+# (label, url name, roles that see it)
+NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("Leads", "leads:list", ALL),
+    ("Prospects", "leads:prospects", ALL),
+    ("Customers", "leads:customers", ALL),
+]
