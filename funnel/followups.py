@@ -13,7 +13,9 @@ from funnel.stages import Stage
 
 def moves_recorded(*, changes: list[StageChange]) -> None:
     for change in changes:
-        moves_recorded_bulk(lead_ids=[change.lead_id], to_stage=Stage(change.to_stage), at=change.at)
+        moves_recorded_bulk(
+            lead_ids=[change.lead_id], to_stage=Stage(change.to_stage), at=change.at
+        )
 
 
 def moves_recorded_bulk(*, lead_ids: list[int], to_stage: Stage, at: datetime) -> None:

@@ -97,7 +97,11 @@ def leads_move_bulk(
                 break
             when = timezone.now()
             _history_insert_select(
-                lead_ids=ids, to_stage=target, at=when, actor_id=actor_id, cause=cause,
+                lead_ids=ids,
+                to_stage=target,
+                at=when,
+                actor_id=actor_id,
+                cause=cause,
                 reason=reason[:500],
             )
             _leads_update_stage(lead_ids=ids, to_stage=target, at=when)
@@ -109,7 +113,12 @@ def leads_move_bulk(
 
 
 def _history_insert_select(
-    *, lead_ids: list[int], to_stage: Stage, at: datetime, actor_id: int | None, cause: Cause,
+    *,
+    lead_ids: list[int],
+    to_stage: Stage,
+    at: datetime,
+    actor_id: int | None,
+    cause: Cause,
     reason: str,
 ) -> None:
     # One statement for N rows; the ORM's bulk_create would split into many on SQLite.
@@ -122,7 +131,14 @@ def _history_insert_select(
         f"SELECT id, stage, %s, %s, COALESCE(stage_changed_at, created_at), %s, %s, %s "
         f"FROM {qn(lead.db_table)} WHERE id IN ({placeholders})"
     )
-    params = [to_stage.value, connection.ops.adapt_datetimefield_value(at), actor_id, Cause(cause).value, reason, *lead_ids]
+    params = [
+        to_stage.value,
+        connection.ops.adapt_datetimefield_value(at),
+        actor_id,
+        Cause(cause).value,
+        reason,
+        *lead_ids,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

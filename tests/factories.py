@@ -11,36 +11,44 @@ from marketing.models import Campaign
 PASSWORD = "funnel-test-pass"
 
 
+def _join(user, group_name: str | None) -> None:
+    if group_name:
+        group, _ = Group.objects.get_or_create(name=group_name)
+        user.groups.add(group)
+
+
+def _role(default: str) -> factory.PostGeneration:
+    return factory.PostGeneration(
+        lambda user, create, extracted, **kw: _join(user, extracted or default)
+    )
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        django_get_or_create = ("username",)
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password(PASSWORD)
 
-    @factory.post_generation
-    def role(self, create, extracted, **kwargs):
-        if create and extracted:
-            group, _ = Group.objects.get_or_create(name=extracted)
-            self.groups.add(group)
+    # UserFactory(role="sales") puts the user in that group; role factories default it.
+    role = factory.PostGeneration(lambda user, create, extracted, **kw: _join(user, extracted))
 
 
 class ManagerFactory(UserFactory):
     username = factory.Sequence(lambda n: f"manager{n}")
-    role = MANAGERS
+    role = _role(MANAGERS)
 
 
 class MarketerFactory(UserFactory):
     username = factory.Sequence(lambda n: f"marketer{n}")
-    role = MARKETING
+    role = _role(MARKETING)
 
 
 class RepFactory(UserFactory):
     username = factory.Sequence(lambda n: f"rep{n}")
-    role = SALES
+    role = _role(SALES)
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):
