@@ -19,8 +19,18 @@ def moves_recorded(*, changes: list[StageChange]) -> None:
 
 
 def moves_recorded_bulk(*, lead_ids: list[int], to_stage: Stage, at: datetime) -> None:
+    from integrations import webhooks
     from sales import tasks as sales_tasks
 
+    # Webhook outbox: `lead.stage_changed` events written in the move's transaction (one
+    # INSERT for the batch), delivered by Celery after commit.
+    webhooks.stage_changes_record(lead_ids=lead_ids, to_stage=to_stage, at=at)
     if to_stage == Stage.PROSPECT:
         # New prospects without an owner get one (round-robin among active reps).
         sales_tasks.prospects_assign_owner.delay_on_commit(lead_ids)
+    else:
+        # Nurture cadences are for prospects: a lead that left the stage stops its
+        # enrolments in the move's transaction (one UPDATE for the whole batch).
+        from sales.services import enrolments_stop_for_leads
+
+        enrolments_stop_for_leads(lead_ids=lead_ids, to_stage=to_stage, at=at)

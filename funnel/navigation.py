@@ -10,4 +10,6 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Leads", "leads:list", ALL),
     ("Prospects", "leads:prospects", ALL),
     ("Customers", "leads:customers", ALL),
+    ("Campaigns", "marketing:campaign-list", (MANAGERS, MARKETING)),
+    ("Integrations", "integrations:index", (MANAGERS,)),
 ]

@@ -1,23 +1,15 @@
 from celery import shared_task
-from django.conf import settings
-
-from funnel import services
-from funnel.stages import Cause, Stage
-from leads.models import Lead
 
 
 @shared_task
 def qualify_scored_leads() -> int:
-    """Leads whose score reached the MQL threshold become prospects (cause `rule`).
+    """Recompute every score (set-based), then move leads at or above the MQL threshold
+    of marketing's scoring rules to prospect (cause `rule`); owners are assigned on commit.
 
-    Idempotent: the set-based mover only takes leads still in `lead` stage, so a second
-    run, or a run beside another worker, moves nothing twice.
+    Idempotent: the set-based mover only takes leads still in `lead` stage and skips rows
+    another worker holds, so a second run, or a run beside another worker, moves nothing
+    twice (marketing/scoring.py).
     """
-    threshold = settings.FUNNEL_MQL_THRESHOLD
-    moved = services.leads_move_bulk(
-        candidates=Lead.objects.filter(score__gte=threshold),
-        to_stage=Stage.PROSPECT,
-        cause=Cause.RULE,
-        reason=f"Score reached the MQL threshold ({threshold:g}).",
-    )
-    return len(moved)
+    from marketing.scoring import leads_qualify
+
+    return len(leads_qualify())

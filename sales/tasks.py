@@ -1,3 +1,6 @@
+"""Sales background work. Each task takes ids (or nothing), calls one service, and is safe
+to run twice or on two workers at once (see each service)."""
+
 from celery import shared_task
 
 from sales import services
@@ -6,3 +9,16 @@ from sales import services
 @shared_task
 def prospects_assign_owner(lead_ids: list[int]) -> int:
     return len(services.prospects_assign_owner(lead_ids=lead_ids))
+
+
+@shared_task
+def sequence_steps_create_due(enrolment_ids: list[int] | None = None) -> int:
+    """Beat: every few minutes, each due sequence step becomes one task for the prospect's
+    owner. Also queued on enrolment, for the steps due at once."""
+    return services.sequence_steps_create_due(enrolment_ids=enrolment_ids)
+
+
+@shared_task
+def stale_prospects_recycle() -> int:
+    """Beat: prospects quiet for SALES_RECYCLE_AFTER_DAYS go back to marketing."""
+    return len(services.stale_prospects_recycle())

@@ -52,6 +52,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: idempotency keys are scoped to the caller.
+    "integrations.idempotency.IdempotencyMiddleware",
+    "integrations.throttling.RateLimitHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -70,6 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "funnel.context_processors.navigation",
             ],
         },
     },
@@ -104,6 +108,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password logins (web, admin, API token) are locked after repeated failures per
+# username + address (funnel/login_throttle.py).
+AUTHENTICATION_BACKENDS = ["funnel.login_throttle.ThrottledModelBackend"]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=50)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -127,7 +137,17 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        # `Authorization: Api-Key <key>` for integrations (integrations/api_keys.py).
+        "integrations.authentication.ApiKeyAuthentication",
     ],
+    # Per caller, limits in FUNNEL_THROTTLE_RATES (docs/api.md).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "integrations.throttling.BurstRateThrottle",
+        "integrations.throttling.DailyRateThrottle",
+    ],
+    # Trusted reverse proxies in front of the app: how many X-Forwarded-For entries to
+    # believe when throttling per client address (0: only REMOTE_ADDR).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "funnel.pagination.CursorPagination",
@@ -137,25 +157,64 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # DRF's parsers, with a JSON one that answers 400 (not 500) to absurdly nested bodies.
+    "DEFAULT_PARSER_CLASSES": [
+        "funnel.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Funnel API",
     "DESCRIPTION": (
         "Leads, prospects and customers on one funnel. Authenticate with "
-        "`Authorization: Token <key>` (POST /api/v1/auth/token/) or a browser session."
+        "`Authorization: Token <key>` (POST /api/v1/auth/token/), a browser session, or "
+        "an integration's `Authorization: Api-Key <key>`. Limits, idempotency keys and "
+        "bulk upserts: docs/api.md."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Documents the shared responses (401/403/404/400/429, Idempotency-Key's 409/422) on
+    # every operation (integrations/openapi.py), then spectacular's own enum pass.
+    "POSTPROCESSING_HOOKS": [
+        "integrations.openapi.document_api_conventions",
+        "drf_spectacular.hooks.postprocess_schema_enums",
+    ],
+    # One schema enum per choice set, however many fields use it (stage, from/to, to).
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "funnel.stages.STAGE_CHOICES",
+        "CauseEnum": "funnel.stages.CAUSE_CHOICES",
+        "BulkItemStatusEnum": "leads.bulk.STATUS_CHOICES",
+        "DealStatusEnum": "sales.models.Deal.Status",
+        "ActivityKindEnum": "sales.models.Activity.Kind",
+        "EnrolmentStatusEnum": "sales.models.Enrolment.Status",
+        "QuotaPeriodEnum": "sales.models.Quota.Period",
+    },
 }
+
+# The API's rate limits ("<count>/<period>"), documented in docs/api.md.
+FUNNEL_THROTTLE_RATES = {
+    "burst": env.str("FUNNEL_API_BURST_RATE", default="100/10s"),
+    "daily": env.str("FUNNEL_API_DAILY_RATE", default="250000/day"),
+    # Anonymous public lead capture, per client address.
+    "capture": env.str("FUNNEL_CAPTURE_RATE", default="20/min"),
+}
+# Where IdempotencyMiddleware applies.
+FUNNEL_API_PREFIX = "/api/v1/"
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str(
-    "CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
+    "CELERY_BROKER_URL", default=f"sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
 )
+if CELERY_BROKER_URL.startswith("sqlite:"):
+    # The embedded broker: kombu's SQLAlchemy transport over SQLite, tuned (measured in
+    # docs/operations.md). `sqla+sqlite:///...` still selects kombu's stock transport.
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
+# Workers consume this queue unless started with -Q; tests give theirs a unique name.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -197,3 +256,51 @@ LOGGING = {
 
 # Open prospects a rep may own before automatic assignment skips them (0: no limit).
 SALES_REP_CAPACITY = env.int("SALES_REP_CAPACITY", default=0)
+
+# --- Sales ----------------------------------------------------------------------------
+# The one currency of every amount (deals, quotas, spend), ISO 4217.
+FUNNEL_CURRENCY = env.str("FUNNEL_CURRENCY", default="USD")
+# A prospect with no sales activity for this many days is flagged stale (0: never).
+SALES_STALE_AFTER_DAYS = env.int("SALES_STALE_AFTER_DAYS", default=14)
+# ...and after this many days a beat task recycles it to lead (0: never).
+SALES_RECYCLE_AFTER_DAYS = env.int("SALES_RECYCLE_AFTER_DAYS", default=45)
+CELERY_BEAT_SCHEDULE |= {
+    "sales-create-due-sequence-steps": {
+        "task": "sales.tasks.sequence_steps_create_due",
+        "schedule": timedelta(minutes=5),
+    },
+    "sales-recycle-stale-prospects": {
+        "task": "sales.tasks.stale_prospects_recycle",
+        "schedule": timedelta(hours=1),
+    },
+}
+
+# --- Integrations: idempotency keys live 24 hours (integrations/idempotency.py) --------
+CELERY_BEAT_SCHEDULE |= {
+    "integrations-purge-idempotency-records": {
+        "task": "integrations.tasks.idempotency_records_purge",
+        "schedule": timedelta(hours=1),
+    },
+}
+
+# --- Integrations: webhooks (integrations/webhooks*.py, docs/webhooks.md) ----------------
+# Allow endpoints on private, loopback and link-local addresses: local development and
+# tests only. Production leaves it off (SSRF: the network behind Funnel is not a target).
+WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=10)
+# Retry n waits uniform(0, min(cap, base * 2^(n-1))) seconds (full jitter).
+WEBHOOKS_BACKOFF_BASE_SECONDS = env.float("WEBHOOKS_BACKOFF_BASE_SECONDS", default=30.0)
+WEBHOOKS_BACKOFF_CAP_SECONDS = env.float("WEBHOOKS_BACKOFF_CAP_SECONDS", default=6 * 3600.0)
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=5.0)
+WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)
+# A claim's lease: longer than a receipt check plus a send (2 x (connect + 2 x read)).
+WEBHOOKS_LEASE_SECONDS = env.int("WEBHOOKS_LEASE_SECONDS", default=120)
+# How long one dispatcher task sends before handing over, and how many the sweep queues.
+WEBHOOKS_DISPATCH_SECONDS = env.int("WEBHOOKS_DISPATCH_SECONDS", default=50)
+WEBHOOKS_DISPATCHERS = env.int("WEBHOOKS_DISPATCHERS", default=2)
+CELERY_BEAT_SCHEDULE |= {
+    "integrations-webhooks-sweep": {
+        "task": "integrations.tasks.webhooks_sweep",
+        "schedule": timedelta(seconds=env.int("WEBHOOKS_SWEEP_SECONDS", default=15)),
+    },
+}

@@ -1,0 +1,88 @@
+# Funnel: `make run` starts the whole app on the embedded default (SQLite + a server-less
+# broker); `make test` installs and runs the test suite. Works on a fresh clone.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FUNNEL_HOST ?= 127.0.0.1
+FUNNEL_PORT ?= 8000
+PYTEST_ARGS ?=
+MANAGE := $(BIN)/python manage.py
+# Stamps: reinstall only when pyproject.toml changes.
+INSTALLED := $(VENV)/.installed
+INSTALLED_DEV := $(VENV)/.installed-dev
+
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: help run setup install dev migrate static seed beat-schedule web worker beat \
+	test lint format rebuild-milestones
+
+help:
+	@echo "make run      install, migrate, load demo data, start web + worker + beat"
+	@echo "make test     install dev dependencies and run the test suite"
+	@echo "make lint     ruff check and format check"
+	@echo "make format   apply ruff fixes and formatting"
+	@echo "make migrate | seed | beat-schedule | web | worker | beat | rebuild-milestones"
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Funnel needs Python 3.11+") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e .
+	touch $@
+
+$(INSTALLED_DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[dev]'
+	touch $@ $(INSTALLED)
+
+install: $(INSTALLED)
+dev: $(INSTALLED_DEV)
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+static: install
+	$(MANAGE) collectstatic --noinput -v 0
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+beat-schedule: migrate
+	$(MANAGE) sync_beat_schedule
+
+setup: migrate static seed beat-schedule
+
+run: setup
+	@echo
+	@echo "  Funnel is starting at http://$(FUNNEL_HOST):$(FUNNEL_PORT)/"
+	@echo "  Demo logins (password funnel-demo): manager, marketer, rep1, rep2; admin for /admin/"
+	@echo "  API docs: http://$(FUNNEL_HOST):$(FUNNEL_PORT)/api/v1/docs/   Stop with Ctrl-C."
+	@echo
+	FUNNEL_HOST=$(FUNNEL_HOST) $(BIN)/honcho start -f Procfile -p $(FUNNEL_PORT)
+
+web: setup
+	PORT=$(FUNNEL_PORT) FUNNEL_HOST=$(FUNNEL_HOST) $(BIN)/honcho start -f Procfile web
+
+worker: install
+	$(BIN)/honcho start -f Procfile worker
+
+beat: beat-schedule
+	$(BIN)/honcho start -f Procfile beat
+
+rebuild-milestones: migrate
+	$(MANAGE) funnel_rebuild_milestones
+
+test: $(INSTALLED_DEV)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED_DEV)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED_DEV)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

@@ -1,0 +1,1 @@
+"""Funnel metrics: exact figures per DESIGN.md "Metric definitions", computed in SQL."""

@@ -1,0 +1,354 @@
+"""Webhook writes: endpoints, the outbox, replays.
+
+The outbox functions (`event_record`, `lead_created_record`, `leads_created_record`,
+`stage_changes_record`, `deal_closed_record`) must be called inside the transaction that
+makes the change they report: the event and its deliveries commit or roll back with it,
+and the dispatcher is queued only on commit. Events go to the endpoints that are active
+and subscribed at that moment.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from integrations.webhook_models import (
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookEventType,
+    new_webhook_secret,
+)
+from integrations.webhooks_url_safety import UnsafeWebhookURL, webhook_url_resolve
+
+# What a webhook tells about a lead, in every event type. The set-based writers build the
+# same object in SQL from these columns.
+LEAD_SNAPSHOT_COLUMNS = ("id", "email", "first_name", "last_name", "company", "stage", "owner_id")
+SECRET_ROLL_GRACE = timedelta(hours=24)
+ENDPOINT_FIELDS = frozenset({"url", "description", "events", "is_active"})
+
+
+# --- Endpoints ---------------------------------------------------------------------------
+
+
+def webhook_endpoint_create(
+    *,
+    url: str,
+    events: Iterable[str],
+    description: str = "",
+    is_active: bool = True,
+    created_by: AbstractBaseUser | None = None,
+) -> WebhookEndpoint:
+    """Register an endpoint with a new secret. Raises ValidationError (on `url` for a URL
+    Funnel refuses to call, on `events` for unknown or no event types)."""
+    endpoint = WebhookEndpoint(
+        url=_url_clean(url),
+        events=_events_clean(events),
+        description=description,
+        is_active=is_active,
+        created_by=created_by if created_by is not None and created_by.pk else None,
+    )
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint
+
+
+def webhook_endpoint_update(
+    *, endpoint: WebhookEndpoint, data: Mapping[str, Any]
+) -> WebhookEndpoint:
+    """Change url, description, events or is_active; saves only what changed."""
+    unknown = set(data) - ENDPOINT_FIELDS
+    if unknown:
+        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    changes = dict(data)
+    if "url" in changes and changes["url"] != endpoint.url:
+        changes["url"] = _url_clean(changes["url"])
+    if "events" in changes:
+        changes["events"] = _events_clean(changes["events"])
+    changed = [name for name, value in changes.items() if getattr(endpoint, name) != value]
+    if not changed:
+        return endpoint
+    for name in changed:
+        setattr(endpoint, name, changes[name])
+    endpoint.full_clean()
+    endpoint.save(update_fields=[*changed, "updated_at"])
+    return endpoint
+
+
+def webhook_endpoint_roll_secret(
+    *, endpoint: WebhookEndpoint, grace: timedelta = SECRET_ROLL_GRACE
+) -> WebhookEndpoint:
+    """Give the endpoint a new secret. The old one keeps signing (a second v1=) for
+    `grace`, so the receiver can switch without failing deliveries in between."""
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = timezone.now() + grace
+    endpoint.secret = new_webhook_secret()
+    endpoint.save(
+        update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"]
+    )
+    return endpoint
+
+
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+    """Delete an endpoint with its delivery log; undelivered events to it are dropped."""
+    endpoint.delete()
+
+
+def _url_clean(url: Any) -> str:
+    try:
+        webhook_url_resolve(url)
+    except UnsafeWebhookURL as exc:
+        raise ValidationError({"url": exc.messages}) from None
+    return url
+
+
+def _events_clean(events: Any) -> list[str]:
+    if isinstance(events, str) or not isinstance(events, Iterable):
+        raise ValidationError({"events": ["Give a list of event types."]})
+    values = list(events)
+    known = set(WebhookEventType.values)
+    unknown = [value for value in values if value not in known]
+    if unknown:
+        raise ValidationError(
+            {"events": [f"Unknown event type(s): {', '.join(map(str, unknown))[:200]}."]}
+        )
+    if not values:
+        raise ValidationError({"events": ["Choose at least one event type."]})
+    return sorted(set(values))
+
+
+# --- The outbox --------------------------------------------------------------------------
+
+
+def event_record(
+    *,
+    event_type: str,
+    data: Mapping[str, Any],
+    lead_id: int | None = None,
+    occurred_at: datetime | None = None,
+) -> WebhookEvent | None:
+    """Write one event and its deliveries; None if no active endpoint wants it.
+
+    For per-lead order, the lead's row is locked first (moves already hold it), so two
+    transactions about one lead write their events in commit order.
+    """
+    event_type = WebhookEventType(event_type)
+    endpoint_ids = _subscribed_endpoint_ids(event_type)
+    if not endpoint_ids:
+        return None
+    if lead_id is not None:
+        from leads.models import Lead
+
+        list(Lead.objects.select_for_update().filter(pk=lead_id).values_list("pk"))
+    now = timezone.now()
+    event = WebhookEvent.objects.create(
+        type=event_type, occurred_at=occurred_at or now, lead_id=lead_id, data=dict(data)
+    )
+    WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(
+            event=event, endpoint_id=endpoint_id, ordering_key=lead_id, next_attempt_at=now
+        )
+        for endpoint_id in endpoint_ids
+    )
+    _dispatch_on_commit()
+    return event
+
+
+def lead_snapshot(lead) -> dict[str, Any]:
+    return {column: getattr(lead, column) for column in LEAD_SNAPSHOT_COLUMNS}
+
+
+def lead_created_record(*, lead) -> WebhookEvent | None:
+    return event_record(
+        event_type=WebhookEventType.LEAD_CREATED,
+        data={"lead": lead_snapshot(lead)},
+        lead_id=lead.pk,
+        occurred_at=lead.created_at,
+    )
+
+
+def deal_closed_record(*, deal) -> WebhookEvent | None:
+    """`deal.won` or `deal.lost` for a deal just closed (call in the closing transaction)."""
+    event_type = {"won": WebhookEventType.DEAL_WON, "lost": WebhookEventType.DEAL_LOST}[deal.status]
+    data = {
+        "deal": {
+            "id": deal.pk,
+            "title": deal.title,
+            # A string: JSON numbers would lose the cents' exactness in some parsers.
+            "amount": str(deal.amount),
+            "status": deal.status,
+            "closed_on": deal.closed_on.isoformat() if deal.closed_on else None,
+            "owner_id": deal.owner_id,
+            "lost_reason": deal.lost_reason,
+        },
+        "lead": lead_snapshot(deal.lead),
+    }
+    return event_record(
+        event_type=event_type, data=data, lead_id=deal.lead_id, occurred_at=deal.closed_at
+    )
+
+
+def stage_changes_record(*, lead_ids: list[int], to_stage: str, at: datetime) -> int:
+    """`lead.stage_changed` for the moves into `to_stage` at `at` of `lead_ids`, just
+    written by funnel.services: one INSERT ... SELECT for the events and one for their
+    deliveries, whatever the number of leads. Returns the number of events."""
+    endpoint_ids = _subscribed_endpoint_ids(WebhookEventType.LEAD_STAGE_CHANGED)
+    if not endpoint_ids or not lead_ids:
+        return 0
+    from funnel.models import StageChange
+    from leads.models import Lead
+
+    qn = connection.ops.quote_name
+    data = _json_object(
+        "lead", _lead_snapshot_sql("l"),
+        "stage_change_id", "sc.id",
+        "from_stage", "sc.from_stage",
+        "to_stage", "sc.to_stage",
+        "cause", "sc.cause",
+        "reason", "sc.reason",
+        "actor_id", "sc.actor_id",
+        "at", "%s",
+    )  # fmt: skip
+    placeholders = ", ".join(["%s"] * len(lead_ids))
+    select = (
+        f"SELECT {_new_uuid_sql()}, %s, sc.at, sc.lead_id, {data}, %s "
+        f"FROM {qn(StageChange._meta.db_table)} sc "
+        f"JOIN {qn(Lead._meta.db_table)} l ON l.id = sc.lead_id "
+        f"WHERE sc.lead_id IN ({placeholders}) AND sc.to_stage = %s AND sc.at = %s "
+        "ORDER BY sc.lead_id"
+    )
+    params = [
+        WebhookEventType.LEAD_STAGE_CHANGED.value,
+        _iso(at),
+        _db_datetime(timezone.now()),
+        *lead_ids,
+        str(to_stage),
+        _db_datetime(at),
+    ]
+    return _events_insert_select(select=select, params=params, endpoint_ids=endpoint_ids)
+
+
+def leads_created_record(*, lead_ids: list[int]) -> int:
+    """`lead.created` for many leads just inserted (bulk upsert, import), set-based like
+    `stage_changes_record`. Returns the number of events."""
+    endpoint_ids = _subscribed_endpoint_ids(WebhookEventType.LEAD_CREATED)
+    if not endpoint_ids or not lead_ids:
+        return 0
+    from leads.models import Lead
+
+    placeholders = ", ".join(["%s"] * len(lead_ids))
+    select = (
+        f"SELECT {_new_uuid_sql()}, %s, l.created_at, l.id, "
+        f"{_json_object('lead', _lead_snapshot_sql('l'))}, %s "
+        f"FROM {connection.ops.quote_name(Lead._meta.db_table)} l "
+        f"WHERE l.id IN ({placeholders}) ORDER BY l.id"
+    )
+    params = [WebhookEventType.LEAD_CREATED.value, _db_datetime(timezone.now()), *lead_ids]
+    return _events_insert_select(select=select, params=params, endpoint_ids=endpoint_ids)
+
+
+# --- Replays -----------------------------------------------------------------------------
+
+
+def webhook_delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Queue a delivered or dead-lettered event again for the same endpoint, as a new
+    delivery (the original and its attempt log stay as they were). It goes out after
+    anything still open for the same lead. Raises ValidationError otherwise."""
+    if not delivery.can_replay:
+        raise ValidationError("Only delivered or dead-lettered deliveries can be replayed.")
+    try:
+        with transaction.atomic():
+            replay = WebhookDelivery.objects.create(
+                event_id=delivery.event_id,
+                endpoint_id=delivery.endpoint_id,
+                ordering_key=delivery.ordering_key,
+                replay_of=delivery,
+            )
+    except IntegrityError:
+        raise ValidationError("This event is already queued for this endpoint.") from None
+    _dispatch_on_commit()
+    return replay
+
+
+# --- Helpers -----------------------------------------------------------------------------
+
+
+def _subscribed_endpoint_ids(event_type: str) -> list[int]:
+    # Endpoints are few (a handful per installation): filter the list in Python rather
+    # than with JSON operators that differ between SQLite and PostgreSQL.
+    rows = WebhookEndpoint.objects.filter(is_active=True).values_list("pk", "events")
+    return sorted(pk for pk, events in rows if event_type in (events or []))
+
+
+def _events_insert_select(*, select: str, params: list, endpoint_ids: list[int]) -> int:
+    qn = connection.ops.quote_name
+    events, deliveries = WebhookEvent._meta.db_table, WebhookDelivery._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(events)} (uid, type, occurred_at, lead_id, data, created_at) "
+            f"{select} RETURNING id",
+            params,
+        )
+        event_ids = [row[0] for row in cursor.fetchall()]
+        if not event_ids:
+            return 0
+        now = _db_datetime(timezone.now())
+        event_marks = ", ".join(["%s"] * len(event_ids))
+        endpoint_marks = ", ".join(["%s"] * len(endpoint_ids))
+        cursor.execute(
+            f"INSERT INTO {qn(deliveries)} (event_id, endpoint_id, ordering_key, status, "
+            "attempts, next_attempt_at, outcome_unknown, last_error, created_at) "
+            "SELECT e.id, ep.id, e.lead_id, %s, 0, %s, %s, '', %s "
+            f"FROM {qn(events)} e CROSS JOIN {qn(WebhookEndpoint._meta.db_table)} ep "
+            f"WHERE e.id IN ({event_marks}) AND ep.id IN ({endpoint_marks}) "
+            "ORDER BY e.id, ep.id",
+            [WebhookDelivery.Status.PENDING.value, now, False, now, *event_ids, *endpoint_ids],
+        )
+    _dispatch_on_commit()
+    return len(event_ids)
+
+
+def _dispatch_on_commit() -> None:
+    from integrations import tasks
+
+    tasks.webhooks_dispatch.delay_on_commit()
+
+
+def _json_object(*pairs: str) -> str:
+    # Keys are literals of ours, values SQL expressions: jsonb_build_object and SQLite's
+    # json_object take the same (key, value, ...) arguments.
+    function = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    args = []
+    for index in range(0, len(pairs), 2):
+        args.extend([f"'{pairs[index]}'", pairs[index + 1]])
+    return f"{function}({', '.join(args)})"
+
+
+def _lead_snapshot_sql(alias: str) -> str:
+    pairs = []
+    for column in LEAD_SNAPSHOT_COLUMNS:
+        pairs.extend([column, f"{alias}.{connection.ops.quote_name(column)}"])
+    return _json_object(*pairs)
+
+
+def _new_uuid_sql() -> str:
+    if connection.vendor == "postgresql":
+        return "gen_random_uuid()"
+    # Django keeps UUIDs on SQLite as 32 hex digits; this is a version-4 UUID.
+    return (
+        "lower(hex(randomblob(4)) || hex(randomblob(2)) || '4' || substr(hex(randomblob(2)), 2)"
+        " || substr('89ab', 1 + (abs(random()) %% 4), 1) || substr(hex(randomblob(2)), 2)"
+        " || hex(randomblob(6)))"
+    )
+
+
+def _db_datetime(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

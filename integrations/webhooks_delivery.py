@@ -1,0 +1,289 @@
+"""Delivering the outbox: claim, send, record; recover what dead workers left behind.
+
+A worker claims one delivery at a time with a compare-and-set UPDATE (after SELECT ...
+FOR UPDATE SKIP LOCKED on PostgreSQL), which sets a fencing token and a lease and logs
+the attempt's start, all committed before any byte goes out. The result is recorded only
+if the token still matches, so a worker that lost its lease cannot overwrite a newer
+claim. A delivery is due when it is pending, its time has come, its endpoint is active
+and no earlier delivery for the same lead and endpoint is still open (per-lead order).
+
+The sweep (a beat task) turns expired leases back into pending deliveries marked
+"outcome unknown": before sending again, the next attempt asks the receiver whether it
+already has the event (the receipt check, docs/webhooks.md), so a worker killed between
+the receiver's answer and the database update does not make the receiver see the event
+twice, if the receiver answers receipt checks.
+"""
+
+import json
+import logging
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, timedelta
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.utils import timezone
+
+from integrations.webhook_models import WebhookAttempt, WebhookDelivery
+from integrations.webhooks_http import HttpResult, NotSent, OutcomeUnknown, http_send
+from integrations.webhooks_signing import (
+    ATTEMPT_HEADER,
+    EVENT_ID_HEADER,
+    EVENT_TYPE_HEADER,
+    RECEIVED_HEADER,
+    SIGNATURE_HEADER,
+    signature_header,
+)
+from integrations.webhooks_url_safety import UnsafeWebhookURL, webhook_url_resolve
+
+logger = logging.getLogger(__name__)
+Status = WebhookDelivery.Status
+Outcome = WebhookAttempt.Outcome
+INTERRUPTED_ERROR = (
+    "The worker stopped before the result was recorded; the receiver may or may not have "
+    "the request."
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery: WebhookDelivery
+    attempt: WebhookAttempt
+    token: uuid.UUID
+
+
+def backoff_seconds(*, attempts: int, rng: random.Random | None = None) -> float:
+    """Delay before the next try after `attempts` failed ones: exponential with full
+    jitter, uniform in [0, min(cap, base * 2^(attempts-1))], so receivers coming back
+    from an outage are not hit by every retry at once."""
+    base = settings.WEBHOOKS_BACKOFF_BASE_SECONDS
+    cap = settings.WEBHOOKS_BACKOFF_CAP_SECONDS
+    ceiling = min(cap, base * 2 ** min(max(attempts, 1) - 1, 62))
+    return (rng or random).uniform(0, ceiling)
+
+
+def deliveries_due(*, now=None) -> QuerySet[WebhookDelivery]:
+    now = now or timezone.now()
+    earlier_open = WebhookDelivery.objects.filter(
+        endpoint_id=OuterRef("endpoint_id"),
+        ordering_key=OuterRef("ordering_key"),
+        id__lt=OuterRef("id"),
+        status__in=WebhookDelivery.OPEN_STATUSES,
+    )
+    return (
+        WebhookDelivery.objects.filter(
+            status=Status.PENDING, next_attempt_at__lte=now, endpoint__is_active=True
+        )
+        .filter(~Exists(earlier_open))
+        .order_by("id")
+    )
+
+
+def delivery_claim_next() -> Claim | None:
+    """Claim the oldest due delivery, or None if nothing is due."""
+    for _ in range(10):
+        now = timezone.now()
+        with transaction.atomic():
+            candidate = (
+                deliveries_due(now=now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if candidate is None:
+                return None
+            token = uuid.uuid4()
+            claimed = WebhookDelivery.objects.filter(pk=candidate, status=Status.PENDING).update(
+                status=Status.SENDING,
+                attempts=F("attempts") + 1,
+                claim_token=token,
+                lease_expires_at=now + timedelta(seconds=settings.WEBHOOKS_LEASE_SECONDS),
+            )
+            if not claimed:
+                continue  # another worker took it between our read and our write
+            delivery = WebhookDelivery.objects.select_related("event", "endpoint").get(pk=candidate)
+            attempt = WebhookAttempt.objects.create(
+                delivery=delivery, number=delivery.attempts, started_at=now
+            )
+        return Claim(delivery=delivery, attempt=attempt, token=token)
+    return None
+
+
+def delivery_attempt(*, claim: Claim) -> str:
+    """Make one try of a claimed delivery and record it. Returns the attempt's outcome."""
+    delivery = claim.delivery
+    started = time.monotonic()
+    try:
+        target = webhook_url_resolve(delivery.endpoint.url)
+    except UnsafeWebhookURL as exc:
+        # Checked again on every try: the name may point somewhere else since it was
+        # registered (DNS rebinding). Nothing was sent.
+        return _attempt_finish(
+            claim, outcome=Outcome.FAILED, error=" ".join(exc.messages), started=started
+        )
+    body = event_body(delivery.event)
+    secrets = delivery.endpoint.signing_secrets()
+    timeouts = {
+        "connect_timeout": settings.WEBHOOKS_CONNECT_TIMEOUT,
+        "read_timeout": settings.WEBHOOKS_READ_TIMEOUT,
+    }
+    event_id = str(delivery.event.uid)
+    if delivery.outcome_unknown:
+        try:
+            check = http_send(
+                target=target,
+                method="HEAD",
+                headers={
+                    EVENT_ID_HEADER: event_id,
+                    SIGNATURE_HEADER: signature_header(secrets=secrets, body=b""),
+                },
+                body=None,
+                **timeouts,
+            )
+        except (NotSent, OutcomeUnknown):
+            check = None
+        if check is not None and _confirms_receipt(check, event_id):
+            return _attempt_finish(
+                claim, outcome=Outcome.CONFIRMED, status_code=check.status, started=started
+            )
+    headers = {
+        "Content-Type": "application/json",
+        EVENT_ID_HEADER: event_id,
+        EVENT_TYPE_HEADER: delivery.event.type,
+        ATTEMPT_HEADER: str(delivery.attempts),
+        SIGNATURE_HEADER: signature_header(secrets=secrets, body=body),
+    }
+    try:
+        result = http_send(target=target, method="POST", headers=headers, body=body, **timeouts)
+    except NotSent as exc:
+        return _attempt_finish(claim, outcome=Outcome.FAILED, error=str(exc), started=started)
+    except OutcomeUnknown as exc:
+        return _attempt_finish(
+            claim, outcome=Outcome.FAILED, error=str(exc), unknown=True, started=started
+        )
+    succeeded = 200 <= result.status < 300
+    return _attempt_finish(
+        claim,
+        outcome=Outcome.SUCCEEDED if succeeded else Outcome.FAILED,
+        status_code=result.status,
+        excerpt=result.excerpt,
+        error="" if succeeded else f"The receiver answered HTTP {result.status}.",
+        started=started,
+    )
+
+
+def event_body(event) -> bytes:
+    """The request body: the same bytes on every try (keys sorted, no whitespace)."""
+    payload = {
+        "id": str(event.uid),
+        "type": event.type,
+        "occurred_at": event.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "data": event.data,
+    }
+    return json.dumps(
+        payload, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+
+
+def deliveries_dispatch(*, budget_seconds: float) -> tuple[int, bool]:
+    """Claim and send due deliveries until none is left or the budget is spent.
+    Returns (attempts made, whether work may remain)."""
+    deadline = time.monotonic() + budget_seconds
+    made = 0
+    while time.monotonic() < deadline:
+        claim = delivery_claim_next()
+        if claim is None:
+            return made, False
+        delivery_attempt(claim=claim)
+        made += 1
+    return made, True
+
+
+def deliveries_recover_expired(*, limit: int = 1000) -> int:
+    """Give back deliveries whose claim outlived its lease (the worker died or hung):
+    pending again, due now, outcome unknown; at the attempt limit, dead-lettered."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            WebhookDelivery.objects.filter(status=Status.SENDING, lease_expires_at__lt=now)
+            .order_by("lease_expires_at")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return 0
+        WebhookAttempt.objects.filter(delivery_id__in=ids, outcome=Outcome.IN_PROGRESS).update(
+            outcome=Outcome.INTERRUPTED, finished_at=now, error=INTERRUPTED_ERROR
+        )
+        expired = WebhookDelivery.objects.filter(pk__in=ids, status=Status.SENDING)
+        released = {
+            "claim_token": None,
+            "lease_expires_at": None,
+            "outcome_unknown": True,
+            "last_status_code": None,
+            "last_error": INTERRUPTED_ERROR,
+        }
+        expired.filter(attempts__gte=settings.WEBHOOKS_MAX_ATTEMPTS).update(
+            status=Status.DEAD, completed_at=now, **released
+        )
+        expired.filter(attempts__lt=settings.WEBHOOKS_MAX_ATTEMPTS).update(
+            status=Status.PENDING, next_attempt_at=now, **released
+        )
+    logger.warning("Recovered %d webhook deliveries whose worker stopped.", len(ids))
+    return len(ids)
+
+
+def _confirms_receipt(check: HttpResult, event_id: str) -> bool:
+    return 200 <= check.status < 300 and (
+        check.headers.get(RECEIVED_HEADER.lower(), "").strip().lower() == event_id
+    )
+
+
+def _attempt_finish(
+    claim: Claim,
+    *,
+    outcome: str,
+    started: float,
+    status_code: int | None = None,
+    excerpt: str = "",
+    error: str = "",
+    unknown: bool = False,
+) -> str:
+    now = timezone.now()
+    delivery = claim.delivery
+    error = error[:500]
+    state: dict = {
+        "claim_token": None,
+        "lease_expires_at": None,
+        "last_status_code": status_code,
+        "last_error": error,
+        "outcome_unknown": unknown,
+    }
+    if outcome in (Outcome.SUCCEEDED, Outcome.CONFIRMED):
+        state.update(status=Status.DELIVERED, completed_at=now, outcome_unknown=False)
+    elif delivery.attempts >= settings.WEBHOOKS_MAX_ATTEMPTS:
+        state.update(status=Status.DEAD, completed_at=now)
+    else:
+        delay = backoff_seconds(attempts=delivery.attempts)
+        state.update(status=Status.PENDING, next_attempt_at=now + timedelta(seconds=delay))
+    with transaction.atomic():
+        WebhookAttempt.objects.filter(pk=claim.attempt.pk).update(
+            outcome=outcome,
+            finished_at=now,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            status_code=status_code,
+            response_excerpt=excerpt[:1000],
+            error=error,
+        )
+        kept = WebhookDelivery.objects.filter(
+            pk=delivery.pk, status=Status.SENDING, claim_token=claim.token
+        ).update(**state)
+    if not kept:
+        logger.warning(
+            "Webhook delivery %s: lease lost before the result was recorded.", delivery.pk
+        )
+    return outcome

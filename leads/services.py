@@ -1,0 +1,163 @@
+"""Writes to leads other than their stage (that is `funnel.services`, the one writer).
+
+Every path that creates or edits a lead (API, forms, capture, import) comes through here,
+so the email is always normalised and a duplicate (in any letter case) is always a
+`ValidationError` on `email`, never an `IntegrityError` escaping as a 500.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.deletion import ProtectedError, RestrictedError
+from django.utils import timezone
+
+from funnel.roles import is_sales_rep
+from leads.emails import normalize_email
+from leads.models import Lead
+from marketing.models import Campaign
+
+DUPLICATE_EMAIL = "A lead with this email address already exists."
+
+# What create/update may set. Stage, owner, score, milestones and timestamps have their
+# own writers (funnel.services, sales, scoring) and are deliberately absent.
+EDITABLE_FIELDS = frozenset(
+    {
+        "email",
+        "first_name",
+        "last_name",
+        "company",
+        "title",
+        "phone",
+        "country",
+        "industry",
+        "company_size",
+        "source_campaign",
+        "marketing_consent",
+    }
+)
+# Field checks that need no query: foreign keys are checked by the caller's lookup or by
+# the database, uniqueness by the unique index below.
+_CLEAN_EXCLUDE = ["owner", "source_campaign", "email"]
+
+
+def lead_initial_owner(*, created_by: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    """Who owns a new lead: a sales rep owns what they create (so they can go on working
+    it); anything created by others starts unassigned, for sales to assign."""
+    if created_by is not None and is_sales_rep(created_by):
+        return created_by
+    return None
+
+
+def lead_create(
+    *,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    company: str = "",
+    title: str = "",
+    phone: str = "",
+    country: str = "",
+    industry: str = "",
+    company_size: str = "",
+    source_campaign: Campaign | None = None,
+    marketing_consent: bool = False,
+    created_by: AbstractBaseUser | None = None,
+) -> Lead:
+    """Create a lead in stage `lead`. Raises ValidationError (on `email` for a duplicate)."""
+    lead = Lead(
+        email=_normalized_email(email),
+        first_name=first_name,
+        last_name=last_name,
+        company=company,
+        title=title,
+        phone=phone,
+        country=country,
+        industry=industry,
+        company_size=company_size,
+        source_campaign=source_campaign,
+        marketing_consent=marketing_consent,
+        marketing_consent_at=timezone.now() if marketing_consent else None,
+        owner=lead_initial_owner(created_by=created_by),
+    )
+    lead.full_clean(exclude=_CLEAN_EXCLUDE, validate_unique=False, validate_constraints=False)
+    _save_unique_email(lead=lead)
+    return lead
+
+
+def lead_update(*, lead: Lead, data: Mapping[str, Any]) -> Lead:
+    """Apply `data` (a subset of EDITABLE_FIELDS) to `lead`, saving only what changed.
+
+    Raises ValidationError for invalid values or an email another lead has; TypeError for
+    a field that is not editable here (a programming error, not user input).
+    """
+    not_editable = set(data) - EDITABLE_FIELDS
+    if not_editable:
+        raise TypeError(f"Not editable through lead_update: {', '.join(sorted(not_editable))}")
+    changes = dict(data)
+    if "email" in changes:
+        changes["email"] = _normalized_email(changes["email"])
+    changed = [name for name, value in changes.items() if _current(lead, name) != _raw(value)]
+    if not changed:
+        return lead
+    for name in changed:
+        setattr(lead, name, changes[name])
+    if "marketing_consent" in changed:
+        # When consent was given is what a regulator asks for; withdrawing clears it.
+        lead.marketing_consent_at = timezone.now() if lead.marketing_consent else None
+        changed.append("marketing_consent_at")
+    lead.full_clean(exclude=_CLEAN_EXCLUDE, validate_unique=False, validate_constraints=False)
+    _save_unique_email(lead=lead, update_fields=[*changed, "updated_at"])
+    return lead
+
+
+def lead_delete(*, lead: Lead) -> None:
+    """Delete a lead and its history (erasure). Refused while other records depend on it."""
+    try:
+        with transaction.atomic():
+            lead.delete()
+    except ProtectedError as exc:
+        raise _in_use(exc.protected_objects) from None
+    except RestrictedError as exc:
+        raise _in_use(exc.restricted_objects) from None
+
+
+def _in_use(dependants) -> ValidationError:
+    kinds = sorted({str(obj._meta.verbose_name_plural) for obj in dependants})
+    return ValidationError(
+        f"This lead cannot be deleted while it has {', '.join(kinds)}; remove them first.",
+        code="protected",
+    )
+
+
+def _normalized_email(value: str) -> str:
+    try:
+        return normalize_email(value)
+    except ValidationError as exc:
+        raise ValidationError({"email": exc.messages}) from None
+
+
+def _current(lead: Lead, name: str) -> Any:
+    # Foreign keys compare by id, so checking for a change never loads the related row.
+    return getattr(lead, Lead._meta.get_field(name).attname)
+
+
+def _raw(value: Any) -> Any:
+    return value.pk if hasattr(value, "_meta") else value
+
+
+def _save_unique_email(*, lead: Lead, update_fields: list[str] | None = None) -> None:
+    # No "SELECT ... WHERE email = ?" first: the unique index is the check, which also
+    # covers two requests racing with the same address. The savepoint keeps a caller's
+    # outer transaction usable after the failed INSERT/UPDATE.
+    try:
+        with transaction.atomic():
+            lead.save(update_fields=update_fields)
+    except IntegrityError:
+        if Lead.objects.filter(email=lead.email).exclude(pk=lead.pk).exists():
+            raise ValidationError(
+                {"email": ValidationError(DUPLICATE_EMAIL, code="unique")}
+            ) from None
+        raise

@@ -1,0 +1,374 @@
+"""REST API v1 for marketing: campaigns, their spend, touches, public capture, results.
+
+Everything but `capture/` is for marketing staff and managers (a sales rep gets 403).
+Views validate, call a service or selector, serialise; domain errors are mapped to HTTP
+once, in `funnel.api_errors`.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from funnel.metrics.window import Window
+from funnel.pagination import CursorPagination
+from integrations.throttling import CaptureRateThrottle
+from leads.emails import normalize_email
+from leads.models import Lead
+from leads.selectors import leads_visible_to
+from marketing import services
+from marketing.capture import LEAD_FIELDS, UTM_FIELDS, lead_capture
+from marketing.filters import CampaignFilter, TouchFilter
+from marketing.metrics import campaign_results
+from marketing.models import Campaign, Spend, Touch
+from marketing.permissions import MarketingPermission
+from marketing.selectors import campaigns_with_totals, lead_score_explanation
+from marketing.serializers import (
+    MAX_BATCH,
+    CampaignMetricsSerializer,
+    CampaignResultSerializer,
+    CampaignSerializer,
+    CaptureResultSerializer,
+    CaptureSerializer,
+    SpendSerializer,
+    TouchBatchSerializer,
+    TouchInSerializer,
+    TouchSerializer,
+    WindowSerializer,
+)
+
+MARKETING = [permissions.IsAuthenticated, MarketingPermission]
+INVALID = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input, by field.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List campaigns"),
+    retrieve=extend_schema(summary="Read a campaign"),
+    create=extend_schema(
+        summary="Create a campaign", responses={201: CampaignSerializer, 400: INVALID}
+    ),
+    update=extend_schema(
+        summary="Update a campaign", responses={200: CampaignSerializer, 400: INVALID}
+    ),
+    partial_update=extend_schema(summary="Update some fields of a campaign"),
+)
+class CampaignViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Campaigns, with spend so far and leads sourced. Not deleted through the API: a
+    finished campaign is `completed`, and its figures stay in the results."""
+
+    serializer_class = CampaignSerializer
+    permission_classes = MARKETING
+    filterset_class = CampaignFilter
+    lookup_value_converter = "int"
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self) -> QuerySet[Campaign]:
+        return campaigns_with_totals()
+
+    @extend_schema(
+        summary="Regenerate the capture key",
+        description="Forms posting the old key stop working (404) from now on.",
+        request=None,
+        responses={200: CampaignSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="regenerate-key", filter_backends=[])
+    def regenerate_key(self, request, pk=None):
+        campaign = services.campaign_regenerate_capture_key(campaign=self.get_object())
+        return Response(self.get_serializer(campaign).data)
+
+
+class SpendPagination(CursorPagination):
+    ordering = ("-day", "-id")
+
+
+class CampaignSpendView(generics.ListCreateAPIView):
+    """A campaign's cost ledger. POST one line, or a list of up to 1,000 (all or none)."""
+
+    serializer_class = SpendSerializer
+    permission_classes = MARKETING
+    pagination_class = SpendPagination
+    filter_backends = []
+
+    def campaign(self) -> Campaign:
+        return get_object_or_404(Campaign, pk=self.kwargs["pk"])
+
+    def get_queryset(self) -> QuerySet[Spend]:
+        return Spend.objects.filter(campaign=self.campaign())
+
+    @extend_schema(
+        summary="Add spend",
+        request=SpendSerializer(many=True),
+        responses={201: SpendSerializer(many=True), 400: INVALID, 404: None},
+    )
+    def post(self, request, *args, **kwargs):
+        campaign = self.campaign()
+        many = isinstance(request.data, list)
+        if many and not 1 <= len(request.data) <= MAX_BATCH:
+            raise ValidationError({"detail": f"Send 1 to {MAX_BATCH} spend lines."})
+        serializer = SpendSerializer(data=request.data, many=many)
+        serializer.is_valid(raise_exception=True)
+        lines = serializer.validated_data if many else [serializer.validated_data]
+        rows = services.spend_record(
+            campaign=campaign,
+            lines=[
+                services.SpendLine(line["day"], line["amount"], line.get("note", ""))
+                for line in lines
+            ],
+            actor=request.user,
+        )
+        data = SpendSerializer(rows, many=True).data
+        return Response(data if many else data[0], status=status.HTTP_201_CREATED)
+
+
+class SpendDetailView(generics.RetrieveDestroyAPIView):
+    serializer_class = SpendSerializer
+    permission_classes = MARKETING
+
+    def get_object(self) -> Spend:
+        return get_object_or_404(Spend, pk=self.kwargs["spend_pk"], campaign_id=self.kwargs["pk"])
+
+    def perform_destroy(self, instance: Spend) -> None:
+        services.spend_delete(spend=instance)
+
+
+class TouchPagination(CursorPagination):
+    ordering = ("-at", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List touches"), retrieve=extend_schema(summary="Read a touch")
+)
+class TouchViewSet(viewsets.ReadOnlyModelViewSet):
+    """The engagement log. POST records touches in bulk from other tools."""
+
+    serializer_class = TouchSerializer
+    permission_classes = MARKETING
+    pagination_class = TouchPagination
+    filterset_class = TouchFilter
+    queryset = Touch.objects.all()
+    lookup_value_converter = "int"
+    lookup_value_regex = r"[0-9]+"
+
+    @extend_schema(
+        summary="Record touches",
+        description=(
+            f"A list of 1 to {MAX_BATCH} touches (or one object), recorded all or none. Each "
+            "names its lead by `lead` id or `email`, and its campaign by `campaign` id or by "
+            "a `utm_campaign` equal to a campaign's UTM name. A lead without a source "
+            "campaign gets the campaign of its first touch; scores are updated."
+        ),
+        request=TouchInSerializer(many=True),
+        responses={201: TouchSerializer(many=True), 400: INVALID},
+    )
+    def create(self, request, *args, **kwargs):
+        many = isinstance(request.data, list)
+        batch = TouchBatchSerializer(data=request.data if many else [request.data])
+        batch.is_valid(raise_exception=True)
+        touches = _touches_resolve(batch.validated_data, many=many)
+        created = services.touches_record(touches=touches)
+        data = TouchSerializer(created, many=True).data
+        return Response(data if many else data[0], status=status.HTTP_201_CREATED)
+
+
+def _touches_resolve(items: list[dict], *, many: bool) -> list[services.TouchData]:
+    """Leads and campaigns of a batch in four queries, whatever its size."""
+    emails = {}
+    for item in items:
+        if "email" in item:
+            try:
+                emails[item["email"]] = normalize_email(item["email"])
+            except DjangoValidationError:  # Reported on the item below.
+                emails[item["email"]] = None
+    by_email = dict(
+        Lead.objects.filter(email__in=[e for e in emails.values() if e]).values_list("email", "pk")
+    )
+    lead_ids = set(
+        Lead.objects.filter(pk__in=[i["lead"] for i in items if "lead" in i]).values_list(
+            "pk", flat=True
+        )
+    )
+    campaign_ids = set(
+        Campaign.objects.filter(
+            pk__in=[i["campaign"] for i in items if i.get("campaign")]
+        ).values_list("pk", flat=True)
+    )
+    by_utm = dict(
+        Campaign.objects.filter(
+            utm_campaign__in=[i["utm_campaign"].lower() for i in items if i.get("utm_campaign")]
+        ).values_list("utm_campaign", "pk")
+    )
+    errors, resolved, now = [], [], timezone.now()
+    for item in items:
+        error = {}
+        lead_id = item.get("lead")
+        if "email" in item:
+            lead_id = by_email.get(emails[item["email"]] or "")
+            if lead_id is None:
+                error["email"] = ["No lead has this email address."]
+        elif lead_id not in lead_ids:
+            error["lead"] = ["No such lead."]
+        campaign_id = item.get("campaign")
+        if campaign_id and campaign_id not in campaign_ids:
+            error["campaign"] = ["No such campaign."]
+        if "campaign" not in item and item.get("utm_campaign"):
+            campaign_id = by_utm.get(item["utm_campaign"].lower())
+        errors.append(error)
+        utm = {name: item.get(name, "") for name in UTM_FIELDS}
+        resolved.append(
+            services.TouchData(
+                lead_id=lead_id or 0,
+                kind=item["kind"],
+                at=item.get("at") or now,
+                campaign_id=campaign_id,
+                **utm,
+            )
+        )
+    if any(errors):
+        raise ValidationError(errors if many else errors[0])
+    return resolved
+
+
+class CaptureView(APIView):
+    """Public lead capture for web forms (no authentication, throttled per address)."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [CaptureRateThrottle]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        summary="Capture a lead from a web form",
+        description=(
+            "Upserts the person by email and records a `form_submit` touch for the campaign "
+            "whose capture key is `key`. JSON posts get 201; HTML form posts are redirected "
+            "(303) to the campaign's thank-you page. A wrong key is a 404 and writes nothing. "
+            "Throttled per client address."
+        ),
+        request=CaptureSerializer,
+        responses={201: CaptureResultSerializer, 303: None, 400: INVALID, 404: None, 429: None},
+        auth=[],
+    )
+    def post(self, request):
+        data = request.data if hasattr(request.data, "get") else {}
+        key = data.get("key")
+        campaign = (
+            Campaign.objects.filter(capture_key=key).first() if isinstance(key, str) else None
+        )
+        if campaign is None or not key:
+            raise NotFound("Unknown capture key.")
+        serializer = CaptureSerializer(data=data)
+        # Bots fill every field: answer as if all went well, and write nothing.
+        if not data.get("website"):
+            serializer.is_valid(raise_exception=True)
+            values = serializer.validated_data
+            lead_capture(
+                campaign=campaign,
+                email=values["email"],
+                fields={name: values[name] for name in LEAD_FIELDS if name in values},
+                utm={name: values[name] for name in UTM_FIELDS if name in values},
+                consent=values.get("consent", False),
+            )
+        if request.content_type.startswith(("application/x-www-form-urlencoded", "multipart/")):
+            response = HttpResponseRedirect(
+                campaign.thank_you_url or reverse("marketing:capture-thanks")
+            )
+            response.status_code = status.HTTP_303_SEE_OTHER  # The browser follows with GET.
+            return response
+        return Response({"status": "ok"}, status=status.HTTP_201_CREATED)
+
+
+class CampaignMetricsView(APIView):
+    permission_classes = MARKETING
+
+    @extend_schema(
+        summary="Campaign results",
+        description=(
+            "Per campaign, for the window (site time zone, both days inclusive): leads "
+            "(first touch), prospects and customers among them, spend, cost per lead / "
+            "prospect / customer, revenue of deals won credited first-touch, last-touch and "
+            "linear, ROI per model, and the promotion's results; plus a row for no campaign "
+            "(`campaign: null`) and totals. A ratio with a zero denominator is null."
+        ),
+        parameters=[WindowSerializer],
+        responses={200: CampaignMetricsSerializer, 400: INVALID},
+    )
+    def get(self, request):
+        params = WindowSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        query = params.validated_data
+        campaigns = Campaign.objects.all()
+        narrowed = False
+        for name in ("campaign", "channel", "status"):
+            if name in query:
+                campaigns = campaigns.filter(**{"pk" if name == "campaign" else name: query[name]})
+                narrowed = True
+        window = Window(query["since"], query["until"])
+        rows, totals = campaign_results(
+            window=window, campaigns=campaigns, include_none=not narrowed
+        )
+        return Response(
+            {
+                "since": window.since,
+                "until": window.until,
+                "currency": settings.FUNNEL_CURRENCY,
+                "campaigns": CampaignResultSerializer(rows, many=True).data,
+                "totals": CampaignResultSerializer(totals).data,
+            }
+        )
+
+
+class LeadScoreView(APIView):
+    """Why a lead has its score. Anyone who may see the lead may read it."""
+
+    @extend_schema(
+        summary="Explain a lead's score",
+        responses={200: OpenApiTypes.OBJECT, 404: None},
+    )
+    def get(self, request, pk: int):
+        lead = get_object_or_404(leads_visible_to(request.user), pk=pk)
+        explanation = lead_score_explanation(lead=lead)
+        return Response(
+            {
+                "lead": lead.pk,
+                "score": explanation.stored_score,
+                "score_now": explanation.total_now,
+                "threshold": explanation.threshold,
+                "half_life_days": explanation.half_life_days,
+                "engagement_now": explanation.engagement_now,
+                "touch_count": explanation.touch_count,
+                "touches": [
+                    {
+                        "id": item.touch.pk,
+                        "kind": item.touch.kind,
+                        "at": item.touch.at,
+                        "campaign": item.touch.campaign_id,
+                        "points_then": item.points_then,
+                        "points_now": item.points_now,
+                    }
+                    for item in explanation.touches
+                ],
+                "fit": [
+                    {"field": item.field, "value": item.value, "points": item.points}
+                    for item in explanation.fit
+                ],
+            }
+        )

@@ -1,0 +1,196 @@
+"""Merging staged rows into leads, set-based: a few statements whatever the row count.
+
+Upsert by email: an address already in Funnel is updated (only with the file's non-blank
+values, and only if something changes), a new one is inserted. When an address appears on
+several lines the last one wins. The SQL below is the same on PostgreSQL and SQLite
+(3.33+: UPDATE ... FROM, INSERT ... ON CONFLICT).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Max
+
+from funnel.services import leads_move_bulk
+from funnel.stages import Cause, Stage
+from leads.models import Lead
+from marketing.imports.reader import STAGE_COLUMNS
+from marketing.models import Campaign, ImportRow, Touch
+
+LEAD = Lead._meta.db_table
+STAGING = ImportRow._meta.db_table
+TOUCH = Touch._meta.db_table
+TEXT_FIELDS = [c for c in STAGE_COLUMNS if c not in ("marketing_consent", "stage", "created_at")]
+
+
+@dataclass(frozen=True)
+class Counts:
+    distinct: int
+    existing: int
+
+
+def _qn(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _latest_rows(job_id: int) -> tuple[str, list]:
+    # The last line of each address, as a derived table `s`.
+    sql = (
+        f"(SELECT * FROM {_qn(STAGING)} WHERE job_id = %s AND line_no IN "
+        f"(SELECT MAX(line_no) FROM {_qn(STAGING)} WHERE job_id = %s GROUP BY email)) s"
+    )
+    return sql, [job_id, job_id]
+
+
+def staged_counts(*, job_id: int) -> Counts:
+    latest, params = _latest_rows(job_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), COUNT(l.id) FROM {latest} "
+            f"LEFT JOIN {_qn(LEAD)} l ON l.email = s.email",
+            params,
+        )
+        distinct, existing = cursor.fetchone()
+    return Counts(distinct=distinct, existing=existing)
+
+
+def leads_update_existing(
+    *, job_id: int, mapped: list[str], campaign: Campaign | None, now: datetime
+) -> int:
+    """Update leads whose address is in the file; returns how many changed."""
+    lead = _qn(LEAD)
+    sets, changed, params = [], [], []
+    for field in TEXT_FIELDS:
+        if field in mapped and field != "email":
+            column = _qn(field)
+            sets.append(
+                f"{column} = CASE WHEN s.{column} <> '' THEN s.{column} ELSE {lead}.{column} END"
+            )
+            changed.append(f"(s.{column} <> '' AND s.{column} <> {lead}.{column})")
+    if "marketing_consent" in mapped:
+        # Consent given keeps its original time; consent withdrawn clears it.
+        sets.append(f"marketing_consent = COALESCE(s.marketing_consent, {lead}.marketing_consent)")
+        sets.append(
+            f"marketing_consent_at = CASE WHEN s.marketing_consent IS NULL THEN "
+            f"{lead}.marketing_consent_at WHEN s.marketing_consent = %s THEN "
+            f"COALESCE({lead}.marketing_consent_at, %s) ELSE NULL END"
+        )
+        params += [True, now]
+        changed.append(
+            f"(s.marketing_consent IS NOT NULL AND s.marketing_consent <> {lead}.marketing_consent)"
+        )
+    if campaign is not None:
+        sets.append(f"source_campaign_id = COALESCE({lead}.source_campaign_id, %s)")
+        params.append(campaign.pk)
+        changed.append(f"{lead}.source_campaign_id IS NULL")
+    if not sets:
+        return 0
+    latest, latest_params = _latest_rows(job_id)
+    sql = (
+        f"UPDATE {lead} SET {', '.join(sets)}, updated_at = %s FROM {latest} "
+        f"WHERE {lead}.email = s.email AND ({' OR '.join(changed)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, now, *latest_params])
+        return cursor.rowcount
+
+
+def leads_insert_new(*, job_id: int, campaign: Campaign | None, now: datetime) -> int:
+    """Insert the file's addresses not yet in Funnel, as leads; returns how many."""
+    columns, values, params = [], [], []
+    explicit = {
+        "email": "s.email",
+        **{field: f"s.{_qn(field)}" for field in TEXT_FIELDS if field != "email"},
+        "stage": "%s",
+        "score": "%s",
+        "marketing_consent": "COALESCE(s.marketing_consent, %s)",
+        "marketing_consent_at": "CASE WHEN s.marketing_consent = %s THEN %s ELSE NULL END",
+        "source_campaign_id": "%s",
+        "created_at": "COALESCE(s.created_at, %s)",
+        "updated_at": "%s",
+    }
+    explicit_params = {
+        "stage": [Stage.LEAD.value],
+        "score": [0.0],
+        "marketing_consent": [False],
+        "marketing_consent_at": [True, now],
+        "source_campaign_id": [campaign.pk if campaign else None],
+        "created_at": [now],
+        "updated_at": [now],
+    }
+    for field in Lead._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if field.attname in explicit:
+            columns.append(_qn(field.column))
+            values.append(explicit[field.attname])
+            params += explicit_params.get(field.attname, [])
+        elif not field.null:
+            # A column added to Lead later: its model default, so the INSERT stays valid.
+            columns.append(_qn(field.column))
+            values.append("%s")
+            params.append(field.get_db_prep_save(field.get_default(), connection))
+    latest, latest_params = _latest_rows(job_id)
+    sql = (
+        f"INSERT INTO {_qn(LEAD)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM {latest} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {_qn(LEAD)} l WHERE l.email = s.email) "
+        "ON CONFLICT (email) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *latest_params])
+        return cursor.rowcount
+
+
+def touches_insert(*, job_id: int, kind: str, campaign: Campaign | None, now: datetime) -> int:
+    """One touch of `kind` for every lead of the file (an event's or webinar's attendees)."""
+    utm = campaign.utm_campaign if campaign else ""
+    sql = (
+        f"INSERT INTO {_qn(TOUCH)} (lead_id, campaign_id, kind, at, utm_source, utm_medium, "
+        "utm_campaign, utm_content, utm_term) "
+        f"SELECT l.id, %s, %s, %s, '', '', %s, '', '' FROM {_qn(LEAD)} l "
+        f"WHERE l.email IN (SELECT email FROM {_qn(STAGING)} WHERE job_id = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [campaign.pk if campaign else None, kind, now, utm, job_id])
+        return cursor.rowcount
+
+
+def leads_move_to_file_stage(*, job_id: int) -> int:
+    """Bring leads to the stage the file gives them, through the one stage writer (cause
+    `import`, with history). A customer or lost prospect first becomes a prospect, as the
+    stage graph requires; a lead already past the file's stage is left where it is."""
+    last_lines = (
+        ImportRow.objects.filter(job_id=job_id).values("email").annotate(last=Max("line_no"))
+    )
+    latest = ImportRow.objects.filter(job_id=job_id, line_no__in=last_lines.values("last"))
+
+    def wanting(*stages: Stage):
+        return Lead.objects.filter(
+            email__in=latest.filter(stage__in=[s.value for s in stages]).values("email")
+        )
+
+    moved = set()
+    steps = [
+        (
+            wanting(Stage.PROSPECT, Stage.CUSTOMER).filter(stage__in=[Stage.LEAD, Stage.LOST]),
+            Stage.PROSPECT,
+        ),
+        (wanting(Stage.LOST).filter(stage=Stage.LEAD), Stage.PROSPECT),
+        (wanting(Stage.CUSTOMER), Stage.CUSTOMER),
+        (wanting(Stage.LOST), Stage.LOST),
+        (wanting(Stage.DISQUALIFIED), Stage.DISQUALIFIED),
+    ]
+    for candidates, to_stage in steps:
+        moved.update(
+            leads_move_bulk(
+                candidates=candidates,
+                to_stage=to_stage,
+                cause=Cause.IMPORT,
+                reason="Stage given by a CSV import.",
+            )
+        )
+    return len(moved)

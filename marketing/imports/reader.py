@@ -1,0 +1,370 @@
+"""Reading an uploaded lead CSV: a quick look for the preview, and a streaming pass that
+turns every line into either a clean staged row or a bad line with its reason.
+
+Memory stays flat whatever the file's size: lines are read one at a time with a length
+cap, so neither a 10 MB line nor a missing closing quote can make a row grow unbounded.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.utils import dateparse, timezone
+
+from funnel.stages import Stage
+from leads.emails import normalize_email
+from leads.models import Lead
+
+# Longest physical line (and quoted field) read; anything longer is a bad line.
+MAX_LINE_CHARS = 1_000_000
+SAMPLE_BYTES = 64 * 1024
+PREVIEW_ROWS = 10
+DELIMITERS = {",": "Comma", ";": "Semicolon", "\t": "Tab", "|": "Pipe"}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read: nothing is imported; the message says why."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    label: str
+    max_length: int
+    synonyms: tuple[str, ...]
+
+
+# Lead fields an import may fill, in the staging table's column order.
+FIELDS: dict[str, FieldSpec] = {
+    "email": FieldSpec(
+        "Email", 254, ("email", "e-mail", "email address", "e-mail address", "mail")
+    ),
+    "first_name": FieldSpec("First name", 100, ("first name", "firstname", "given name", "first")),
+    "last_name": FieldSpec(
+        "Last name", 100, ("last name", "lastname", "surname", "family name", "last")
+    ),
+    "company": FieldSpec(
+        "Company", 200, ("company", "company name", "organization", "organisation", "account")
+    ),
+    "title": FieldSpec("Job title", 200, ("title", "job title", "position", "role")),
+    "phone": FieldSpec("Phone", 50, ("phone", "phone number", "telephone", "mobile", "tel")),
+    "country": FieldSpec("Country", 100, ("country", "country name", "nation")),
+    "industry": FieldSpec("Industry", 100, ("industry", "sector", "vertical")),
+    "company_size": FieldSpec(
+        "Company size", 20, ("company size", "size", "employees", "headcount", "employee count")
+    ),
+    "marketing_consent": FieldSpec(
+        "Marketing consent", 20, ("marketing consent", "consent", "opt in", "opt-in", "optin")
+    ),
+    "stage": FieldSpec("Stage", 20, ("stage", "lifecycle stage", "funnel stage")),
+    "created_at": FieldSpec(
+        "Created", 40, ("created", "created at", "created_at", "date created", "signup date")
+    ),
+}
+STAGE_COLUMNS = list(FIELDS)
+TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "on", "x", "opted in", "opt-in"})
+FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "off", "opted out", "opt-out"})
+COMPANY_SIZES = {size.value.replace(",", ""): size.value for size in Lead.CompanySize}
+COMPANY_SIZES |= {"5001+": "5000+", "1000-5000": "1001-5000", "200-1000": "201-1000"}
+
+
+@dataclass(frozen=True)
+class Preview:
+    columns: list[str]
+    rows: list[list[str]]
+    delimiter: str
+    suggested: list[str]
+
+
+class BadLine(Exception):
+    def __init__(self, line: int, reason: str, content: str = "") -> None:
+        super().__init__(reason)
+        self.line, self.reason, self.content = line, reason, content
+
+
+# --- Preview --------------------------------------------------------------------------
+
+
+def file_preview(raw: IO[bytes], *, encoding: str, delimiter: str | None = None) -> Preview:
+    """Check the start of the file and show its header and first rows. Raises
+    ImportFileError with a message for a person when it is not a readable CSV."""
+    head = raw.read(SAMPLE_BYTES)
+    raw.seek(0)
+    if not head.strip():
+        raise ImportFileError("The file is empty.")
+    encoding = effective_encoding(head, encoding)
+    if b"\x00" in head and not encoding.startswith("utf-16"):
+        raise ImportFileError(
+            "This is a binary file (a spreadsheet or an archive?), not CSV text. "
+            "Save it as CSV (comma-separated values) and upload that."
+        )
+    try:
+        sample = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_decode_message(exc, encoding, line=None)) from None
+    if delimiter not in DELIMITERS:
+        delimiter = sniff_delimiter(sample)
+    reader = csv.reader(io.StringIO(sample.lstrip("\ufeff")), delimiter=delimiter, strict=True)
+    try:
+        columns = next(reader, [])
+        rows = [row for _, row in zip(range(PREVIEW_ROWS), reader, strict=False)]
+    except csv.Error as exc:
+        raise ImportFileError(f"Line {reader.line_num}: broken quoting ({exc}).") from None
+    columns = [column.strip() for column in columns]
+    if not any(columns):
+        raise ImportFileError("The first line must be a header naming the columns.")
+    if len(columns) > 200:
+        raise ImportFileError(f"The header has {len(columns)} columns; at most 200 are read.")
+    return Preview(
+        columns=columns, rows=rows, delimiter=delimiter, suggested=suggest_mapping(columns)
+    )
+
+
+def effective_encoding(head: bytes, chosen: str) -> str:
+    # A byte-order mark is proof of the encoding, whatever was chosen.
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if chosen == "utf-8":
+        return "utf-8-sig"
+    return chosen
+
+
+def sniff_delimiter(sample: str) -> str:
+    header = sample.splitlines()[0] if sample else ""
+    counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def suggest_mapping(columns: list[str]) -> list[str]:
+    taken: set[str] = set()
+    suggested = []
+    for column in columns:
+        key = " ".join(column.lower().replace("_", " ").split())
+        field = next(
+            (name for name, spec in FIELDS.items() if key in spec.synonyms and name not in taken),
+            "",
+        )
+        taken.add(field)
+        suggested.append(field)
+    return suggested
+
+
+def mapping_check(mapping: list[str], *, columns: int) -> None:
+    if len(mapping) != columns:
+        raise ValidationError("Map every column (or choose to ignore it).")
+    unknown = {field for field in mapping if field and field not in FIELDS}
+    if unknown:
+        raise ValidationError(f"Unknown lead fields: {', '.join(sorted(unknown))}.")
+    used = [field for field in mapping if field]
+    if "email" not in used:
+        raise ValidationError("Choose the column that holds the email address: it is required.")
+    repeated = sorted({FIELDS[field].label for field in used if used.count(field) > 1})
+    if repeated:
+        raise ValidationError(f"Each field can come from one column only: {', '.join(repeated)}.")
+
+
+# --- Streaming pass -------------------------------------------------------------------
+
+
+@dataclass
+class Position:
+    lines: int = 0
+
+
+def rows_read(
+    raw: IO[bytes], *, encoding: str, delimiter: str, mapping: list[str], position: Position
+) -> Iterator[tuple | BadLine]:
+    """Yield a staged tuple (line, *STAGE_COLUMNS values) per good line and a BadLine per
+    bad one, after the header. Raises ImportFileError if the file cannot be decoded."""
+    head = raw.read(4)
+    raw.seek(0)
+    encoding = effective_encoding(head, encoding)
+    text = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
+    too_long: set[int] = set()
+    lines = _physical_lines(text, position, too_long, encoding)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    csv.field_size_limit(MAX_LINE_CHARS)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise ImportFileError(f"The header line has broken quoting ({exc}).") from None
+    width = len(header)
+    cleaners = [(index, field, CLEANERS[field]) for index, field in enumerate(mapping) if field]
+    slots = {field: STAGE_COLUMNS.index(field) + 1 for field in STAGE_COLUMNS}
+    template = [None, *(None if field in NULLABLE else "" for field in STAGE_COLUMNS)]
+    start = position.lines + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield BadLine(start, f"Broken quoting: {exc}.")
+            start = position.lines + 1
+            continue
+        line, start = start, position.lines + 1
+        if not row:
+            if line in too_long:
+                yield BadLine(line, f"The line is longer than {MAX_LINE_CHARS:,} characters.")
+            continue
+        if all(not value.strip() for value in row):
+            continue
+        if len(row) > width and any(value.strip() for value in row[width:]):
+            yield BadLine(line, f"{len(row)} fields; the header has {width}.", _content(row))
+            continue
+        staged = list(template)
+        staged[0] = line
+        try:
+            for index, field, clean in cleaners:
+                value = row[index].strip() if index < len(row) else ""
+                if "\x00" in value:
+                    raise ValueError(f"{FIELDS[field].label} contains a NUL byte.")
+                staged[slots[field]] = clean(value)
+        except ValueError as exc:
+            yield BadLine(line, str(exc), _content(row))
+            continue
+        yield tuple(staged)
+
+
+def _physical_lines(
+    text: io.TextIOWrapper, position: Position, too_long: set[int], encoding: str
+) -> Iterator[str]:
+    while True:
+        try:
+            line = text.readline(MAX_LINE_CHARS + 1)
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(_decode_message(exc, encoding, line=position.lines + 1)) from None
+        if not line:
+            return
+        position.lines += 1
+        if len(line) > MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+            # Skip the rest of the line in bounded reads; hand the csv reader an empty line
+            # in its place so line numbers stay right and the line is reported.
+            while True:
+                try:
+                    rest = text.readline(MAX_LINE_CHARS)
+                except UnicodeDecodeError as exc:
+                    raise ImportFileError(
+                        _decode_message(exc, encoding, line=position.lines)
+                    ) from None
+                if not rest or rest.endswith(("\n", "\r")):
+                    break
+            too_long.add(position.lines)
+            line = "\n"
+        yield line
+
+
+def _decode_message(exc: UnicodeDecodeError, encoding: str, *, line: int | None) -> str:
+    where = f"Line {line:,}" if line else "The file"
+    name = "UTF-8" if encoding.startswith("utf-8") else encoding.upper()
+    return (
+        f"{where} is not valid {name} text (byte 0x{exc.object[exc.start]:02X}). "
+        "Choose the file's encoding (files saved by Excel on Windows are usually "
+        "Windows-1252) or save it as UTF-8 CSV, and upload it again."
+    )
+
+
+def _content(row: list[str]) -> str:
+    text = ",".join(row)
+    return text[:200] + ("…" if len(text) > 200 else "")
+
+
+# --- Cleaning one value ---------------------------------------------------------------
+
+NULLABLE = frozenset({"marketing_consent", "created_at"})
+
+
+def _text(field: str) -> Callable[[str], str]:
+    limit = FIELDS[field].max_length
+    label = FIELDS[field].label
+
+    def clean(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(f"{label} is longer than {limit} characters.")
+        return value
+
+    return clean
+
+
+def _email(value: str) -> str:
+    if not value:
+        raise ValueError("Email is missing.")
+    try:
+        return normalize_email(value)
+    except ValidationError as exc:
+        raise ValueError(f"Email {value[:80]!r}: {' '.join(exc.messages)}") from None
+
+
+def _company_size(value: str) -> str:
+    if not value:
+        return ""
+    key = value.lower().replace(",", "").replace(" ", "").removesuffix("employees")
+    size = COMPANY_SIZES.get(key)
+    if size is None:
+        choices = ", ".join(Lead.CompanySize.values)
+        raise ValueError(f"Company size {value[:40]!r} is not one of {choices}.")
+    return size
+
+
+def _consent(value: str) -> bool | None:
+    word = value.lower()
+    if not word:
+        return None
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(f"Marketing consent {value[:40]!r} is not yes or no.")
+
+
+def _stage(value: str) -> str:
+    word = value.lower()
+    if word and word not in Stage._value2member_map_:
+        choices = ", ".join(stage.value for stage in Stage)
+        raise ValueError(f"Stage {value[:40]!r} is not one of {choices}.")
+    return word
+
+
+def _created_at(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = dateparse.parse_datetime(value)
+        if moment is None:
+            day = dateparse.parse_date(value)
+            moment = datetime.combine(day, time.min) if day else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ValueError(f"Created {value[:40]!r} is not a date (use 2024-05-31 or ISO 8601).")
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    if (
+        not datetime(1970, 1, 1, tzinfo=moment.tzinfo)
+        <= moment
+        <= timezone.now() + timedelta(days=1)
+    ):
+        raise ValueError(f"Created {value[:40]!r} is in the future or before 1970.")
+    return moment
+
+
+CLEANERS: dict[str, Callable[[str], object]] = {
+    field: _text(field) for field in ("first_name", "last_name", "company", "title", "phone")
+} | {
+    "country": _text("country"),
+    "industry": _text("industry"),
+    "email": _email,
+    "company_size": _company_size,
+    "marketing_consent": _consent,
+    "stage": _stage,
+    "created_at": _created_at,
+}

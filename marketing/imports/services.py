@@ -1,0 +1,323 @@
+"""The CSV import of leads: upload, map the columns, run (dry or for real) in a worker.
+
+A run has two phases. *Reading* streams the file line by line into the staging table in
+committed batches (progress is visible, memory is flat, bad lines go to a report file).
+*Writing* merges the staged rows into leads in ONE transaction. Nothing reaches a lead
+before the writing phase, and the writing phase commits whole or not at all, so a broken
+file, a crash or a refused import never leaves half of it behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+from collections.abc import Iterator
+from datetime import timedelta
+from itertools import islice
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from marketing.imports import merge, staging
+from marketing.imports.reader import (
+    DELIMITERS,
+    BadLine,
+    ImportFileError,
+    Position,
+    Preview,
+    file_preview,
+    mapping_check,
+    rows_read,
+)
+from marketing.models import Campaign, ImportJob, TouchKind
+
+logger = logging.getLogger(__name__)
+
+# Rows per staging statement (and per progress update).
+BATCH_ROWS = 50_000 if connection.vendor == "postgresql" else 10_000
+# A reading job silent this long has lost its worker; a writing one holds one long
+# transaction, so it is given much longer.
+STALE_READING = timedelta(minutes=10)
+STALE_WRITING = timedelta(hours=2)
+MAX_UPLOAD_BYTES = getattr(settings, "MARKETING_IMPORT_MAX_BYTES", 2 * 1024**3)
+
+
+def import_job_create(
+    *, upload: UploadedFile, encoding: str, actor: AbstractBaseUser | None
+) -> ImportJob:
+    """Store an upload and read its header; raises ValidationError saying what is wrong
+    with the file (nothing is stored then)."""
+    if encoding not in ImportJob.Encoding.values:
+        raise ValidationError({"encoding": "Choose one of the listed encodings."})
+    if not upload.size:
+        raise ValidationError({"file": "The file is empty."})
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {"file": f"Files are at most {MAX_UPLOAD_BYTES // 1024**2:,} MB; split it."}
+        )
+    upload.seek(0)
+    preview = _preview_or_error(upload, encoding=encoding, delimiter=None)
+    upload.seek(0)
+    job = ImportJob(
+        original_name=(upload.name or "leads.csv")[:255],
+        size=upload.size,
+        encoding=encoding,
+        delimiter=preview.delimiter,
+        columns=preview.columns,
+        mapping=preview.suggested,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    job.file.save(upload.name or "leads.csv", upload, save=False)
+    job.save()
+    return job
+
+
+def import_job_preview(*, job: ImportJob, delimiter: str | None = None) -> Preview:
+    with open(job.file.path, "rb") as raw:
+        return _preview_or_error(raw, encoding=job.encoding, delimiter=delimiter or job.delimiter)
+
+
+def _preview_or_error(raw, *, encoding: str, delimiter: str | None) -> Preview:
+    try:
+        return file_preview(raw, encoding=encoding, delimiter=delimiter)
+    except ImportFileError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+
+
+def import_job_start(
+    *,
+    job: ImportJob,
+    mapping: list[str],
+    delimiter: str,
+    dry_run: bool,
+    skip_bad_lines: bool,
+    campaign: Campaign | None = None,
+    touch_kind: str = "",
+) -> ImportJob:
+    """Queue a run with this column mapping. Refused while the job runs or once it has
+    imported (upload the file again to import it again)."""
+    if delimiter not in DELIMITERS:
+        raise ValidationError({"delimiter": "Choose one of the listed separators."})
+    if touch_kind and touch_kind not in TouchKind.values:
+        raise ValidationError({"touch_kind": "Choose one of the listed touch kinds."})
+    if delimiter != job.delimiter:
+        job.columns = import_job_preview(job=job, delimiter=delimiter).columns
+    mapping_check(mapping, columns=len(job.columns))
+    if not import_job_may_start(job):
+        raise ValidationError("This import is running or already done.")
+    job.mapping, job.delimiter, job.dry_run = mapping, delimiter, dry_run
+    job.skip_bad_lines, job.campaign, job.touch_kind = skip_bad_lines, campaign, touch_kind
+    job.status, job.message = ImportJob.Status.QUEUED, ""
+    job.started_at = job.finished_at = None
+    job.save()
+    from marketing import tasks
+
+    tasks.lead_import_run.delay_on_commit(job.pk)
+    return job
+
+
+def import_job_may_start(job: ImportJob) -> bool:
+    if job.status in (ImportJob.Status.UPLOADED, ImportJob.Status.CHECKED, ImportJob.Status.FAILED):
+        return True
+    return import_job_is_stale(job)
+
+
+def import_job_is_stale(job: ImportJob) -> bool:
+    now = timezone.now()
+    if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.READING):
+        return job.updated_at < now - STALE_READING
+    return job.status == ImportJob.Status.WRITING and job.updated_at < now - STALE_WRITING
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """The worker's side. Claims the job with a conditional UPDATE, so a second delivery
+    of the same task (or two workers) runs it once; returns None if it was not claimable."""
+    now = timezone.now()
+    claimable = (
+        Q(status=ImportJob.Status.QUEUED)
+        | Q(status=ImportJob.Status.READING, updated_at__lt=now - STALE_READING)
+        | Q(status=ImportJob.Status.WRITING, updated_at__lt=now - STALE_WRITING)
+    )
+    claimed = ImportJob.objects.filter(claimable, pk=job_id).update(
+        status=ImportJob.Status.READING,
+        started_at=now,
+        updated_at=now,
+        report="",
+        **dict.fromkeys(COUNTERS, 0),
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.get(pk=job_id)
+    staging.rows_delete(job_id=job.pk)  # Left by a worker that died mid-read.
+    try:
+        _run(job)
+    except ImportFileError as exc:
+        _fail(job, str(exc))
+    except Exception:
+        logger.exception("Import %s failed", job.pk)
+        _fail(job, "The import stopped on an unexpected error; nothing was imported.")
+        raise
+    finally:
+        staging.rows_delete(job_id=job.pk)
+    return job
+
+
+COUNTERS = (
+    "bytes_read",
+    "lines_read",
+    "rows_valid",
+    "rows_bad",
+    "rows_repeated",
+    "leads_new",
+    "leads_existing",
+    "leads_changed",
+    "leads_moved",
+)
+
+
+def _run(job: ImportJob) -> None:
+    position = Position()
+    report = _Report(job)
+    with open(job.file.path, "rb") as raw:
+        items = rows_read(
+            raw,
+            encoding=job.encoding,
+            delimiter=job.delimiter,
+            mapping=job.mapping,
+            position=position,
+        )
+        good = _good_rows(items, report)
+        while True:
+            # One committed statement per batch, fed lazily: memory holds one chunk.
+            appended = staging.rows_append(job_id=job.pk, rows=islice(good, BATCH_ROWS))
+            job.rows_valid += appended
+            job.rows_bad = report.count
+            job.lines_read = position.lines
+            job.bytes_read = raw.tell()
+            _progress(job, "rows_valid", "rows_bad", "lines_read", "bytes_read")
+            if appended < BATCH_ROWS:
+                break
+    report.close()
+    job.report = report.name or ""
+    job.rows_bad = report.count
+    if job.rows_valid == 0 and job.rows_bad == 0:
+        raise ImportFileError("The file has a header but no lines with leads.")
+    distinct = merge.staged_counts(job_id=job.pk) if job.dry_run else None
+    if job.dry_run:
+        job.rows_repeated = job.rows_valid - distinct.distinct
+        job.leads_existing = distinct.existing
+        job.leads_new = distinct.distinct - distinct.existing
+        _finish(job, ImportJob.Status.CHECKED, _summary(job))
+        return
+    if job.rows_bad and not job.skip_bad_lines:
+        _finish(
+            job,
+            ImportJob.Status.FAILED,
+            f"{job.rows_bad:,} bad lines (see the report); nothing was imported. Fix them, "
+            "or run the import again choosing to skip bad lines.",
+        )
+        return
+    job.status = ImportJob.Status.WRITING
+    _progress(job, "status")
+    _write(job)
+
+
+def _write(job: ImportJob) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        distinct = merge.staged_counts(job_id=job.pk).distinct
+        job.leads_changed = merge.leads_update_existing(
+            job_id=job.pk, mapped=job.mapping, campaign=job.campaign, now=now
+        )
+        job.leads_new = merge.leads_insert_new(job_id=job.pk, campaign=job.campaign, now=now)
+        job.leads_existing = distinct - job.leads_new
+        job.rows_repeated = job.rows_valid - distinct
+        if "stage" in job.mapping:
+            job.leads_moved = merge.leads_move_to_file_stage(job_id=job.pk)
+        if job.touch_kind:
+            merge.touches_insert(job_id=job.pk, kind=job.touch_kind, campaign=job.campaign, now=now)
+        _finish(job, ImportJob.Status.DONE, _summary(job))
+
+
+def _good_rows(items: Iterator[tuple | BadLine], report: _Report) -> Iterator[tuple]:
+    for item in items:
+        if isinstance(item, BadLine):
+            report.add(item)
+        else:
+            yield item
+
+
+def _progress(job: ImportJob, *fields: str) -> None:
+    job.updated_at = timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(
+        updated_at=job.updated_at, **{name: getattr(job, name) for name in fields}
+    )
+
+
+def _finish(job: ImportJob, status: str, message: str) -> None:
+    job.status, job.message, job.finished_at = status, message, timezone.now()
+    job.bytes_read = job.size
+    job.save()
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    for name in ("leads_new", "leads_existing", "leads_changed", "leads_moved"):
+        setattr(job, name, 0)
+    job.status, job.message, job.finished_at = ImportJob.Status.FAILED, message, timezone.now()
+    job.save()
+
+
+def _summary(job: ImportJob) -> str:
+    if job.dry_run:
+        return (
+            f"Dry run: {job.leads_new:,} new leads and {job.leads_existing:,} existing ones "
+            f"would be updated; {job.rows_bad:,} bad lines. Nothing was written."
+        )
+    unchanged = job.leads_existing - job.leads_changed
+    text = (
+        f"{job.leads_new:,} leads created, {job.leads_changed:,} updated, "
+        f"{unchanged:,} already up to date"
+    )
+    if job.leads_moved:
+        text += f", {job.leads_moved:,} moved to the file's stage"
+    if job.rows_bad:
+        text += f"; {job.rows_bad:,} bad lines skipped (see the report)"
+    return text + "."
+
+
+class _Report:
+    """Bad lines, written to a CSV as they are found (opened on the first one)."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job, self.count, self.name = job, 0, ""
+        self._file = self._writer = None
+
+    def add(self, bad: BadLine) -> None:
+        if self._file is None:
+            self.name = f"imports/reports/{self.job.token}-{self.job.pk}.csv"
+            path = self.job.report.storage.path(self.name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            self._file = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+            self._writer = csv.writer(self._file)
+            self._writer.writerow(["line", "reason", "content"])
+        self._writer.writerow([bad.line, bad.reason, bad.content])
+        self.count += 1
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def import_job_delete(*, job: ImportJob) -> None:
+    """Forget an import and its files (the leads it wrote stay)."""
+    for stored in (job.file, job.report):
+        if stored:
+            stored.delete(save=False)
+    staging.rows_delete(job_id=job.pk)
+    job.delete()

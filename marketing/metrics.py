@@ -1,0 +1,268 @@
+"""Campaign results, exactly as DESIGN.md defines the "campaign" metric.
+
+For a window [since, until] (site time zone):
+- leads: leads created in the window whose source campaign (first touch) is the campaign;
+  prospects / customers: those of them that ever reached the stage (milestone columns,
+  written by the one stage writer with the history row);
+- spend: ledger lines with a day in the window; cost per lead / prospect / customer;
+- revenue: deals won (closed) in the window, credited three ways: first touch (the lead's
+  source campaign), last touch (the campaign of the lead's latest touch with a campaign at
+  or before the close) and linear (an equal share to each such touch); with no such touch
+  both fall back to the source campaign. Revenue with no campaign goes to "none".
+- ROI per model = (revenue - spend) / spend. A zero denominator gives null, not zero.
+Every figure is an aggregate in the database: a fixed number of queries per page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+
+from funnel.metrics.window import Window
+from leads.models import Lead
+from marketing.models import Campaign, Spend, Touch
+from sales.models import Deal
+
+MODELS = ("first_touch", "last_touch", "linear")
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Promotion:
+    code: str
+    deals: int
+    revenue: Decimal
+    # Discount given, from the campaign's terms and the deal amounts (which are what the
+    # customer paid, after the discount). None when it cannot be known (a 100 % discount).
+    discount: Decimal | None
+
+
+@dataclass
+class CampaignResult:
+    campaign: Campaign | None  # None: leads and revenue with no campaign at all.
+    leads: int = 0
+    prospects: int = 0
+    customers: int = 0
+    spend: Decimal = ZERO
+    revenue: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(MODELS, ZERO))
+    promotion: Promotion | None = None
+
+    @property
+    def cost_per_lead(self) -> Decimal | None:
+        return _per(self.spend, self.leads)
+
+    @property
+    def cost_per_prospect(self) -> Decimal | None:
+        return _per(self.spend, self.prospects)
+
+    @property
+    def cost_per_customer(self) -> Decimal | None:
+        return _per(self.spend, self.customers)
+
+    @property
+    def roi(self) -> dict[str, float | None]:
+        if not self.spend:
+            return dict.fromkeys(MODELS)
+        return {m: float(round((self.revenue[m] - self.spend) / self.spend, 4)) for m in MODELS}
+
+    @property
+    def budget_used(self) -> float | None:
+        budget = self.campaign.budget if self.campaign else None
+        return float(round(self.spend / budget, 4)) if budget else None
+
+
+def _per(amount: Decimal, count: int) -> Decimal | None:
+    return (amount / count).quantize(CENT) if count else None
+
+
+def campaign_results(
+    *, window: Window, campaigns: QuerySet[Campaign] | None = None, include_none: bool = True
+) -> tuple[list[CampaignResult], CampaignResult]:
+    """One row per campaign of `campaigns` (default: all), plus the "none" row, and the
+    totals over every campaign (not only those listed). Six queries whatever the data."""
+    listed = list((campaigns if campaigns is not None else Campaign.objects.all()).order_by("name"))
+    rows: dict[int | None, CampaignResult] = {c.pk: CampaignResult(campaign=c) for c in listed}
+    none = CampaignResult(campaign=None)
+    totals = CampaignResult(campaign=None)
+
+    def row(campaign_id: int | None) -> CampaignResult | None:
+        return none if campaign_id is None else rows.get(campaign_id)
+
+    for item in _cohort(window):
+        for target in (row(item["source_campaign"]), totals):
+            if target is not None:
+                target.leads += item["leads"]
+                target.prospects += item["prospects"]
+                target.customers += item["customers"]
+    for campaign_id, amount in _spend(window).items():
+        for target in (row(campaign_id), totals):
+            if target is not None:
+                target.spend += amount
+    for model, credits in revenue_credits(window).items():
+        for campaign_id, amount in credits.items():
+            for target in (row(campaign_id), totals):
+                if target is not None:
+                    target.revenue[model] += amount
+    for campaign_id, promotion in _promotions(window, rows).items():
+        rows[campaign_id].promotion = promotion
+    result = [rows[c.pk] for c in listed]
+    if include_none:
+        result.append(none)
+    return result, totals
+
+
+def _cohort(window: Window) -> list[dict]:
+    return list(
+        Lead.objects.filter(created_at__gte=window.start, created_at__lt=window.end)
+        .order_by()
+        .values("source_campaign")
+        .annotate(
+            leads=Count("pk"),
+            prospects=Count("pk", filter=Q(became_prospect_at__isnull=False)),
+            customers=Count("pk", filter=Q(became_customer_at__isnull=False)),
+        )
+    )
+
+
+def _spend(window: Window) -> dict[int, Decimal]:
+    totals = (
+        Spend.objects.filter(day__gte=window.since, day__lte=window.until)
+        .order_by()
+        .values("campaign")
+        .annotate(total=Sum("amount"))
+    )
+    return {item["campaign"]: _money(item["total"]) for item in totals}
+
+
+def _won(window: Window) -> QuerySet[Deal]:
+    return Deal.objects.filter(
+        status=Deal.Status.WON, closed_on__gte=window.since, closed_on__lte=window.until
+    ).order_by()
+
+
+def _credited_touches() -> QuerySet[Touch]:
+    """Touches with a campaign of the outer deal's lead, at or before its close."""
+    return Touch.objects.filter(
+        lead=OuterRef("lead"), campaign__isnull=False, at__lte=OuterRef("closed_at")
+    ).order_by()
+
+
+def revenue_credits(window: Window) -> dict[str, dict[int | None, Decimal]]:
+    """{model: {campaign id or None: revenue}} for the deals won in the window."""
+    money = DecimalField(max_digits=20, decimal_places=2)
+    credits: dict[str, dict[int | None, Decimal]] = {m: defaultdict(Decimal) for m in MODELS}
+    first = _won(window).values("lead__source_campaign").annotate(total=Sum("amount"))
+    for item in first:
+        credits["first_touch"][item["lead__source_campaign"]] += _money(item["total"])
+    latest = _credited_touches().order_by("-at", "-id").values("campaign")[:1]
+    last = (
+        _won(window)
+        .annotate(
+            credit=Coalesce(
+                Subquery(latest), F("lead__source_campaign_id"), output_field=BigIntegerField()
+            )
+        )
+        .values("credit")
+        .annotate(total=Sum("amount"))
+    )
+    for item in last:
+        credits["last_touch"][item["credit"]] += _money(item["total"])
+    for campaign_id, amount in _linear(window):
+        credits["linear"][campaign_id] += amount
+    fallback = (
+        _won(window)
+        .filter(~Exists(_credited_touches()))
+        .values("lead__source_campaign")
+        .annotate(total=Sum("amount", output_field=money))
+    )
+    for item in fallback:
+        credits["linear"][item["lead__source_campaign"]] += _money(item["total"])
+    return {model: dict(values) for model, values in credits.items()}
+
+
+def _linear(window: Window) -> list[tuple[int, Decimal]]:
+    """Each won deal's amount split equally over its lead's touches with a campaign at or
+    before the close (a campaign touched twice gets two shares), summed per campaign.
+    Plain SQL: a join of deals to touches with a per-deal count, same on both databases."""
+    qn = connection.ops.quote_name
+    deal, touch = qn(Deal._meta.db_table), qn(Touch._meta.db_table)
+    # `* 1.0`: SQLite may hold a whole amount as an integer, and integer division truncates.
+    sql = f"""
+        SELECT t.campaign_id, SUM(d.amount * 1.0 / n.touches)
+        FROM {deal} d
+        JOIN (
+            SELECT d2.id AS deal_id, COUNT(*) AS touches
+            FROM {deal} d2
+            JOIN {touch} t2 ON t2.lead_id = d2.lead_id
+                AND t2.campaign_id IS NOT NULL AND t2.at <= d2.closed_at
+            WHERE d2.status = %s AND d2.closed_on >= %s AND d2.closed_on <= %s
+            GROUP BY d2.id
+        ) n ON n.deal_id = d.id
+        JOIN {touch} t ON t.lead_id = d.lead_id
+            AND t.campaign_id IS NOT NULL AND t.at <= d.closed_at
+        GROUP BY t.campaign_id
+    """
+    adapt = connection.ops.adapt_datefield_value
+    params = [Deal.Status.WON.value, adapt(window.since), adapt(window.until)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(campaign_id, _money(total)) for campaign_id, total in cursor.fetchall()]
+
+
+def _promotions(window: Window, rows: dict[int | None, CampaignResult]) -> dict[int, Promotion]:
+    listed = {pk: r.campaign for pk, r in rows.items() if r.campaign and r.campaign.promo_code}
+    if not listed:
+        return {}
+    totals = (
+        _won(window)
+        .filter(promotion__in=list(listed))
+        .values("promotion")
+        .annotate(deals=Count("pk"), total=Sum("amount"))
+    )
+    found = {item["promotion"]: item for item in totals}
+    result = {}
+    for pk, campaign in listed.items():
+        item = found.get(pk, {"deals": 0, "total": ZERO})
+        revenue = _money(item["total"])
+        result[pk] = Promotion(
+            code=campaign.promo_code,
+            deals=item["deals"],
+            revenue=revenue,
+            discount=promotion_discount(campaign, deals=item["deals"], revenue=revenue),
+        )
+    return result
+
+
+def promotion_discount(campaign: Campaign, *, deals: int, revenue: Decimal) -> Decimal | None:
+    if campaign.discount_amount is not None:
+        return (campaign.discount_amount * deals).quantize(CENT)
+    percent = campaign.discount_percent
+    if percent is None:
+        return None
+    if percent >= 100:
+        return None if revenue or deals else ZERO
+    # paid = list * (1 - p), so the discount is paid * p / (1 - p).
+    return (revenue * percent / (Decimal(100) - percent)).quantize(CENT)
+
+
+def _money(value: object) -> Decimal:
+    if value is None:
+        return ZERO
+    return Decimal(str(value)).quantize(CENT)

@@ -1,0 +1,18 @@
+from celery import shared_task
+
+from marketing import scoring
+from marketing.imports import services as imports
+
+
+@shared_task
+def scores_recompute() -> int:
+    """After the rules change: every score brought up to date (idempotent)."""
+    return scoring.scores_recompute()
+
+
+# A million-line file takes minutes; the default limits are for short tasks.
+@shared_task(soft_time_limit=6 * 3600, time_limit=6 * 3600 + 300)
+def lead_import_run(job_id: int) -> str:
+    """Run a queued CSV import; a second delivery finds the job claimed and does nothing."""
+    job = imports.import_job_run(job_id=job_id)
+    return job.status if job else "not claimable"

@@ -1,0 +1,94 @@
+"""Query-string filters of the sales lists. Every value is validated by its form field (a
+bad one is a 400), and every filter is an equality or range on an indexed column."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django_filters import rest_framework as filters
+
+from leads.filters import IdFilter
+from sales.models import Activity, Deal, Enrolment, Quota, Sequence
+from sales.selectors import repeat_customer_condition
+
+
+class DealFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(
+        choices=Deal.Status.choices, help_text="open, won or lost; repeat for several."
+    )
+    lead = IdFilter(field_name="lead_id", help_text="Id of the lead.")
+    owner = IdFilter(field_name="owner_id", help_text="Id of the owning user.")
+    repeat = filters.BooleanFilter(
+        method="filter_repeat",
+        help_text="`true`: deals of repeat customers (two or more won deals); `false`: others.",
+    )
+    expected_close_after = filters.DateFilter(field_name="expected_close_on", lookup_expr="gte")
+    expected_close_before = filters.DateFilter(field_name="expected_close_on", lookup_expr="lte")
+    closed_after = filters.DateFilter(field_name="closed_on", lookup_expr="gte")
+    closed_before = filters.DateFilter(field_name="closed_on", lookup_expr="lte")
+
+    class Meta:
+        model = Deal
+        fields = ["status", "lead", "owner", "repeat"]
+
+    def filter_repeat(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.filter(repeat_customer_condition(repeat=value, lead_ref="lead_id"))
+
+
+class ActivityFilter(filters.FilterSet):
+    kind = filters.MultipleChoiceFilter(choices=Activity.Kind.choices)
+    lead = IdFilter(field_name="lead_id", help_text="Id of the lead.")
+    owner = IdFilter(field_name="owner_id", help_text="Id of the owning user.")
+    deal = IdFilter(field_name="deal_id", help_text="Id of the deal.")
+    done = filters.BooleanFilter(
+        field_name="done_at", lookup_expr="isnull", exclude=True, help_text="`false`: still open."
+    )
+    due_after = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    overdue = filters.BooleanFilter(method="filter_overdue", help_text="Open and past due.")
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "lead", "owner", "deal", "done"]
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        overdue = Q(done_at__isnull=True, due_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class EnrolmentFilter(filters.FilterSet):
+    sequence = IdFilter(field_name="sequence_id", help_text="Id of the sequence.")
+    lead = IdFilter(field_name="lead_id", help_text="Id of the lead.")
+    status = filters.MultipleChoiceFilter(choices=Enrolment.Status.choices)
+
+    class Meta:
+        model = Enrolment
+        fields = ["sequence", "lead", "status"]
+
+
+class SequenceFilter(filters.FilterSet):
+    is_active = filters.BooleanFilter()
+
+    class Meta:
+        model = Sequence
+        fields = ["is_active"]
+
+
+class QuotaFilter(filters.FilterSet):
+    owner = IdFilter(field_name="owner_id", help_text="Id of the rep.")
+    team = filters.BooleanFilter(
+        field_name="owner", lookup_expr="isnull", help_text="`true`: only team quotas."
+    )
+    period = filters.ChoiceFilter(choices=Quota.Period.choices)
+    on = filters.DateFilter(method="filter_on", help_text="Quotas whose period contains this day.")
+
+    class Meta:
+        model = Quota
+        fields = ["owner", "team", "period", "on"]
+
+    def filter_on(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.filter(starts_on__lte=value, ends_on__gte=value)

@@ -1,0 +1,195 @@
+"""Quota attainment (DESIGN.md): won deal amount with a close date in the quota's period,
+for its owner (a team quota: every won deal), divided by the target. Pace compares the
+won amount with the share of the target that time elapsed so far calls for."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Case, DecimalField, OuterRef, QuerySet, Subquery, Sum, When
+from django.db.models.functions import Coalesce
+
+from sales.models import AMOUNT_DIGITS, Deal, Quota
+from sales.periods import Period, period_containing
+from sales.services.owners import active_sales_reps
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Attainment figures of one target over one period, as of `today`."""
+
+    period: Period
+    target: Decimal | None
+    won: Decimal
+    today: date
+
+    @property
+    def attainment(self) -> float | None:
+        """won ÷ target; None without a target (a rate with no denominator is null)."""
+        if not self.target:
+            return None
+        return float(self.won / self.target)
+
+    @property
+    def attainment_percent(self) -> float | None:
+        return None if self.attainment is None else round(self.attainment * 100, 1)
+
+    @property
+    def gap(self) -> Decimal | None:
+        """What is still missing to reach the target (0 once reached)."""
+        if self.target is None:
+            return None
+        return max(self.target - self.won, ZERO)
+
+    @property
+    def elapsed(self) -> float:
+        return self.period.elapsed_fraction(self.today)
+
+    @property
+    def expected_to_date(self) -> Decimal | None:
+        """The won amount a steady pace would have reached by the end of today."""
+        if self.target is None:
+            return None
+        return (self.target * Decimal(str(self.elapsed))).quantize(Decimal("0.01"))
+
+    @property
+    def pace(self) -> float | None:
+        """won ÷ expected so far: 1.0 is on pace, above is ahead; None before the period."""
+        expected = self.expected_to_date
+        if not expected:
+            return None
+        return float(self.won / expected)
+
+    @property
+    def on_pace(self) -> bool | None:
+        pace = self.pace
+        return None if pace is None else pace >= 1.0
+
+
+def _won_in_period(**owner_filter) -> Subquery:
+    won = (
+        Deal.objects.filter(
+            status=Deal.Status.WON,
+            closed_on__gte=OuterRef("starts_on"),
+            closed_on__lte=OuterRef("ends_on"),
+            **owner_filter,
+        )
+        .order_by()
+        .values("status")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Subquery(won, output_field=DecimalField(**AMOUNT_DIGITS))
+
+
+def quotas_with_won(queryset: QuerySet[Quota]) -> QuerySet[Quota]:
+    """Annotate `won` on each quota in the same query (two correlated sums, one used)."""
+    return queryset.annotate(
+        won=Coalesce(
+            Case(
+                When(owner__isnull=True, then=_won_in_period()),
+                default=_won_in_period(owner_id=OuterRef("owner_id")),
+                output_field=DecimalField(**AMOUNT_DIGITS),
+            ),
+            ZERO,
+            output_field=DecimalField(**AMOUNT_DIGITS),
+        )
+    )
+
+
+def quota_progress(quota: Quota, *, today: date) -> Progress:
+    """Figures of a quota from `quotas_with_won`."""
+    return Progress(
+        period=Period(quota.period, quota.starts_on, quota.ends_on),
+        target=quota.target,
+        won=quota.won,
+        today=today,
+    )
+
+
+def my_quotas_now(*, user: AbstractBaseUser, today: date) -> list[tuple[Quota, Progress]]:
+    """The user's quotas whose period contains today (a month and a quarter may both),
+    shortest period first. One query."""
+    quotas = quotas_with_won(
+        Quota.objects.filter(owner=user, starts_on__lte=today, ends_on__gte=today)
+    ).order_by("ends_on", "starts_on")
+    return [(quota, quota_progress(quota, today=today)) for quota in quotas]
+
+
+@dataclass(frozen=True)
+class RepRow:
+    rep: AbstractBaseUser
+    quota: Quota | None
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class QuotaBoard:
+    period: Period
+    rows: list[RepRow]
+    team_quota: Quota | None
+    team: Progress
+    # Sum of the reps' targets: the team target when no team quota is set.
+    reps_target: Decimal | None
+
+
+def quota_board(*, period: Period, today: date) -> QuotaBoard:
+    """Every active rep (with or without a quota) and the team for one period, for the
+    managers' quota page. Three queries: reps, quotas of the period, won sums per owner."""
+    reps = list(active_sales_reps())
+    quotas = {
+        quota.owner_id: quota
+        for quota in Quota.objects.filter(period=period.kind, starts_on=period.starts_on)
+    }
+    won_by_owner = dict(
+        Deal.objects.filter(
+            status=Deal.Status.WON,
+            closed_on__gte=period.starts_on,
+            closed_on__lte=period.ends_on,
+        )
+        .order_by()
+        .values("owner_id")
+        .annotate(total=Sum("amount"))
+        .values_list("owner_id", "total")
+    )
+    rows = []
+    for rep in reps:
+        quota = quotas.get(rep.pk)
+        rows.append(
+            RepRow(
+                rep=rep,
+                quota=quota,
+                progress=Progress(
+                    period=period,
+                    target=quota.target if quota else None,
+                    won=won_by_owner.get(rep.pk) or ZERO,
+                    today=today,
+                ),
+            )
+        )
+    targets = [row.quota.target for row in rows if row.quota]
+    reps_target = sum(targets, ZERO) if targets else None
+    team_quota = quotas.get(None)
+    team_won = sum((total or ZERO for total in won_by_owner.values()), ZERO)
+    team = Progress(
+        period=period,
+        target=team_quota.target if team_quota else reps_target,
+        won=team_won,
+        today=today,
+    )
+    return QuotaBoard(
+        period=period, rows=rows, team_quota=team_quota, team=team, reps_target=reps_target
+    )
+
+
+def period_from_params(kind: str | None, on: date | None, *, today: date) -> Period:
+    kind = kind if kind in Quota.Period.values else Quota.Period.MONTH
+    return period_containing(kind, on or today)
+
+
+def users_by_id(ids: set[int]) -> dict[int, AbstractBaseUser]:
+    return {user.pk: user for user in get_user_model().objects.filter(pk__in=ids)}

@@ -1,0 +1,23 @@
+"""Webhook test data and a helper that runs the dispatcher in the test's process."""
+
+import factory
+
+from integrations.webhook_models import WebhookEndpoint, WebhookEventType
+from integrations.webhooks_delivery import deliveries_dispatch
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    """Built straight into the table: tests of the registration rules go through
+    `integrations.webhooks.webhook_endpoint_create` instead."""
+
+    class Meta:
+        model = WebhookEndpoint
+
+    url = "https://hooks.example.com/funnel"
+    events = factory.LazyFunction(lambda: list(WebhookEventType.values))
+
+
+def dispatch_all(budget_seconds: float = 10) -> int:
+    """Send everything due now, as a worker's dispatcher task would."""
+    made, _ = deliveries_dispatch(budget_seconds=budget_seconds)
+    return made

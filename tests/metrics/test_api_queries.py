@@ -1,0 +1,70 @@
+"""The funnel API runs a fixed number of queries whatever the data size."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from rest_framework.test import APIClient
+
+from funnel.services import lead_transition
+from funnel.stages import Cause
+from tests.factories import CampaignFactory, LeadFactory, RepFactory
+
+URL = "/api/v1/metrics/funnel/"
+WINDOW = {"since": "2025-01-01", "until": "2025-12-31"}
+
+
+def _leads(count: int) -> None:
+    campaigns = [CampaignFactory(), CampaignFactory(channel="social")]
+    reps = [RepFactory(), RepFactory()]
+    start = datetime(2025, 1, 3, tzinfo=UTC)
+    for n in range(count):
+        lead = LeadFactory(
+            created_at=start + timedelta(days=7 * n),
+            source_campaign=campaigns[n % 2],
+            owner=reps[n % 2],
+        )
+        at = lead.created_at
+        for stage in ("prospect", "lost", "lead", "prospect", "customer")[: n % 6]:
+            at += timedelta(days=3)
+            lead_transition(lead_id=lead.pk, to_stage=stage, cause=Cause.MANUAL, at=at)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.parametrize(
+    ("group_by", "queries"),
+    [
+        # the user's groups (role check), cohort, moves
+        (None, 3),
+        # + moves again for the totals' percentiles (they do not add up over groups)
+        ("month", 4),
+        ("channel", 4),
+        # + the group labels (campaign names, user names)
+        ("campaign", 5),
+        ("owner", 5),
+    ],
+)
+def test_query_count_does_not_grow_with_data(manager, django_assert_num_queries, count, group_by,
+                                             queries):
+    _leads(count)
+    client = APIClient()
+    client.force_authenticate(manager)
+    params = {**WINDOW, **({"group_by": group_by} if group_by else {})}
+    with django_assert_num_queries(queries):
+        response = client.get(URL, params)
+    assert response.status_code == 200
+    assert response.json()["totals"]["cohort"] == count
+
+
+@pytest.mark.django_db
+def test_filters_cost_no_extra_query_beyond_validating_them(manager, django_assert_num_queries):
+    _leads(5)
+    campaign = CampaignFactory()
+    client = APIClient()
+    client.force_authenticate(manager)
+    # + one EXISTS each to validate the campaign and the owner ids
+    with django_assert_num_queries(5):
+        response = client.get(
+            URL, {**WINDOW, "campaign": campaign.pk, "owner": manager.pk, "channel": "email"}
+        )
+    assert response.status_code == 200

@@ -1,0 +1,72 @@
+"""Each page costs the same number of queries whatever the number of rows (STYLE.md: a
+read that crosses relations has a query-count test). Every row joins its owner and
+campaign; counts are bounded; nothing runs per row."""
+
+import pytest
+from django.urls import reverse
+
+from funnel.stages import Stage
+from tests import factories
+
+# Every authenticated page: the session, the user, the user's groups (roles, cached on
+# the user for the rest of the request).
+AUTH = 3
+
+
+def populate(rep, moved, count: int) -> None:
+    campaign = factories.CampaignFactory()
+    for i in range(count):
+        lead = factories.LeadFactory(owner=rep if i % 2 else None, source_campaign=campaign)
+        if i % 3 == 0:
+            moved(lead, Stage.PROSPECT, reason="qualified")
+
+
+@pytest.mark.parametrize("count", [2, 30])
+@pytest.mark.parametrize("url_name", ["leads:list", "leads:prospects", "leads:customers"])
+def test_lists_for_a_rep(login, rep, moved, django_assert_num_queries, count, url_name):
+    populate(rep, moved, count)
+    client = login(rep)
+    # AUTH + the page of rows (owner and campaign joined) + the bounded count + the
+    # campaign choices of the filter bar (a rep's owner choices need no query).
+    with django_assert_num_queries(AUTH + 3):
+        response = client.get(reverse(url_name), {"sort": "-score"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_filtered_list_for_a_manager(login, manager, rep, moved, django_assert_num_queries, count):
+    populate(rep, moved, count)
+    factories.RepFactory.create_batch(3)
+    client = login(manager)
+    campaign = factories.CampaignFactory()
+    # As for a rep, plus the owner choices; the chosen campaign is validated against the
+    # choices query (one more).
+    with django_assert_num_queries(AUTH + 5):
+        response = client.get(
+            reverse("leads:list"),
+            {"stage": "prospect", "owner": "none", "source_campaign": campaign.pk, "search": "a"},
+        )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_lead_page(login, rep, manager, moved, django_assert_num_queries, count):
+    lead = factories.LeadFactory(owner=rep, source_campaign=factories.CampaignFactory())
+    for _ in range(count):
+        lead = moved(lead, Stage.PROSPECT, reason="in")
+        lead = moved(lead, Stage.LOST, reason="out")
+    client = login(rep)
+    # AUTH + the lead (owner and campaign joined) + its history (actors joined).
+    with django_assert_num_queries(AUTH + 2):
+        response = client.get(reverse("leads:detail", args=[lead.pk]))
+    assert response.content.decode().count("timeline-item timeline-stage_change") == 2 * count
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_home(login, rep, moved, django_assert_num_queries, count):
+    populate(rep, moved, count)
+    client = login(rep)
+    # AUTH + the per-stage counts (one aggregate) + the recent moves (lead, actor joined).
+    with django_assert_num_queries(AUTH + 2):
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
