@@ -31,6 +31,7 @@ from funnel.stages import Cause, Stage
 from leads.emails import normalize_email
 from leads.models import Lead
 from marketing.models import Campaign
+from sales import demo as sales_demo
 
 SEED = 20240501
 DEMO_PASSWORD = "funnel-demo"
@@ -170,7 +171,12 @@ def step_leads(ctx: DemoContext) -> str:
 
 
 # The order matters: each step may use what the ones before it put on the context.
-DEMO_STEPS: list[Callable[[DemoContext], str]] = [step_users, step_campaigns, step_leads]
+DEMO_STEPS: list[Callable[[DemoContext], str]] = [
+    step_users,
+    step_campaigns,
+    step_leads,
+    sales_demo.step_sales,
+]
 
 
 def demo_seed(*, now: datetime | None = None) -> list[str]:
@@ -293,7 +299,16 @@ def _plan_story(ctx: DemoContext, created_at: datetime, *, rep: str) -> list:
 
 def _play_story(ctx: DemoContext, lead_id: int, plan: PlannedLead) -> None:
     owner_name = plan.owner
+    since = plan.lead.created_at
     for stage, at, cause, actor_name, reason in plan.moves:
+        actor = ctx.users.get(actor_name) if actor_name else None
+        # A rep's win or loss is a deal: sales makes the customer by winning it.
+        made = sales_demo.story_move(
+            lead_id=lead_id, stage=stage, at=at, since=since, actor=actor, reason=reason
+        )
+        since = at
+        if made:
+            continue
         services.lead_transition(
             lead_id=lead_id,
             to_stage=stage,

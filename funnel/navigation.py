@@ -10,6 +10,10 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Leads", "leads:list", ALL),
     ("Prospects", "leads:prospects", ALL),
     ("Customers", "leads:customers", ALL),
+    ("My work", "sales:my_work", (SALES,)),
+    ("Board", "sales:board", (SALES,)),
+    ("Quotas", "sales:quotas", (MANAGERS,)),
     ("Campaigns", "marketing:campaign-list", (MANAGERS, MARKETING)),
+    ("Dashboard", "dashboard", (MANAGERS,)),
     ("Integrations", "integrations:index", (MANAGERS,)),
 ]

@@ -22,7 +22,15 @@ from funnel.models import StageChange
 from funnel.stages import Cause, Stage, check_move, parse_stage, sources_of
 from leads.models import Lead
 
-MILESTONE_FIELDS = {Stage.PROSPECT: "became_prospect_at", Stage.CUSTOMER: "became_customer_at"}
+# First arrival in each stage, denormalised on the lead for the funnel metrics (a move
+# into `lead` is always a return: every lead starts there).
+MILESTONE_FIELDS = {
+    Stage.PROSPECT: "became_prospect_at",
+    Stage.CUSTOMER: "became_customer_at",
+    Stage.DISQUALIFIED: "became_disqualified_at",
+    Stage.LOST: "became_lost_at",
+    Stage.LEAD: "returned_to_lead_at",
+}
 
 
 def lead_transition(

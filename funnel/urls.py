@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from funnel import views
 from funnel.login_throttle import ThrottledAuthenticationForm
@@ -16,4 +16,5 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dashboard/", include("funnel.dashboard_urls")),
 ]

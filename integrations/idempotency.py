@@ -9,8 +9,8 @@ Behaviour (IETF draft "The Idempotency-Key HTTP Header Field", as Stripe does it
 - the same key while the first request is still running: 409;
 - responses that say "try again" are not stored, so a retry really runs again: 5xx, 401,
   403, 409 and 429.
-Requests without the header, anonymous ones (there is no caller to scope the key to) and
-anything outside the API are passed through untouched.
+Requests without the header, anonymous ones (there is no caller to scope the key to, as
+on public lead capture) and anything outside the API's DRF views pass through untouched.
 """
 
 import hashlib
@@ -24,7 +24,6 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from rest_framework import exceptions
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
@@ -140,50 +139,70 @@ def _json_error(status: int, detail: str) -> HttpResponse:
     )
 
 
-def _request_principal(request: HttpRequest) -> str | None:
-    """The caller, as DRF will see it: a token or API key in the Authorization header,
-    else the session user. None if anonymous or the credentials are bad (the view then
-    answers 401/403 itself)."""
-    if request.headers.get("Authorization"):
-        drf_request = Request(request)
-        for authenticator_class in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
-            if issubclass(authenticator_class, SessionAuthentication):
-                continue
-            try:
-                result = authenticator_class().authenticate(drf_request)
-            except exceptions.APIException:
-                return None
-            if result is not None:
-                return f"user:{result[0].pk}"
-        return None
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return f"user:{user.pk}"
+def _request_principal(request: HttpRequest, authenticator_classes) -> str | None:
+    """The caller as the view will authenticate it (its own authentication classes, in
+    order). None if anonymous or the credentials are bad: the view then answers by itself,
+    and nothing is stored."""
+    drf_request = Request(request)
+    for authenticator_class in authenticator_classes:
+        try:
+            result = authenticator_class().authenticate(drf_request)
+        except exceptions.APIException:
+            return None
+        if result is not None:
+            return f"user:{result[0].pk}"
     return None
 
 
 class IdempotencyMiddleware:
-    """Applies the rules above to POSTs under the API prefix (settings.FUNNEL_API_PREFIX).
+    """Applies the rules above to POSTs to DRF views under settings.FUNNEL_API_PREFIX.
     Must come after AuthenticationMiddleware (session callers)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            record = getattr(request, "_idempotency_record", None)
+            if record is not None:
+                idempotency_release(record=record)
+            raise
+        record = getattr(request, "_idempotency_record", None)
+        if record is not None:
+            storable = (
+                response.status_code < 500
+                and response.status_code not in UNSTORED_STATUSES
+                and not response.streaming
+            )
+            if storable:
+                idempotency_complete(record=record, response=response)
+            else:
+                idempotency_release(record=record)
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        # After URL resolution: the view's own authentication classes say who the caller is.
         key = request.headers.get(HEADER)
+        view_class = getattr(view_func, "cls", None)
         if (
             key is None
             or request.method != "POST"
             or not request.path.startswith(settings.FUNNEL_API_PREFIX)
+            or view_class is None
         ):
-            return self.get_response(request)
+            return None
         if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
             return _json_error(
                 400, f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters."
             )
-        principal = _request_principal(request)
+        authenticators = getattr(
+            view_class, "authentication_classes", api_settings.DEFAULT_AUTHENTICATION_CLASSES
+        )
+        principal = _request_principal(request, authenticators)
         if principal is None:
-            return self.get_response(request)
+            return None
         try:
             body = request.body
         except RequestDataTooBig:
@@ -205,24 +224,8 @@ class IdempotencyMiddleware:
             return _json_error(claim.refusal_status, claim.refusal_detail)
         if claim.replay is not None:
             return _replayed(claim.replay)
-        return self._run(request, claim.record)
-
-    def _run(self, request: HttpRequest, record: IdempotencyRecord) -> HttpResponse:
-        try:
-            response = self.get_response(request)
-        except BaseException:
-            idempotency_release(record=record)
-            raise
-        storable = (
-            response.status_code < 500
-            and response.status_code not in UNSTORED_STATUSES
-            and not response.streaming
-        )
-        if storable:
-            idempotency_complete(record=record, response=response)
-        else:
-            idempotency_release(record=record)
-        return response
+        request._idempotency_record = claim.record
+        return None
 
 
 def _replayed(record: IdempotencyRecord) -> HttpResponse:

@@ -104,5 +104,6 @@ class IdempotencyRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.principal} {self.key}"
 
+
 # --- Webhooks: defined in their own module (integrations/webhook_models.py) ------------
 from integrations.webhook_models import *  # noqa: E402, F403

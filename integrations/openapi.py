@@ -88,7 +88,9 @@ def document_api_conventions(result: dict, generator, request, public) -> dict:
 
 def _shared_codes(path: str, method: str, operation: dict) -> list[str]:
     codes = ["429"]
-    authenticated = bool(operation.get("security")) and {} not in operation["security"]
+    # Any authentication scheme means bad credentials (401), a read-only key (403) and
+    # idempotency (a caller to scope keys to) apply, even where anonymous calls are allowed.
+    authenticated = any(operation.get("security", []))
     if authenticated:
         codes += ["401", "403"]
     parameters = operation.get("parameters", [])

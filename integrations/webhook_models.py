@@ -114,9 +114,12 @@ class WebhookDelivery(models.Model):
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )
-    # Copy of event.lead_id, so the "is an earlier delivery for this lead still open?"
-    # check is one index probe without a join.
+    # Per-lead order (per endpoint): deliveries with the same ordering key (event.lead_id)
+    # go one at a time, oldest first. Only the oldest open one is the head, which the
+    # dispatcher may claim; closing it (delivered or dead) makes the next one head. Kept
+    # as a column so claiming is one index walk, never a search for earlier deliveries.
     ordering_key = models.BigIntegerField(null=True, blank=True)
+    is_head = models.BooleanField(default=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
@@ -151,15 +154,15 @@ class WebhookDelivery(models.Model):
             ),
         ]
         indexes = [
-            # The dispatcher's scan for due work.
+            # The dispatcher's claim: due heads, oldest due first.
             models.Index(
                 fields=["next_attempt_at", "id"],
                 name="webhookdelivery_due_idx",
-                condition=Q(status="pending"),
+                condition=Q(status="pending", is_head=True),
             ),
-            # Per-lead order: is an earlier delivery for this endpoint and lead still open?
+            # Per-lead order: the open deliveries of a lead (to an endpoint), oldest first.
             models.Index(
-                fields=["endpoint", "ordering_key", "id"],
+                fields=["ordering_key", "endpoint", "id"],
                 name="webhookdelivery_order_idx",
                 condition=Q(status__in=["pending", "sending"]),
             ),

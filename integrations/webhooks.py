@@ -23,6 +23,7 @@ from integrations.webhook_models import (
     WebhookEventType,
     new_webhook_secret,
 )
+from integrations.webhooks_ordering import open_groups_lock
 from integrations.webhooks_url_safety import UnsafeWebhookURL, webhook_url_resolve
 
 # What a webhook tells about a lead, in every event type. The set-based writers build the
@@ -133,24 +134,25 @@ def event_record(
 ) -> WebhookEvent | None:
     """Write one event and its deliveries; None if no active endpoint wants it.
 
-    For per-lead order, the lead's row is locked first (moves already hold it), so two
-    transactions about one lead write their events in commit order.
+    For per-lead order the lead's row is locked first (moves already hold it): see
+    integrations.webhooks_ordering.
     """
     event_type = WebhookEventType(event_type)
     endpoint_ids = _subscribed_endpoint_ids(event_type)
     if not endpoint_ids:
         return None
-    if lead_id is not None:
-        from leads.models import Lead
-
-        list(Lead.objects.select_for_update().filter(pk=lead_id).values_list("pk"))
+    busy = _lead_lock_busy_endpoints(lead_id=lead_id, endpoint_ids=endpoint_ids)
     now = timezone.now()
     event = WebhookEvent.objects.create(
         type=event_type, occurred_at=occurred_at or now, lead_id=lead_id, data=dict(data)
     )
     WebhookDelivery.objects.bulk_create(
         WebhookDelivery(
-            event=event, endpoint_id=endpoint_id, ordering_key=lead_id, next_attempt_at=now
+            event=event,
+            endpoint_id=endpoint_id,
+            ordering_key=lead_id,
+            is_head=endpoint_id not in busy,
+            next_attempt_at=now,
         )
         for endpoint_id in endpoint_ids
     )
@@ -236,6 +238,7 @@ def leads_created_record(*, lead_ids: list[int]) -> int:
     """`lead.created` for many leads just inserted (bulk upsert, import), set-based like
     `stage_changes_record`. Returns the number of events."""
     endpoint_ids = _subscribed_endpoint_ids(WebhookEventType.LEAD_CREATED)
+    lead_ids = sorted(set(lead_ids))
     if not endpoint_ids or not lead_ids:
         return 0
     from leads.models import Lead
@@ -262,10 +265,14 @@ def webhook_delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
         raise ValidationError("Only delivered or dead-lettered deliveries can be replayed.")
     try:
         with transaction.atomic():
+            busy = _lead_lock_busy_endpoints(
+                lead_id=delivery.ordering_key, endpoint_ids=[delivery.endpoint_id]
+            )
             replay = WebhookDelivery.objects.create(
                 event_id=delivery.event_id,
                 endpoint_id=delivery.endpoint_id,
                 ordering_key=delivery.ordering_key,
+                is_head=not busy,
                 replay_of=delivery,
             )
     except IntegrityError:
@@ -284,30 +291,53 @@ def _subscribed_endpoint_ids(event_type: str) -> list[int]:
     return sorted(pk for pk, events in rows if event_type in (events or []))
 
 
+def _lead_lock_busy_endpoints(*, lead_id: int | None, endpoint_ids: list[int]) -> set[int]:
+    """Lock the lead's row, then return the endpoints that already have an open delivery
+    about it (a new one waits behind those: it is not the head)."""
+    if lead_id is None:
+        return set()
+    from leads.models import Lead
+
+    list(Lead.objects.select_for_update().filter(pk=lead_id).values_list("pk"))
+    return {ep for ep, _ in open_groups_lock(endpoint_ids=endpoint_ids, lead_ids=[lead_id])}
+
+
 def _events_insert_select(*, select: str, params: list, endpoint_ids: list[int]) -> int:
+    # `select` yields at most one event per lead, for leads whose rows the caller holds.
     qn = connection.ops.quote_name
     events, deliveries = WebhookEvent._meta.db_table, WebhookDelivery._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {qn(events)} (uid, type, occurred_at, lead_id, data, created_at) "
-            f"{select} RETURNING id",
+            f"{select} RETURNING id, lead_id",
             params,
         )
-        event_ids = [row[0] for row in cursor.fetchall()]
-        if not event_ids:
+        inserted = cursor.fetchall()
+        if not inserted:
             return 0
+        event_ids = [event_id for event_id, _ in inserted]
+        busy = open_groups_lock(
+            endpoint_ids=endpoint_ids, lead_ids=[lead_id for _, lead_id in inserted]
+        )
         now = _db_datetime(timezone.now())
         event_marks = ", ".join(["%s"] * len(event_ids))
         endpoint_marks = ", ".join(["%s"] * len(endpoint_ids))
         cursor.execute(
-            f"INSERT INTO {qn(deliveries)} (event_id, endpoint_id, ordering_key, status, "
-            "attempts, next_attempt_at, outcome_unknown, last_error, created_at) "
-            "SELECT e.id, ep.id, e.lead_id, %s, 0, %s, %s, '', %s "
+            f"INSERT INTO {qn(deliveries)} (event_id, endpoint_id, ordering_key, is_head, "
+            "status, attempts, next_attempt_at, outcome_unknown, last_error, created_at) "
+            "SELECT e.id, ep.id, e.lead_id, %s, %s, 0, %s, %s, '', %s "
             f"FROM {qn(events)} e CROSS JOIN {qn(WebhookEndpoint._meta.db_table)} ep "
             f"WHERE e.id IN ({event_marks}) AND ep.id IN ({endpoint_marks}) "
             "ORDER BY e.id, ep.id",
-            [WebhookDelivery.Status.PENDING.value, now, False, now, *event_ids, *endpoint_ids],
+            [True, "pending", now, False, now, *event_ids, *endpoint_ids],
         )
+    # Leads with deliveries still open to an endpoint: the new ones wait their turn.
+    for endpoint_id in endpoint_ids:
+        waiting = [lead_id for ep, lead_id in busy if ep == endpoint_id]
+        if waiting:
+            WebhookDelivery.objects.filter(
+                event_id__in=event_ids, endpoint_id=endpoint_id, ordering_key__in=waiting
+            ).update(is_head=False)
     _dispatch_on_commit()
     return len(event_ids)
 

@@ -5,7 +5,8 @@ FOR UPDATE SKIP LOCKED on PostgreSQL), which sets a fencing token and a lease an
 the attempt's start, all committed before any byte goes out. The result is recorded only
 if the token still matches, so a worker that lost its lease cannot overwrite a newer
 claim. A delivery is due when it is pending, its time has come, its endpoint is active
-and no earlier delivery for the same lead and endpoint is still open (per-lead order).
+and it is the head of its lead's deliveries to that endpoint (per-lead order, see
+integrations.webhooks_ordering).
 
 The sweep (a beat task) turns expired leases back into pending deliveries marked
 "outcome unknown": before sending again, the next attempt asks the receiver whether it
@@ -25,11 +26,12 @@ from datetime import UTC, timedelta
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from integrations.webhook_models import WebhookAttempt, WebhookDelivery
+from integrations.webhook_models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from integrations.webhooks_http import HttpResult, NotSent, OutcomeUnknown, http_send
+from integrations.webhooks_ordering import next_head_promote
 from integrations.webhooks_signing import (
     ATTEMPT_HEADER,
     EVENT_ID_HEADER,
@@ -67,20 +69,15 @@ def backoff_seconds(*, attempts: int, rng: random.Random | None = None) -> float
 
 
 def deliveries_due(*, now=None) -> QuerySet[WebhookDelivery]:
-    now = now or timezone.now()
-    earlier_open = WebhookDelivery.objects.filter(
-        endpoint_id=OuterRef("endpoint_id"),
-        ordering_key=OuterRef("ordering_key"),
-        id__lt=OuterRef("id"),
-        status__in=WebhookDelivery.OPEN_STATUSES,
-    )
-    return (
-        WebhookDelivery.objects.filter(
-            status=Status.PENDING, next_attempt_at__lte=now, endpoint__is_active=True
-        )
-        .filter(~Exists(earlier_open))
-        .order_by("id")
-    )
+    """Due heads, oldest due first: one walk of a partial index, whatever the backlog
+    (no join, no subquery, so no plan that depends on fresh table statistics)."""
+    active = list(WebhookEndpoint.objects.filter(is_active=True).values_list("pk", flat=True))
+    return WebhookDelivery.objects.filter(
+        status=Status.PENDING,
+        is_head=True,
+        next_attempt_at__lte=now or timezone.now(),
+        endpoint_id__in=active,
+    ).order_by("next_attempt_at", "id")
 
 
 def delivery_claim_next() -> Claim | None:
@@ -90,7 +87,7 @@ def delivery_claim_next() -> Claim | None:
         with transaction.atomic():
             candidate = (
                 deliveries_due(now=now)
-                .select_for_update(skip_locked=True, of=("self",))
+                .select_for_update(skip_locked=True)
                 .values_list("pk", flat=True)
                 .first()
             )
@@ -208,14 +205,15 @@ def deliveries_recover_expired(*, limit: int = 1000) -> int:
     pending again, due now, outcome unknown; at the attempt limit, dead-lettered."""
     now = timezone.now()
     with transaction.atomic():
-        ids = list(
+        rows = list(
             WebhookDelivery.objects.filter(status=Status.SENDING, lease_expires_at__lt=now)
             .order_by("lease_expires_at")
             .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:limit]
+            .values_list("pk", "attempts", "endpoint_id", "ordering_key")[:limit]
         )
-        if not ids:
+        if not rows:
             return 0
+        ids = [row[0] for row in rows]
         WebhookAttempt.objects.filter(delivery_id__in=ids, outcome=Outcome.IN_PROGRESS).update(
             outcome=Outcome.INTERRUPTED, finished_at=now, error=INTERRUPTED_ERROR
         )
@@ -233,6 +231,9 @@ def deliveries_recover_expired(*, limit: int = 1000) -> int:
         expired.filter(attempts__lt=settings.WEBHOOKS_MAX_ATTEMPTS).update(
             status=Status.PENDING, next_attempt_at=now, **released
         )
+        for _, attempts, endpoint_id, ordering_key in rows:
+            if attempts >= settings.WEBHOOKS_MAX_ATTEMPTS:
+                next_head_promote(endpoint_id=endpoint_id, ordering_key=ordering_key)
     logger.warning("Recovered %d webhook deliveries whose worker stopped.", len(ids))
     return len(ids)
 
@@ -282,6 +283,9 @@ def _attempt_finish(
         kept = WebhookDelivery.objects.filter(
             pk=delivery.pk, status=Status.SENDING, claim_token=claim.token
         ).update(**state)
+        if kept and state["status"] != Status.PENDING:
+            # Closed: the next delivery about the same lead may go.
+            next_head_promote(endpoint_id=delivery.endpoint_id, ordering_key=delivery.ordering_key)
     if not kept:
         logger.warning(
             "Webhook delivery %s: lease lost before the result was recorded.", delivery.pk

@@ -59,6 +59,10 @@ class LeadFilter(filters.FilterSet):
         lookup_expr="lt",
         help_text="Created strictly before this ISO 8601 date or date-time.",
     )
+    repeat = filters.BooleanFilter(
+        method="filter_repeat",
+        help_text="`true`: repeat customers (two or more won deals); `false`: the others.",
+    )
     search = filters.CharFilter(
         method="filter_search",
         max_length=200,
@@ -78,8 +82,15 @@ class LeadFilter(filters.FilterSet):
             "source_campaign",
             "created_after",
             "created_before",
+            "repeat",
             "search",
         ]
+
+    def filter_repeat(self, queryset: QuerySet[Lead], name: str, value: bool | None):
+        # The rule lives with deals (sales.selectors); an EXISTS per row, index-backed.
+        from sales.selectors import leads_filter_repeat
+
+        return queryset if value is None else leads_filter_repeat(queryset, repeat=value)
 
     def filter_stage(self, queryset: QuerySet[Lead], name: str, value: list[str]):
         return queryset.filter(stage__in=value) if value else queryset

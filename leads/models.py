@@ -44,6 +44,12 @@ class Lead(models.Model):
     # `manage.py funnel_rebuild_milestones`. Cohort metrics read these instead of EXISTS.
     became_prospect_at = models.DateTimeField(null=True, blank=True)
     became_customer_at = models.DateTimeField(null=True, blank=True)
+    # The same for the other stages, so every `reached[stage]` of a cohort is a count of a
+    # column, not an EXISTS per lead (funnel.metrics). `returned_to_lead_at` is the first
+    # move back into `lead` (recycled or re-engaged): every lead starts there.
+    became_disqualified_at = models.DateTimeField(null=True, blank=True)
+    became_lost_at = models.DateTimeField(null=True, blank=True)
+    returned_to_lead_at = models.DateTimeField(null=True, blank=True)
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -89,6 +95,22 @@ class Lead(models.Model):
             models.Index(fields=["stage", "-created_at"], name="lead_stage_created_idx"),
             # "My prospects": a rep's leads in one stage.
             models.Index(fields=["owner", "stage"], name="lead_owner_stage_idx"),
+            # Funnel metrics (funnel.metrics): a window's cohort read by an index-only scan
+            # on PostgreSQL (creation time plus every milestone and grouping column), not
+            # by visiting a million wide rows. INCLUDE is ignored on SQLite.
+            models.Index(
+                fields=["created_at"],
+                include=[
+                    "became_prospect_at",
+                    "became_customer_at",
+                    "became_disqualified_at",
+                    "became_lost_at",
+                    "returned_to_lead_at",
+                    "source_campaign",
+                    "owner",
+                ],
+                name="lead_cohort_idx",
+            ),
             # Qualification sweep: only leads still in `lead` stage, by score.
             models.Index(
                 fields=["score"],

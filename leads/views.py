@@ -1,8 +1,9 @@
 """Lead pages: the lists (all, prospects, customers), one lead, and its stage move.
 
-Thin on purpose: scoping comes from `leads.selectors`, history from `funnel.selectors`,
-the move from `funnel.services.lead_transition`. Under htmx a page returns only the part
-that changed; without JavaScript the same URLs work as plain GET/POST + redirect.
+Thin on purpose: scoping comes from `leads.selectors`, the timeline from the sales area
+(`sales.views.timeline_context`), the move from `funnel.services.lead_transition`. Under
+htmx a page returns only the part that changed; without JavaScript the same URLs work as
+plain GET/POST + redirect.
 """
 
 from dataclasses import dataclass
@@ -17,13 +18,12 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from funnel.keyset import bounded_count, keyset_page
-from funnel.selectors import lead_stage_history
 from funnel.services import lead_transition
 from funnel.stages import Cause, IllegalTransition, Stage
 from leads.forms import SORTS, LeadListFilterForm, LeadMoveForm
 from leads.models import Lead
 from leads.selectors import lead_is_editable_by, leads_visible_to
-from leads.timeline import lead_timeline_entries
+from sales.views import timeline_context
 
 PAGE_SIZE = 25
 # Lists never count past this: "1,000+" is all a person needs, and it stays cheap at 1M rows.
@@ -172,7 +172,6 @@ def _lead_page(
     form: LeadMoveForm | None,
     status: int = 200,
 ) -> HttpResponse:
-    history = lead_stage_history(lead=lead)
     home_list = LIST_OF_STAGE.get(Stage(lead.stage), LISTS["list"])
     # funnel.context_processors highlights the navigation entry of this path.
     request.nav_path = reverse(home_list.url_name)
@@ -183,8 +182,8 @@ def _lead_page(
         "stage": Stage(lead.stage),
         "can_move": can_move,
         "move_form": form or (LeadMoveForm(lead=lead) if can_move else None),
-        "history": history,
-        "timeline": lead_timeline_entries(lead=lead, history=history),
+        # The sales timeline: stage moves, touches, activities, deals, paginated.
+        **timeline_context(request, lead),
         "stage_since": lead.stage_changed_at or lead.created_at,
     }
     # A move made with htmx swaps the stage panel and, out of band, the header badge,

@@ -43,7 +43,6 @@ from marketing.serializers import (
     CaptureResultSerializer,
     CaptureSerializer,
     SpendSerializer,
-    TouchBatchSerializer,
     TouchInSerializer,
     TouchSerializer,
     WindowSerializer,
@@ -180,18 +179,30 @@ class TouchViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def create(self, request, *args, **kwargs):
         many = isinstance(request.data, list)
-        batch = TouchBatchSerializer(data=request.data if many else [request.data])
-        batch.is_valid(raise_exception=True)
-        touches = _touches_resolve(batch.validated_data, many=many)
+        items = request.data if many else [request.data]
+        if not 1 <= len(items) <= MAX_BATCH:
+            raise ValidationError({"non_field_errors": [f"Send 1 to {MAX_BATCH} touches."]})
+        # Every item is checked, and every error reported, before anything is written.
+        checked = [TouchInSerializer(data=item) for item in items]
+        errors = {i: item.errors for i, item in enumerate(checked) if not item.is_valid()}
+        valid = {i: item.validated_data for i, item in enumerate(checked) if i not in errors}
+        touches, unresolved = _touches_resolve(valid)
+        errors |= unresolved
+        if errors:
+            # Failing items only, keyed by index: DRF's list error shape here
+            # (LIST_SERIALIZER_ERRORS_AS_DICT).
+            raise ValidationError(dict(sorted(errors.items())) if many else errors[0])
         created = services.touches_record(touches=touches)
         data = TouchSerializer(created, many=True).data
         return Response(data if many else data[0], status=status.HTTP_201_CREATED)
 
 
-def _touches_resolve(items: list[dict], *, many: bool) -> list[services.TouchData]:
+def _touches_resolve(
+    items: dict[int, dict],
+) -> tuple[list[services.TouchData], dict[int, dict[str, list[str]]]]:
     """Leads and campaigns of a batch in four queries, whatever its size."""
     emails = {}
-    for item in items:
+    for item in items.values():
         if "email" in item:
             try:
                 emails[item["email"]] = normalize_email(item["email"])
@@ -200,23 +211,17 @@ def _touches_resolve(items: list[dict], *, many: bool) -> list[services.TouchDat
     by_email = dict(
         Lead.objects.filter(email__in=[e for e in emails.values() if e]).values_list("email", "pk")
     )
-    lead_ids = set(
-        Lead.objects.filter(pk__in=[i["lead"] for i in items if "lead" in i]).values_list(
-            "pk", flat=True
-        )
-    )
-    campaign_ids = set(
-        Campaign.objects.filter(
-            pk__in=[i["campaign"] for i in items if i.get("campaign")]
-        ).values_list("pk", flat=True)
-    )
+    asked_leads = [i["lead"] for i in items.values() if "lead" in i]
+    lead_ids = set(Lead.objects.filter(pk__in=asked_leads).values_list("pk", flat=True))
+    asked_campaigns = [i["campaign"] for i in items.values() if i.get("campaign")]
+    campaign_ids = set(Campaign.objects.filter(pk__in=asked_campaigns).values_list("pk", flat=True))
+    utm_names = [i["utm_campaign"].lower() for i in items.values() if i.get("utm_campaign")]
     by_utm = dict(
-        Campaign.objects.filter(
-            utm_campaign__in=[i["utm_campaign"].lower() for i in items if i.get("utm_campaign")]
-        ).values_list("utm_campaign", "pk")
+        Campaign.objects.filter(utm_campaign__in=utm_names).values_list("utm_campaign", "pk")
     )
-    errors, resolved, now = [], [], timezone.now()
-    for item in items:
+    errors: dict[int, dict[str, list[str]]] = {}
+    resolved, now = [], timezone.now()
+    for index, item in items.items():
         error = {}
         lead_id = item.get("lead")
         if "email" in item:
@@ -230,20 +235,20 @@ def _touches_resolve(items: list[dict], *, many: bool) -> list[services.TouchDat
             error["campaign"] = ["No such campaign."]
         if "campaign" not in item and item.get("utm_campaign"):
             campaign_id = by_utm.get(item["utm_campaign"].lower())
-        errors.append(error)
+        if error:
+            errors[index] = error
+            continue
         utm = {name: item.get(name, "") for name in UTM_FIELDS}
         resolved.append(
             services.TouchData(
-                lead_id=lead_id or 0,
+                lead_id=lead_id,
                 kind=item["kind"],
                 at=item.get("at") or now,
                 campaign_id=campaign_id,
                 **utm,
             )
         )
-    if any(errors):
-        raise ValidationError(errors if many else errors[0])
-    return resolved
+    return resolved, errors
 
 
 class CaptureView(APIView):

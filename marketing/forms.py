@@ -167,7 +167,8 @@ class ScoringRulesForm(forms.Form):
 
 
 class FitRuleForm(forms.Form):
-    field = forms.ChoiceField(choices=FitRule.Field.choices)
+    # A blank first choice, so an untouched extra row stays empty (and is skipped).
+    field = forms.ChoiceField(choices=[("", "— field —"), *FitRule.Field.choices])
     value = forms.CharField(max_length=100)
     points = forms.FloatField(min_value=-1000, max_value=1000)
 

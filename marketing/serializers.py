@@ -124,12 +124,6 @@ class TouchInSerializer(serializers.Serializer):
         return attrs
 
 
-class TouchBatchSerializer(serializers.ListSerializer):
-    child = TouchInSerializer()
-    max_length = MAX_BATCH
-    allow_empty = False
-
-
 class CaptureSerializer(serializers.Serializer):
     """What a public web form posts. `key` is the campaign's capture key; `website` is a
     honeypot that people never see and bots fill in."""

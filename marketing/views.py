@@ -64,9 +64,12 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _campaign_form(request: HttpRequest, *, campaign: Campaign | None) -> HttpResponse:
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if campaign is None and data.get("owner") is None:
+            del data["owner"]  # A new campaign is its creator's unless another is chosen.
         try:
             saved = services.campaign_save(
-                data=form.cleaned_data,
+                data=data,
                 campaign=campaign,
                 actor=request.user,
             )

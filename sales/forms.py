@@ -74,9 +74,14 @@ class BoardMoveForm(ReturnToForm):
     reason = forms.CharField(max_length=500, required=False)
 
 
+class RepChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class ReassignForm(forms.Form):
-    owner = forms.ModelChoiceField(
-        queryset=active_sales_reps(), required=False, empty_label="Unassigned"
+    owner = RepChoiceField(
+        label="Give to", queryset=active_sales_reps(), required=False, empty_label="Unassigned"
     )
     reason = forms.CharField(max_length=500, required=False)
 

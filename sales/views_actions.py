@@ -35,7 +35,6 @@ from sales.forms import (
 from sales.models import Deal
 from sales.views import (
     board_context,
-    lead_panel_context,
     managers_required,
     my_work_context,
     quotas_context,
@@ -44,11 +43,7 @@ from sales.views import (
     wants_partial,
 )
 
-PARTIALS = {
-    "board": "sales/_board.html",
-    "lead": "sales/_lead_panel.html",
-    "my_work": "sales/_my_work.html",
-}
+PARTIALS = {"board": "sales/_board.html", "my_work": "sales/_my_work.html"}
 
 
 def _return_to(request: HttpRequest, default: str) -> str:
@@ -68,22 +63,18 @@ def _form_errors(form) -> str:
 
 
 def _answer(request: HttpRequest, where: str, *, lead: Lead | None = None, status: int = 200):
-    """The part of the page the action came from, re-rendered, or a redirect to it."""
-    if not wants_partial(request):
-        if where == "lead" and lead is not None:
-            return redirect("leads:detail", pk=lead.pk)
-        return redirect(
-            {"board": "sales:board", "my_work": "sales:my_work"}.get(where, "sales:board")
-        )
+    """The part of the page the action came from, re-rendered, or a redirect to it.
+
+    On the lead page an action can change the stage, the owner, the panel and the
+    timeline at once, so htmx reloads the page (the message waits in the session)."""
     if where == "lead" and lead is not None:
-        lead = Lead.objects.select_related("owner", "source_campaign").get(pk=lead.pk)
-        context = {**lead_panel_context(request, lead), **timeline_context(request, lead)}
-        context["timeline_oob"] = True
-    elif where == "my_work":
-        context = my_work_context(request)
-    else:
-        context = board_context(request)
-    context["partial"] = PARTIALS.get(where, PARTIALS["board"])
+        if wants_partial(request):
+            return HttpResponse(status=status, headers={"HX-Refresh": "true"})
+        return redirect("leads:detail", pk=lead.pk)
+    if not wants_partial(request):
+        return redirect("sales:my_work" if where == "my_work" else "sales:board")
+    context = my_work_context(request) if where == "my_work" else board_context(request)
+    context["partial"] = PARTIALS["my_work" if where == "my_work" else "board"]
     return render(request, "sales/_action_response.html", context, status=status)
 
 
@@ -304,7 +295,7 @@ def activity_log(request: HttpRequest, lead_pk: int) -> HttpResponse:
     lead = Lead.objects.select_related("owner", "source_campaign").get(pk=lead.pk)
     context = timeline_context(request, lead, form=form)
     return render(
-        request, "sales/_timeline_card.html", {**context, "with_messages": True}, status=status
+        request, "sales/_timeline.html", {**context, "with_messages": True}, status=status
     )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 
-from django.db.models import Aggregate, FloatField, Func
+from django.db.models import Aggregate, FloatField, Func, IntegerField
+from django.db.models.functions import TruncMonth
 
 SQLITE_PERCENTILE = "funnel_percentile_cont"
 
@@ -32,7 +33,8 @@ class DaysBetween(Func):
         return super().as_sql(
             compiler,
             connection,
-            template="(EXTRACT(EPOCH FROM (%(expressions)s))::double precision / 86400.0)",
+            # date_part gives double precision directly (EXTRACT would go through numeric).
+            template="(date_part('epoch', %(expressions)s) / 86400.0)",
             arg_joiner=" - ",
             **extra_context,
         )
@@ -119,3 +121,31 @@ def _sqlite_register(connection) -> None:
     if getattr(connection, "_funnel_percentile_on", None) is not raw:
         raw.create_aggregate(SQLITE_PERCENTILE, 2, _SQLitePercentile)
         connection._funnel_percentile_on = raw
+
+
+class MonthOfWindow(Func):
+    """The calendar month (site time zone) of a timestamp inside `window`, as a group key.
+
+    PostgreSQL: `width_bucket(ts, ARRAY[month starts])`, the month's 1-based index: a binary
+    search on integers instead of DATE_TRUNC on every row and a sort on timestamps.
+    SQLite: Django's month truncation (a datetime). `grouping.group_key` maps both to
+    "YYYY-MM".
+    """
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, *, month_starts, tzinfo, **extra):
+        self.month_starts = list(month_starts)
+        self.tzinfo = tzinfo
+        super().__init__(expression, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"width_bucket({sql}, %s::timestamptz[])", (*params, self.month_starts)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        truncated = TruncMonth(self.source_expressions[0], tzinfo=self.tzinfo)
+        return compiler.compile(truncated)
+
+    def as_sql(self, compiler, connection, **extra_context):  # pragma: no cover - per vendor
+        raise NotImplementedError(f"MonthOfWindow is not implemented for {connection.vendor}.")

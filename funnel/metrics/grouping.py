@@ -11,14 +11,14 @@ always add up to the totals.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from django.contrib.auth import get_user_model
 from django.db.models import F, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from funnel.metrics.aggregates import MonthOfWindow
 from funnel.metrics.window import Window, site_timezone
 from marketing.models import Campaign
 
@@ -63,22 +63,29 @@ class MetricFilters:
         return self.campaign_id is None and not self.channel and self.owner_id is None
 
 
-def group_expression(group_by: GroupBy, *, time_field: str, prefix: str = ""):
-    """The SQL expression a row is grouped on: a month of `time_field` or a lead field."""
+def group_expression(group_by: GroupBy, *, time_field: str, window: Window, prefix: str = ""):
+    """The SQL expression a row is grouped on: its month in the window, or a lead field."""
     if group_by == GroupBy.MONTH:
-        return TruncMonth(time_field, tzinfo=site_timezone())
+        zone = site_timezone()
+        # Bucket boundaries: the window's start, then each later month's first midnight.
+        starts = [window.start] + [
+            datetime.combine(month, time.min, tzinfo=zone) for month in window.months()[1:]
+        ]
+        return MonthOfWindow(time_field, month_starts=starts, tzinfo=zone)
     return F(f"{prefix}{_LEAD_FIELDS[group_by]}")
 
 
-def group_key(group_by: GroupBy, value) -> str:
+def group_key(group_by: GroupBy, value, *, window: Window) -> str:
     """The stable, URL-safe key of a group ("2025-03", a campaign id, a channel, "none")."""
     if value is None or value == "":
         return NONE_KEY
     if group_by == GroupBy.MONTH:
-        if isinstance(value, datetime):
-            value = timezone.localtime(value, site_timezone()).date() if timezone.is_aware(
-                value
-            ) else value.date()
+        if isinstance(value, int):  # PostgreSQL: the month's 1-based index in the window
+            value = window.months()[value - 1]
+        elif isinstance(value, datetime):
+            if timezone.is_aware(value):
+                value = timezone.localtime(value, site_timezone())
+            value = value.date()
         return f"{value.year:04d}-{value.month:02d}"
     return str(value)
 

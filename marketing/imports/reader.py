@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -99,7 +100,7 @@ def file_preview(raw: IO[bytes], *, encoding: str, delimiter: str | None = None)
     if not head.strip():
         raise ImportFileError("The file is empty.")
     encoding = effective_encoding(head, encoding)
-    if b"\x00" in head and not encoding.startswith("utf-16"):
+    if _looks_binary(head) and not encoding.startswith("utf-16"):
         raise ImportFileError(
             "This is a binary file (a spreadsheet or an archive?), not CSV text. "
             "Save it as CSV (comma-separated values) and upload that."
@@ -107,15 +108,23 @@ def file_preview(raw: IO[bytes], *, encoding: str, delimiter: str | None = None)
     try:
         sample = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
     except UnicodeDecodeError as exc:
-        raise ImportFileError(_decode_message(exc, encoding, line=None)) from None
+        byte = exc.object[exc.start]
+        raise ImportFileError(_decode_message(byte, encoding, line=None)) from None
     if delimiter not in DELIMITERS:
         delimiter = sniff_delimiter(sample)
     reader = csv.reader(io.StringIO(sample.lstrip("\ufeff")), delimiter=delimiter, strict=True)
     try:
         columns = next(reader, [])
-        rows = [row for _, row in zip(range(PREVIEW_ROWS), reader, strict=False)]
     except csv.Error as exc:
-        raise ImportFileError(f"Line {reader.line_num}: broken quoting ({exc}).") from None
+        raise ImportFileError(f"The header line has broken quoting ({exc}).") from None
+    rows: list[list[str]] = []
+    while len(rows) < PREVIEW_ROWS:
+        try:
+            rows.append(next(reader))
+        except StopIteration:
+            break
+        except csv.Error:
+            continue  # A bad line: the run reports it with its number.
     columns = [column.strip() for column in columns]
     if not any(columns):
         raise ImportFileError("The first line must be a header naming the columns.")
@@ -124,6 +133,13 @@ def file_preview(raw: IO[bytes], *, encoding: str, delimiter: str | None = None)
     return Preview(
         columns=columns, rows=rows, delimiter=delimiter, suggested=suggest_mapping(columns)
     )
+
+
+def _looks_binary(head: bytes) -> bool:
+    # Spreadsheets, archives and images are full of control bytes; a text file with one
+    # stray NUL is text with a bad line (reported when the line is read).
+    controls = sum(head.count(bytes([b])) for b in (*range(9), *range(14, 32)))
+    return controls > max(3, len(head) // 100)
 
 
 def effective_encoding(head: bytes, chosen: str) -> str:
@@ -186,7 +202,18 @@ def rows_read(
     head = raw.read(4)
     raw.seek(0)
     encoding = effective_encoding(head, encoding)
-    text = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
+    errors = "strict" if encoding.startswith("utf-16") else "surrogateescape"
+    text = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
+    try:
+        yield from _rows(text, encoding, delimiter, mapping, position)
+    finally:
+        # The caller owns `raw` (and reads its position): don't let the wrapper close it.
+        text.detach()
+
+
+def _rows(
+    text: io.TextIOWrapper, encoding: str, delimiter: str, mapping: list[str], position: Position
+) -> Iterator[tuple | BadLine]:
     too_long: set[int] = set()
     lines = _physical_lines(text, position, too_long, encoding)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
@@ -239,10 +266,7 @@ def _physical_lines(
     text: io.TextIOWrapper, position: Position, too_long: set[int], encoding: str
 ) -> Iterator[str]:
     while True:
-        try:
-            line = text.readline(MAX_LINE_CHARS + 1)
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(_decode_message(exc, encoding, line=position.lines + 1)) from None
+        line = _read(text, MAX_LINE_CHARS + 1, encoding, position)
         if not line:
             return
         position.lines += 1
@@ -250,24 +274,35 @@ def _physical_lines(
             # Skip the rest of the line in bounded reads; hand the csv reader an empty line
             # in its place so line numbers stay right and the line is reported.
             while True:
-                try:
-                    rest = text.readline(MAX_LINE_CHARS)
-                except UnicodeDecodeError as exc:
-                    raise ImportFileError(
-                        _decode_message(exc, encoding, line=position.lines)
-                    ) from None
+                rest = _read(text, MAX_LINE_CHARS, encoding, position)
                 if not rest or rest.endswith(("\n", "\r")):
                     break
             too_long.add(position.lines)
             line = "\n"
+        elif _UNDECODABLE.search(line):
+            byte = ord(_UNDECODABLE.search(line).group()) - 0xDC00
+            raise ImportFileError(_decode_message(byte, encoding, line=position.lines))
         yield line
 
 
-def _decode_message(exc: UnicodeDecodeError, encoding: str, *, line: int | None) -> str:
+# Bytes the codec could not decode, kept as lone surrogates (errors="surrogateescape"), so
+# the message names the very line they are on.
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def _read(text: io.TextIOWrapper, limit: int, encoding: str, position: Position) -> str:
+    try:
+        return text.readline(limit)
+    except UnicodeDecodeError as exc:  # UTF-16, which cannot escape bytes.
+        byte = exc.object[exc.start]
+        raise ImportFileError(_decode_message(byte, encoding, line=position.lines + 1)) from None
+
+
+def _decode_message(byte: int, encoding: str, *, line: int | None) -> str:
     where = f"Line {line:,}" if line else "The file"
     name = "UTF-8" if encoding.startswith("utf-8") else encoding.upper()
     return (
-        f"{where} is not valid {name} text (byte 0x{exc.object[exc.start]:02X}). "
+        f"{where} is not valid {name} text (byte 0x{byte:02X}). "
         "Choose the file's encoding (files saved by Excel on Windows are usually "
         "Windows-1252) or save it as UTF-8 CSV, and upload it again."
     )

@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from marketing.imports.reader import STAGE_COLUMNS
 from marketing.models import ImportRow
@@ -23,10 +23,12 @@ TEXT_COLUMNS = [c for c in STAGE_COLUMNS if c not in ("marketing_consent", "crea
 
 
 def rows_append(*, job_id: int, rows: Iterable[tuple]) -> int:
-    """Append `rows` (line, *STAGE_COLUMNS values) for `job_id`; returns how many."""
-    if connection.vendor == "postgresql":
-        return _copy_postgresql(job_id, rows)
-    return _insert_many(job_id, rows)
+    """Append `rows` (line, *STAGE_COLUMNS values) for `job_id`, as one transaction (a
+    savepoint inside a caller's); returns how many."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            return _copy_postgresql(job_id, rows)
+        return _insert_many(job_id, rows)
 
 
 def rows_delete(*, job_id: int) -> None:
@@ -62,13 +64,19 @@ class _GeneratorFile(io.RawIOBase):
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
         self._buffer = b""
+        # The driver reports a failing read() as its own error; keep the real one.
+        self.error: Exception | None = None
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self._buffer) < size:
-            chunk = next(self._chunks, None)
+            try:
+                chunk = next(self._chunks, None)
+            except Exception as exc:
+                self.error = exc
+                raise
             if chunk is None:
                 break
             self._buffer += chunk
@@ -104,12 +112,17 @@ def _copy_postgresql(job_id: int, rows: Iterable[tuple]) -> int:
     with connection.cursor() as cursor:
         raw = cursor.cursor
         source = _GeneratorFile(chunks())
-        if hasattr(raw, "copy_expert"):  # psycopg2
-            raw.copy_expert(sql, source, size=256 * 1024)
-        else:  # psycopg 3
-            with raw.copy(sql) as copy:
-                while data := source.read(256 * 1024):
-                    copy.write(data)
+        try:
+            if hasattr(raw, "copy_expert"):  # psycopg2
+                raw.copy_expert(sql, source, size=256 * 1024)
+            else:  # psycopg 3
+                with raw.copy(sql) as copy:
+                    while data := source.read(256 * 1024):
+                        copy.write(data)
+        except Exception:
+            if source.error is not None:
+                raise source.error from None
+            raise
     return count
 
 

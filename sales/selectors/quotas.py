@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, DecimalField, OuterRef, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 
 from sales.models import AMOUNT_DIGITS, Deal, Quota
-from sales.periods import Period, period_containing
+from sales.periods import Period
 from sales.services.owners import active_sales_reps
 
 ZERO = Decimal("0.00")
@@ -184,12 +183,3 @@ def quota_board(*, period: Period, today: date) -> QuotaBoard:
     return QuotaBoard(
         period=period, rows=rows, team_quota=team_quota, team=team, reps_target=reps_target
     )
-
-
-def period_from_params(kind: str | None, on: date | None, *, today: date) -> Period:
-    kind = kind if kind in Quota.Period.values else Quota.Period.MONTH
-    return period_containing(kind, on or today)
-
-
-def users_by_id(ids: set[int]) -> dict[int, AbstractBaseUser]:
-    return {user.pk: user for user in get_user_model().objects.filter(pk__in=ids)}

@@ -1,7 +1,7 @@
 """A rep's own pages: "My work" and the board. Every section is one bounded query."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,7 +11,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Prefetch,
     QuerySet,
@@ -47,6 +46,7 @@ class Section:
 @dataclass(frozen=True)
 class MyWork:
     now: datetime
+    local_date: date
     overdue: Section
     today: Section
     prospects: Section
@@ -118,6 +118,7 @@ def my_work(*, user: AbstractBaseUser, now: datetime | None = None) -> MyWork:
         lead.is_stale = bool(stale_days) and lead.quiet_days >= stale_days
     return MyWork(
         now=now,
+        local_date=timezone.localdate(now),
         overdue=Section.of(tasks.filter(due_at__lt=start)),
         today=Section.of(tasks.filter(due_at__gte=start, due_at__lt=end)),
         prospects=prospect_rows,
@@ -199,22 +200,12 @@ def board(*, user: AbstractBaseUser, now: datetime | None = None) -> list[Column
         Column("won", "Won", f"Deals won in the last {RECENT_DAYS} days.", Section.of(won)),
         Column("lost", "Lost", f"Prospects lost in the last {RECENT_DAYS} days.", Section.of(lost)),
     ]
+    stale_days = settings.SALES_STALE_AFTER_DAYS
     for column in columns[:2]:
         for lead in column.section.rows:
             lead.quiet_days = quiet_days(lead.quiet_since, now)
+            lead.is_stale = bool(stale_days) and lead.quiet_days >= stale_days
     return columns
-
-
-def next_task_due_of(leads: list[Lead]) -> dict[int, datetime]:
-    """Earliest open task due per lead, one query (for pages that list leads)."""
-    return dict(
-        Activity.objects.filter(
-            lead_id__in=[lead.pk for lead in leads], done_at__isnull=True, due_at__isnull=False
-        )
-        .values("lead_id")
-        .annotate(first=Min("due_at"))
-        .values_list("lead_id", "first")
-    )
 
 
 __all__ = ["Column", "MyWork", "Progress", "Section", "board", "my_work"]

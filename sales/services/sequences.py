@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import DateTimeField, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -299,11 +299,4 @@ def enrolments_complete(*, now: datetime, enrolment_ids: list[int] | None = None
         running = running.filter(pk__in=enrolment_ids)
     return running.filter(~Exists(step_without_task)).update(
         status=Enrolment.Status.COMPLETED, ended_at=now, stop_reason=""
-    )
-
-
-def steps_pending(enrolment: Enrolment) -> QuerySet:
-    """Steps of an enrolment that have no task yet (for its page)."""
-    return enrolment.sequence.steps.filter(
-        ~Q(pk__in=Activity.objects.filter(enrolment=enrolment).values("step_id"))
     )

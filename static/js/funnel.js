@@ -45,6 +45,15 @@
     }
   });
 
+  // A region replaced by htmx is not read out by screen readers: an element that carries
+  // data-announce says what changed through the layout's persistent live region.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    var swapped = target && target.id ? document.getElementById(target.id) : null;
+    var status = document.getElementById("live-status");
+    if (swapped && swapped.dataset.announce && status) status.textContent = swapped.dataset.announce;
+  });
+
   // Keep empty filters out of the URL that htmx pushes to the address bar.
   document.addEventListener("htmx:configRequest", function (event) {
     var params = event.detail.parameters;

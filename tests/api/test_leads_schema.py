@@ -47,7 +47,12 @@ def test_every_leads_operation_documents_its_responses(leads_schema):
         for method, operation in operations.items()
         if method in {"get", "post", "put", "patch", "delete"}
     }
-    assert documented == expected
+    assert set(documented) == set(expected)
+    # A project-wide hook may add shared responses (429, ...); ours must all be there.
+    missing = {
+        op: codes - documented[op] for op, codes in expected.items() if codes - documented[op]
+    }
+    assert missing == {}
 
 
 def test_lead_shapes_in_the_schema(leads_schema):

@@ -28,6 +28,7 @@ def test_search_sort_and_pages_update_in_place(live_server, page, monkeypatch):
     page.get_by_label("Search").fill("grace")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Grace Hopper")
+    expect(page.locator("#live-status")).to_have_text("1 lead matches your filters")
     # The filters are in the address bar (empty ones left out).
     expect(page).to_have_url(re.compile(r"/leads/\?search=grace&sort=-created$"))
 

@@ -62,9 +62,20 @@ def outbox_state(receiver: Receiver, worker: WorkerProcess) -> str:
     statuses = dict(
         WebhookDelivery.objects.values_list("status").annotate(n=Count("id")).order_by()
     )
+    outcomes = dict(
+        WebhookAttempt.objects.values_list("outcome").annotate(n=Count("id")).order_by()
+    )
+    recent = list(
+        WebhookAttempt.objects.order_by("-id").values_list("started_at", "duration_ms")[:8]
+    )
+    errors = recent + list(
+        WebhookAttempt.objects.exclude(error="")
+        .order_by("-id")
+        .values_list("error", "duration_ms")[:5]
+    )
     return (
-        f"moves={StageChange.objects.count()} deliveries={statuses} "
-        f"received={len(receiver.posts())}\n{worker.tail(60)}"
+        f"moves={StageChange.objects.count()} deliveries={statuses} attempts={outcomes} "
+        f"received={len(receiver.posts())} last errors={errors}\n{worker.tail(20)}"
     )
 
 

@@ -142,3 +142,13 @@ def test_a_bad_token_passes_through_to_the_401(manager):
 
     assert response.status_code == 401
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_public_endpoints_without_authentication_are_left_alone(manager):
+    # Lead capture authenticates nobody, so there is no caller to scope a key to.
+    client = token_client(manager)
+
+    for _ in range(2):
+        client.post("/api/v1/capture/", {"email": "a@example.com"}, HTTP_IDEMPOTENCY_KEY="k")
+
+    assert not IdempotencyRecord.objects.exists()

@@ -63,7 +63,7 @@ def test_every_score_matches_the_plain_computation(scored_world):
 
 
 def test_changed_rules_change_every_score_the_same_way(scored_world):
-    leads, now = scored_world
+    _leads, now = scored_world
     rules = scoring_rules_get()
     rules.half_life_days = 7
     rules.touch_points = {**rules.touch_points, "page_visit": 4, "email_open": 0}
@@ -76,7 +76,7 @@ def test_changed_rules_change_every_score_the_same_way(scored_world):
 
 
 def test_scores_decay_over_time_and_an_up_to_date_row_is_not_written(scored_world):
-    leads, now = scored_world
+    _leads, now = scored_world
     scores_recompute(now=now)
     assert scores_recompute(now=now) == 0  # nothing changed, nothing written
 

@@ -1,4 +1,4 @@
-"""Every sales endpoint × every role: the status code, and that no list leaks a row the
+"""Every sales endpoint by every role: the status code, and that no list leaks a row the
 role may not see (ownership is in the querysets, so lists are checked row by row)."""
 
 import pytest

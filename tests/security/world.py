@@ -79,7 +79,10 @@ def build() -> World:
         spend=SpendFactory(campaign=campaign),
         touch=TouchFactory(lead=sales.a.lead, campaign=campaign),
         webhook=webhook,
-        delivery=WebhookDelivery.objects.create(event=event, endpoint=webhook),
+        # Dead-lettered, so a manager may replay it.
+        delivery=WebhookDelivery.objects.create(
+            event=event, endpoint=webhook, status=WebhookDelivery.Status.DEAD
+        ),
         leads=leads,
     )
     for role, scope in (("key_read", "read"), ("key_write", "read_write")):

@@ -96,7 +96,7 @@ def test_filters_combine(login, manager, rep, campaign, moved):
         {"stage": "prospect", "owner": rep.pk, "source_campaign": campaign.pk},
     )
     assert listed_ids(response) == [hit.pk]
-    assert "match your filters" in response.content.decode()
+    assert "matches your filters" in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -54,8 +54,8 @@ class LeadHistory:
     owner: int | None
     stage: str = "lead"
     stage_changed: float | None = None
-    became_prospect: float | None = None
-    became_customer: float | None = None
+    # First arrival in each stage moved into (the lead's milestone columns).
+    first_into: dict[str, float] = field(default_factory=dict)
     # (from, to, at, from_stage_entered_at)
     moves: list[tuple[str, str, float, float]] = field(default_factory=list)
     # (campaign id or None, kind, at)
@@ -117,13 +117,11 @@ class HistoryGenerator:
                 break
             assert can_move(stage, target)
             history.moves.append((stage, target, at, entered))
+            history.first_into.setdefault(target, at)
             if target == "prospect":
                 if history.owner is None:
                     history.owner = self._rep()
-                if history.became_prospect is None:
-                    history.became_prospect = at
             elif target == "customer":
-                history.became_customer = at
                 history.deals.append(("won", self._amount(), entered, at, None, ""))
             elif target == "lost" and rng.random() < 0.6:
                 history.deals.append(("lost", self._amount(), entered, at, None,

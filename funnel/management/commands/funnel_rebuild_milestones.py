@@ -17,7 +17,15 @@ from funnel.stages import Stage
 from leads.models import Lead
 
 # Lead column -> what history says it should be, as an expression over the lead's rows.
-DERIVED_FIELDS = ("stage", "stage_changed_at", "became_prospect_at", "became_customer_at")
+DERIVED_FIELDS = (
+    "stage",
+    "stage_changed_at",
+    "became_prospect_at",
+    "became_customer_at",
+    "became_disqualified_at",
+    "became_lost_at",
+    "returned_to_lead_at",
+)
 EXAMPLES = 10
 
 
@@ -45,6 +53,9 @@ def expected_values() -> dict[str, object]:
         "stage_changed_at": Subquery(latest.values("at")[:1]),
         "became_prospect_at": _first_move_into(Stage.PROSPECT),
         "became_customer_at": _first_move_into(Stage.CUSTOMER),
+        "became_disqualified_at": _first_move_into(Stage.DISQUALIFIED),
+        "became_lost_at": _first_move_into(Stage.LOST),
+        "returned_to_lead_at": _first_move_into(Stage.LEAD),
     }
 
 

@@ -26,7 +26,7 @@ from funnel.management.commands._seed_copy import (
     analyze,
     on_postgres,
     reset_sequence,
-    timestamp,
+    timestamp_formatter,
 )
 from funnel.management.commands._seed_histories import (
     DAY,
@@ -55,7 +55,8 @@ SIZES = ["1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+"]
 
 LEAD_COLUMNS = [
     "id", "email", "first_name", "last_name", "company", "industry", "country", "company_size",
-    "stage", "stage_changed_at", "became_prospect_at", "became_customer_at", "owner_id",
+    "stage", "stage_changed_at", "became_prospect_at", "became_customer_at",
+    "became_disqualified_at", "became_lost_at", "returned_to_lead_at", "owner_id",
     "source_campaign_id", "score", "last_activity_at", "created_at", "updated_at",
 ]
 CHANGE_COLUMNS = ["lead_id", "from_stage", "to_stage", "at", "from_stage_entered_at", "cause",
@@ -65,6 +66,7 @@ TOUCH_COLUMNS = ["lead_id", "campaign_id", "kind", "at", "utm_source", "utm_medi
 DEAL_COLUMNS = ["lead_id", "title", "amount", "status", "expected_close_on", "closed_on",
                 "closed_at", "owner_id", "lost_reason", "created_at", "updated_at"]
 SPEND_COLUMNS = ["campaign_id", "day", "amount", "note"]
+MILESTONE_STAGES = ("prospect", "customer", "disqualified", "lost", "lead")
 CAUSES = {"prospect": "rule", "disqualified": "manual", "customer": "manual", "lost": "manual",
           "lead": "task"}
 
@@ -119,6 +121,7 @@ class Command(BaseCommand):
         if optional[Deal]:
             tables["deals"] = BulkTable(Deal, DEAL_COLUMNS)
         threshold = settings.FUNNEL_MQL_THRESHOLD
+        self._timestamp = timestamp_formatter()
 
         first_id = (Lead.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
         loaded = [Lead, StageChange, *(m for m in (Touch, Deal) if optional[m])]
@@ -165,6 +168,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  Not seeded (no table yet): {', '.join(skipped)}")
 
     def _lead_rows(self, tables, lead_id, history, names, threshold, utm, zone) -> None:
+        timestamp = self._timestamp
+
+        def _ts(seconds: float | None) -> str | None:
+            return None if seconds is None else timestamp(seconds)
+
         first, last = names.choice(FIRST_NAMES), names.choice(LAST_NAMES)
         company = names.choice(COMPANIES)
         in_lead = history.stage == "lead"
@@ -177,8 +185,8 @@ class Command(BaseCommand):
             lead_id, f"{first}.{last}.{lead_id}@{company.lower().replace(' ', '')}.example",
             first.capitalize(), last.capitalize(), company, names.choice(INDUSTRIES),
             names.choice(COUNTRIES), names.choice(SIZES), history.stage,
-            _ts(history.stage_changed), _ts(history.became_prospect),
-            _ts(history.became_customer), history.owner, history.source_campaign, score,
+            _ts(history.stage_changed),
+            *(_ts(history.first_into.get(stage)) for stage in MILESTONE_STAGES), history.owner, history.source_campaign, score,
             timestamp(activity), created, timestamp(max(history.created, activity)),
         ))
         changes = tables["stage changes"]
@@ -201,10 +209,6 @@ class Command(BaseCommand):
                     _ts(closed), history.owner, reason, timestamp(opened),
                     timestamp(closed or opened),
                 ))
-
-
-def _ts(seconds: float | None) -> str | None:
-    return None if seconds is None else timestamp(seconds)
 
 
 def _day(seconds: float | None, zone: ZoneInfo) -> str | None:

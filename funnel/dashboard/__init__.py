@@ -1,0 +1,1 @@
+"""Manager dashboards: HTML pages over the funnel metrics, campaign results and quotas."""

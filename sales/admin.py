@@ -1,0 +1,77 @@
+"""Admin for sales records. Rows that carry rules (a deal's status, who owns a lead) are
+read-only here: won deals move leads through the stage service, so they are won on the
+board or through the API, not by editing a field."""
+
+from django.contrib import admin
+
+from sales.models import Activity, Deal, Enrolment, OwnerChange, Quota, Sequence, SequenceStep
+
+
+@admin.register(Deal)
+class DealAdmin(admin.ModelAdmin):
+    list_display = ("title", "lead", "amount", "status", "owner", "expected_close_on", "closed_on")
+    list_filter = ("status",)
+    search_fields = ("title", "lead__email", "promo_code")
+    raw_id_fields = ("lead", "owner", "promotion", "created_by")
+    readonly_fields = ("status", "closed_on", "closed_at", "lost_reason", "created_at")
+    list_select_related = ("lead", "owner")
+    date_hierarchy = "created_at"
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ("subject", "kind", "lead", "owner", "due_at", "done_at")
+    list_filter = ("kind",)
+    search_fields = ("subject", "lead__email")
+    raw_id_fields = ("lead", "owner", "deal", "enrolment", "step", "created_by")
+    list_select_related = ("lead", "owner")
+    date_hierarchy = "created_at"
+
+
+class SequenceStepInline(admin.TabularInline):
+    model = SequenceStep
+    extra = 0
+    ordering = ("position",)
+
+
+@admin.register(Sequence)
+class SequenceAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_active", "owner", "created_at")
+    list_filter = ("is_active",)
+    inlines = [SequenceStepInline]
+    raw_id_fields = ("owner",)
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ("lead", "sequence", "status", "started_at", "ended_at")
+    list_filter = ("status", "sequence")
+    raw_id_fields = ("lead", "sequence", "enrolled_by")
+    readonly_fields = ("status", "ended_at", "stop_reason")
+    list_select_related = ("lead", "sequence")
+
+
+@admin.register(Quota)
+class QuotaAdmin(admin.ModelAdmin):
+    list_display = ("owner", "period", "starts_on", "ends_on", "target")
+    list_filter = ("period",)
+    raw_id_fields = ("owner", "created_by")
+    list_select_related = ("owner",)
+
+
+@admin.register(OwnerChange)
+class OwnerChangeAdmin(admin.ModelAdmin):
+    """The record of reassignments: read-only history."""
+
+    list_display = ("lead", "from_owner", "to_owner", "changed_by", "kind", "at")
+    list_filter = ("kind",)
+    list_select_related = ("lead", "from_owner", "to_owner", "changed_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
