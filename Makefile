@@ -65,7 +65,7 @@ run: setup
 	FUNNEL_HOST=$(FUNNEL_HOST) $(BIN)/honcho start -f Procfile -p $(FUNNEL_PORT)
 
 web: setup
-	PORT=$(FUNNEL_PORT) FUNNEL_HOST=$(FUNNEL_HOST) $(BIN)/honcho start -f Procfile web
+	FUNNEL_HOST=$(FUNNEL_HOST) $(BIN)/honcho start -f Procfile -p $(FUNNEL_PORT) web
 
 worker: install
 	$(BIN)/honcho start -f Procfile worker

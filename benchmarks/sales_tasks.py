@@ -11,9 +11,9 @@ the project's task code and the hand-written SQL alternately from the same start
 
 Scenarios
 - cadence, catch-up: every active enrolment's due steps become tasks (a few per
-  enrolment), then enrolments whose steps are all done are completed.
-- cadence, steady state: the same sweep again, when nothing is due: the cost of a run
-  that finds nothing, every five minutes.
+  enrolment), each enrolment's progress moves on, finished ones are completed.
+- cadence, steady state: the same sweep again, when nothing new is due: the cost of a
+  run that finds nothing, every five minutes.
 - stale recycle: prospects quiet for SALES_RECYCLE_AFTER_DAYS go back to lead (history
   row, stage update, their enrolments stopped), through the set-based mover in batches
   of FUNNEL_BULK_MOVE_BATCH rows.
@@ -141,10 +141,13 @@ def fill(prospects: int) -> None:
             [position, offset, kind, subject],
         )
     sql(
-        "INSERT INTO sales_enrolment (sequence_id, lead_id, status, started_at, stop_reason, "
-        "created_at) SELECT s.id, l.id, 'active', now() - (random() * 20) * interval '1 day', "
-        "'', now() FROM leads_lead l, sales_sequence s"
+        "INSERT INTO sales_enrolment (sequence_id, lead_id, status, started_at, last_position, "
+        "stop_reason, created_at) SELECT s.id, l.id, 'active', "
+        "now() - (random() * 20 + l.id * 0) * interval '1 day', 0, '', now() "
+        "FROM leads_lead l, sales_sequence s"
     )
+    # The first step is on day 0: due at the start.
+    sql("UPDATE sales_enrolment SET next_due_at = started_at")
     vacuum()
 
 
@@ -157,7 +160,10 @@ def vacuum() -> None:
 
 def reset_cadence() -> None:
     sql("DELETE FROM sales_activity")
-    sql("UPDATE sales_enrolment SET status = 'active', ended_at = NULL, stop_reason = ''")
+    sql(
+        "UPDATE sales_enrolment SET status = 'active', ended_at = NULL, stop_reason = '', "
+        "last_position = 0, next_due_at = started_at"
+    )
     vacuum()
 
 
@@ -168,28 +174,45 @@ def reset_stale() -> None:
         "funnel_stagechange sc WHERE sc.lead_id = l.id AND sc.to_stage = 'prospect' "
         "AND l.stage <> 'prospect'"
     )
-    sql("UPDATE sales_enrolment SET status = 'active', ended_at = NULL, stop_reason = ''")
+    sql(
+        "UPDATE sales_enrolment SET status = 'active', ended_at = NULL, stop_reason = '', "
+        "last_position = 0, next_due_at = started_at"
+    )
     vacuum()
 
 
 # --- The hand-written SQL: what a careful developer would write for each task ----------
 
 CADENCE_SQL = """
+WITH due AS MATERIALIZED (
+    SELECT e.lead_id, COALESCE(l.owner_id, e.enrolled_by_id), s.kind, s.subject, '',
+           e.started_at + s.day_offset * interval '1 day', e.id, s.id, %(now)s, %(now)s
+    FROM sales_enrolment e
+    JOIN leads_lead l ON l.id = e.lead_id
+    JOIN sales_sequencestep s ON s.sequence_id = e.sequence_id
+    WHERE e.status = 'active' AND e.next_due_at <= %(now)s AND l.stage = 'prospect'
+      AND s.position > e.last_position
+      AND e.started_at + s.day_offset * interval '1 day' <= %(now)s
+)
 INSERT INTO sales_activity (lead_id, owner_id, kind, subject, body, due_at, enrolment_id,
                             step_id, created_at, updated_at)
-SELECT e.lead_id, COALESCE(l.owner_id, e.enrolled_by_id), s.kind, s.subject, '',
-       e.started_at + s.day_offset * interval '1 day', e.id, s.id, %(now)s, %(now)s
-FROM sales_enrolment e
-JOIN leads_lead l ON l.id = e.lead_id
-JOIN sales_sequencestep s ON s.sequence_id = e.sequence_id
-WHERE e.status = 'active' AND l.stage = 'prospect'
-  AND e.started_at + s.day_offset * interval '1 day' <= %(now)s
-  AND NOT EXISTS (SELECT 1 FROM sales_activity a WHERE a.enrolment_id = e.id AND a.step_id = s.id)
+SELECT * FROM due
 ON CONFLICT (enrolment_id, step_id) DO NOTHING;
-UPDATE sales_enrolment e SET status = 'completed', ended_at = %(now)s, stop_reason = ''
-WHERE e.status = 'active' AND NOT EXISTS (
-    SELECT 1 FROM sales_sequencestep s WHERE s.sequence_id = e.sequence_id AND NOT EXISTS (
-        SELECT 1 FROM sales_activity a WHERE a.enrolment_id = e.id AND a.step_id = s.id));
+
+UPDATE sales_enrolment e SET
+    last_position = (
+        SELECT max(s.position) FROM sales_sequencestep s WHERE s.sequence_id = e.sequence_id
+           AND e.started_at + s.day_offset * interval '1 day' <= %(now)s),
+    next_due_at = (
+        SELECT min(e.started_at + s.day_offset * interval '1 day') FROM sales_sequencestep s
+        WHERE s.sequence_id = e.sequence_id
+          AND e.started_at + s.day_offset * interval '1 day' > %(now)s)
+FROM leads_lead l
+WHERE e.status = 'active' AND e.next_due_at <= %(now)s AND l.id = e.lead_id
+  AND l.stage = 'prospect';
+
+UPDATE sales_enrolment SET status = 'completed', ended_at = %(now)s, stop_reason = ''
+WHERE status = 'active' AND next_due_at IS NULL;
 """
 
 STALE_SQL = """

@@ -1,8 +1,8 @@
 """The embedded Celery broker: kombu's SQLAlchemy transport over a SQLite file, tuned.
 
 It needs no server, so `make run` works on a bare machine; it is for one machine only
-(use Redis to scale out, see docs/operations.md). Three changes to the stock
-`sqla+sqlite://` transport, each measured there:
+(use Redis to scale out). Three changes to kombu's stock `sqla+sqlite://` transport
+(measurements in docs/operations.md):
 
 - Polling. The stock transport sleeps a fixed 1 s whenever it gets nothing, including
   when the worker's prefetch window is merely full (late acks, prefetch 1): that capped a

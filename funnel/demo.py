@@ -110,7 +110,7 @@ def step_users(ctx: DemoContext) -> str:
                 "first_name": first_name,
                 "last_name": last_name,
                 "email": f"{username}@funnel.example",
-                "is_staff": group_name in (None, MANAGERS),
+                "is_staff": group_name is None,
                 "is_superuser": group_name is None,
             },
         )

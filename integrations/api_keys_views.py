@@ -14,7 +14,7 @@ from funnel.roles import is_manager
 from integrations.api_keys import api_key_create, api_key_revoke, api_keys_for_listing
 from integrations.api_keys_forms import ApiKeyCreateForm
 from integrations.models import ApiKey
-from integrations.sections import SECTIONS, integration_sections
+from integrations.sections import integration_sections
 from integrations.throttling import parse_rate
 
 
@@ -27,7 +27,8 @@ def _require_manager(request: HttpRequest) -> None:
 @require_GET
 def integrations_index(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    return redirect(integration_sections("")[0]["url"] if SECTIONS else "home")
+    tabs = integration_sections("")
+    return redirect(tabs[0]["url"] if tabs else "home")
 
 
 @never_cache

@@ -37,8 +37,8 @@ BAD_REQUEST = OpenApiResponse(
     description="Invalid input: each field mapped to a list of messages, e.g. a URL that "
     "resolves to a private address.",
 )
-COMMON = {401: ERROR, 403: OpenApiResponse(ERROR, description="Managers only.")}
-DETAIL = {**COMMON, 404: OpenApiResponse(ERROR, description="No such endpoint.")}
+COMMON = {401: ERROR, 403: OpenApiResponse(OpenApiTypes.OBJECT, description="Managers only.")}
+DETAIL = {**COMMON, 404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such endpoint.")}
 DELIVERY_ID = OpenApiParameter("delivery_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
@@ -85,7 +85,8 @@ class DeliveryPagination(CursorPagination):
 class WebhookEndpointViewSet(viewsets.ModelViewSet):
     serializer_class = WebhookEndpointSerializer
     permission_classes = [permissions.IsAuthenticated, IsManager]
-    lookup_value_regex = r"[0-9]+"
+    # At most 18 digits: a bigger number is no id (and would overflow the database's).
+    lookup_value_regex = r"[0-9]{1,18}"
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[WebhookEndpoint]:
@@ -147,7 +148,7 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
         parameters=[DELIVERY_ID],
         responses={200: WebhookDeliveryDetailSerializer, **DETAIL},
     )
-    @action(detail=True, methods=["get"], url_path=r"deliveries/(?P<delivery_id>[0-9]+)")
+    @action(detail=True, methods=["get"], url_path=r"deliveries/(?P<delivery_id>[0-9]{1,18})")
     def delivery(self, request, pk=None, delivery_id=None):
         delivery = self._delivery(pk, delivery_id)
         return Response(WebhookDeliveryDetailSerializer(delivery).data)
@@ -161,10 +162,12 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
         responses={
             202: WebhookDeliverySerializer,
             **DETAIL,
-            400: OpenApiResponse(ERROR, description="Nothing to replay."),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Nothing to replay."),
         },
     )
-    @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>[0-9]+)/replay")
+    @action(
+        detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>[0-9]{1,18})/replay"
+    )
     def replay(self, request, pk=None, delivery_id=None):
         delivery = self._delivery(pk, delivery_id)
         replay = webhooks.webhook_delivery_replay(delivery=delivery)

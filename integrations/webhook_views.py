@@ -8,7 +8,7 @@ the pages, the attempt log and the replay button swap only their part of the pag
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -28,6 +28,18 @@ from integrations.webhooks_selectors import (
 
 SECTION = "integrations:webhooks"
 LOG_PAGE_SIZE = 25
+MAX_ID = 2**63 - 1
+
+
+def _endpoint_or_404(pk: int) -> WebhookEndpoint:
+    return get_object_or_404(WebhookEndpoint, pk=_id_or_404(pk))
+
+
+def _id_or_404(value: int) -> int:
+    # URL ids beyond a bigint are no ids (and would overflow the database's integer).
+    if value > MAX_ID:
+        raise Http404("No such record.")
+    return value
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -78,7 +90,7 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
-    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    endpoint = _endpoint_or_404(pk)
     initial = {
         "url": endpoint.url,
         "description": endpoint.description,
@@ -106,7 +118,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
-    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    endpoint = _endpoint_or_404(pk)
     filters = DeliveryFilterForm(request.GET)
     status = filters.cleaned_data["status"] if filters.is_valid() else ""
     page = keyset_page(
@@ -136,7 +148,7 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def webhook_roll_secret(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
-    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    endpoint = _endpoint_or_404(pk)
     webhooks.webhook_endpoint_roll_secret(endpoint=endpoint)
     return _render(
         request, "integrations/webhook_secret.html", {"endpoint": endpoint, "new": False}
@@ -147,7 +159,7 @@ def webhook_roll_secret(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
-    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    endpoint = _endpoint_or_404(pk)
     webhooks.webhook_endpoint_delete(endpoint=endpoint)
     messages.success(request, f"Deleted the endpoint {endpoint.url} and its delivery log.")
     return redirect("integrations:webhooks")
@@ -158,7 +170,9 @@ def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def webhook_delivery_view(request: HttpRequest, pk: int, delivery_id: int) -> HttpResponse:
     _require_manager(request)
     delivery = get_object_or_404(
-        WebhookDelivery.objects.select_related("event", "endpoint"), pk=delivery_id, endpoint_id=pk
+        WebhookDelivery.objects.select_related("event", "endpoint"),
+        pk=_id_or_404(delivery_id),
+        endpoint_id=_id_or_404(pk),
     )
     context = {
         "delivery": delivery,
@@ -176,7 +190,9 @@ def webhook_delivery_view(request: HttpRequest, pk: int, delivery_id: int) -> Ht
 def webhook_delivery_replay(request: HttpRequest, pk: int, delivery_id: int) -> HttpResponse:
     _require_manager(request)
     delivery = get_object_or_404(
-        WebhookDelivery.objects.select_related("event", "endpoint"), pk=delivery_id, endpoint_id=pk
+        WebhookDelivery.objects.select_related("event", "endpoint"),
+        pk=_id_or_404(delivery_id),
+        endpoint_id=_id_or_404(pk),
     )
     try:
         replay = webhooks.webhook_delivery_replay(delivery=delivery)

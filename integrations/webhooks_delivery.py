@@ -45,6 +45,9 @@ from integrations.webhooks_url_safety import UnsafeWebhookURL, webhook_url_resol
 logger = logging.getLogger(__name__)
 Status = WebhookDelivery.Status
 Outcome = WebhookAttempt.Outcome
+# How long a dispatcher trusts its list of active endpoints (deactivation takes effect
+# within this many seconds).
+ACTIVE_ENDPOINTS_TTL = 2.0
 INTERRUPTED_ERROR = (
     "The worker stopped before the result was recorded; the receiver may or may not have "
     "the request."
@@ -68,41 +71,50 @@ def backoff_seconds(*, attempts: int, rng: random.Random | None = None) -> float
     return (rng or random).uniform(0, ceiling)
 
 
-def deliveries_due(*, now=None) -> QuerySet[WebhookDelivery]:
+def deliveries_due(
+    *, now=None, active_endpoint_ids: list[int] | None = None
+) -> QuerySet[WebhookDelivery]:
     """Due heads, oldest due first: one walk of a partial index, whatever the backlog
-    (no join, no subquery, so no plan that depends on fresh table statistics)."""
-    active = list(WebhookEndpoint.objects.filter(is_active=True).values_list("pk", flat=True))
+    (no subquery, so no plan that depends on fresh table statistics)."""
+    if active_endpoint_ids is None:
+        active_endpoint_ids = endpoints_active_ids()
     return WebhookDelivery.objects.filter(
         status=Status.PENDING,
         is_head=True,
         next_attempt_at__lte=now or timezone.now(),
-        endpoint_id__in=active,
+        endpoint_id__in=active_endpoint_ids,
     ).order_by("next_attempt_at", "id")
 
 
-def delivery_claim_next() -> Claim | None:
+def endpoints_active_ids() -> list[int]:
+    return list(WebhookEndpoint.objects.filter(is_active=True).values_list("pk", flat=True))
+
+
+def delivery_claim_next(*, active_endpoint_ids: list[int] | None = None) -> Claim | None:
     """Claim the oldest due delivery, or None if nothing is due."""
     for _ in range(10):
         now = timezone.now()
         with transaction.atomic():
-            candidate = (
-                deliveries_due(now=now)
-                .select_for_update(skip_locked=True)
-                .values_list("pk", flat=True)
+            delivery = (
+                deliveries_due(now=now, active_endpoint_ids=active_endpoint_ids)
+                .select_related("event", "endpoint")
+                .select_for_update(skip_locked=True, of=("self",))
                 .first()
             )
-            if candidate is None:
+            if delivery is None:
                 return None
             token = uuid.uuid4()
-            claimed = WebhookDelivery.objects.filter(pk=candidate, status=Status.PENDING).update(
+            lease_expires_at = now + timedelta(seconds=settings.WEBHOOKS_LEASE_SECONDS)
+            claimed = WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.PENDING).update(
                 status=Status.SENDING,
                 attempts=F("attempts") + 1,
                 claim_token=token,
-                lease_expires_at=now + timedelta(seconds=settings.WEBHOOKS_LEASE_SECONDS),
+                lease_expires_at=lease_expires_at,
             )
             if not claimed:
                 continue  # another worker took it between our read and our write
-            delivery = WebhookDelivery.objects.select_related("event", "endpoint").get(pk=candidate)
+            delivery.status, delivery.attempts = Status.SENDING, delivery.attempts + 1
+            delivery.claim_token, delivery.lease_expires_at = token, lease_expires_at
             attempt = WebhookAttempt.objects.create(
                 delivery=delivery, number=delivery.attempts, started_at=now
             )
@@ -168,7 +180,8 @@ def delivery_attempt(*, claim: Claim) -> str:
         outcome=Outcome.SUCCEEDED if succeeded else Outcome.FAILED,
         status_code=result.status,
         excerpt=result.excerpt,
-        error="" if succeeded else f"The receiver answered HTTP {result.status}.",
+        # A refusal is told by its status code (and the excerpt); error is for failures
+        # without an answer.
         started=started,
     )
 
@@ -191,8 +204,12 @@ def deliveries_dispatch(*, budget_seconds: float) -> tuple[int, bool]:
     Returns (attempts made, whether work may remain)."""
     deadline = time.monotonic() + budget_seconds
     made = 0
+    active, active_read_at = [], float("-inf")
     while time.monotonic() < deadline:
-        claim = delivery_claim_next()
+        # Re-read which endpoints are active every few seconds, not once per delivery.
+        if time.monotonic() - active_read_at > ACTIVE_ENDPOINTS_TTL:
+            active, active_read_at = endpoints_active_ids(), time.monotonic()
+        claim = delivery_claim_next(active_endpoint_ids=active)
         if claim is None:
             return made, False
         delivery_attempt(claim=claim)

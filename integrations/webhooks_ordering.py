@@ -18,6 +18,8 @@ On SQLite, writers are serialized anyway.
 
 from collections.abc import Iterable
 
+from django.db.models import Subquery
+
 from integrations.webhook_models import WebhookDelivery
 
 
@@ -47,7 +49,7 @@ def next_head_promote(*, endpoint_id: int, ordering_key: int | None) -> None:
     the transaction that closes the current head."""
     if ordering_key is None:
         return
-    waiting = (
+    oldest_waiting = (
         WebhookDelivery.objects.filter(
             ordering_key=ordering_key,
             endpoint_id=endpoint_id,
@@ -55,8 +57,7 @@ def next_head_promote(*, endpoint_id: int, ordering_key: int | None) -> None:
             is_head=False,
         )
         .order_by("id")
-        .values_list("id", flat=True)
-        .first()
+        .values("id")[:1]
     )
-    if waiting is not None:
-        WebhookDelivery.objects.filter(pk=waiting).update(is_head=True)
+    # One statement: UPDATE ... WHERE id IN (SELECT id ... ORDER BY id LIMIT 1).
+    WebhookDelivery.objects.filter(pk__in=Subquery(oldest_waiting)).update(is_head=True)

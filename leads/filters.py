@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
+from funnel.datetime_filters import UtcDateTimeFilter
 from funnel.stages import STAGE_CHOICES
 from leads.models import Lead
 
@@ -46,7 +47,7 @@ class LeadFilter(filters.FilterSet):
     source_campaign = IdFilter(
         field_name="source_campaign_id", help_text="Id of the campaign of first touch."
     )
-    created_after = filters.DateTimeFilter(
+    created_after = UtcDateTimeFilter(
         field_name="created_at",
         lookup_expr="gte",
         help_text=(
@@ -54,7 +55,7 @@ class LeadFilter(filters.FilterSet):
             "a time without offset the site's time zone)."
         ),
     )
-    created_before = filters.DateTimeFilter(
+    created_before = UtcDateTimeFilter(
         field_name="created_at",
         lookup_expr="lt",
         help_text="Created strictly before this ISO 8601 date or date-time.",

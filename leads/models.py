@@ -95,22 +95,9 @@ class Lead(models.Model):
             models.Index(fields=["stage", "-created_at"], name="lead_stage_created_idx"),
             # "My prospects": a rep's leads in one stage.
             models.Index(fields=["owner", "stage"], name="lead_owner_stage_idx"),
-            # Funnel metrics (funnel.metrics): a window's cohort read by an index-only scan
-            # on PostgreSQL (creation time plus every milestone and grouping column), not
-            # by visiting a million wide rows. INCLUDE is ignored on SQLite.
-            models.Index(
-                fields=["created_at"],
-                include=[
-                    "became_prospect_at",
-                    "became_customer_at",
-                    "became_disqualified_at",
-                    "became_lost_at",
-                    "returned_to_lead_at",
-                    "source_campaign",
-                    "owner",
-                ],
-                name="lead_cohort_idx",
-            ),
+            # Funnel metrics: `lead_cohort_idx`, a covering index on created_at for
+            # index-only cohort scans, is PostgreSQL-only (INCLUDE columns), so it lives
+            # in migration 0003_metrics_milestones_and_cohort_index, not here.
             # Qualification sweep: only leads still in `lead` stage, by score.
             models.Index(
                 fields=["score"],

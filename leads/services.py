@@ -83,7 +83,12 @@ def lead_create(
         owner=lead_initial_owner(created_by=created_by),
     )
     lead.full_clean(exclude=_CLEAN_EXCLUDE, validate_unique=False, validate_constraints=False)
-    _save_unique_email(lead=lead)
+    with transaction.atomic():
+        _save_unique_email(lead=lead)
+        from integrations import webhooks
+
+        # `lead.created` into the webhook outbox, in the lead's own transaction.
+        webhooks.lead_created_record(lead=lead)
     return lead
 
 

@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
+from funnel.datetime_filters import UtcIsoDateTimeFilter
 from leads.filters import IdFilter
 from marketing.models import Campaign, Touch
 
@@ -34,10 +35,10 @@ class TouchFilter(filters.FilterSet):
     lead = IdFilter(field_name="lead_id", help_text="Id of the lead.")
     campaign = IdFilter(field_name="campaign_id", help_text="Id of the campaign.")
     kind = filters.MultipleChoiceFilter(choices=Touch.Kind.choices)
-    at_after = filters.IsoDateTimeFilter(
+    at_after = UtcIsoDateTimeFilter(
         field_name="at", lookup_expr="gte", help_text="At or after this ISO 8601 date-time."
     )
-    at_before = filters.IsoDateTimeFilter(
+    at_before = UtcIsoDateTimeFilter(
         field_name="at", lookup_expr="lt", help_text="Strictly before this ISO 8601 date-time."
     )
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from funnel.stages import Cause, Stage
 from leads.models import Lead
 from sales import services
-from sales.models import Activity, Deal, Enrolment, Quota, Sequence
+from sales.models import Activity, Deal, Quota, Sequence
 from sales.periods import period_containing
 
 if TYPE_CHECKING:
@@ -245,14 +245,14 @@ def _sequence(now: datetime, *, owner: AbstractBaseUser) -> int:
         rng = _rng(f"enrol:{lead.email}")
         # Backdated (leads_enrol starts now and queues the sweep on a broker that may not
         # be up yet during seeding): the sweep below makes the due steps' tasks at once.
-        enrolment = Enrolment.objects.create(
+        enrolment = services.enrolment_new(
             sequence=sequence,
-            lead=lead,
+            lead_id=lead.pk,
             enrolled_by=lead.owner,
-            # Started some days ago, so a few steps are due: the cadence task turns them into
-            # tasks within minutes of start-up.
+            # Started some days ago, so some steps are due already.
             started_at=now - timedelta(days=rng.randrange(0, 10), hours=rng.randrange(0, 8)),
         )
+        enrolment.save()
         services.sequence_steps_create_due(now=now, enrolment_ids=[enrolment.pk])
     return len(candidates)
 

@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
+from funnel.datetime_filters import UtcIsoDateTimeFilter
 from leads.filters import IdFilter
 from sales.models import Activity, Deal, Enrolment, Quota, Sequence
 from sales.selectors import repeat_customer_condition
@@ -43,8 +44,8 @@ class ActivityFilter(filters.FilterSet):
     done = filters.BooleanFilter(
         field_name="done_at", lookup_expr="isnull", exclude=True, help_text="`false`: still open."
     )
-    due_after = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
-    due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_after = UtcIsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_before = UtcIsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
     overdue = filters.BooleanFilter(method="filter_overdue", help_text="Open and past due.")
 
     class Meta:

@@ -239,6 +239,12 @@ class Enrolment(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     # Step due times count from here.
     started_at = models.DateTimeField(default=timezone.now)
+    # The sweep's progress: steps up to this position have their task, and the next one
+    # falls due at `next_due_at` (null once every step has its task). So a sweep reads
+    # only the enrolments with a step due, through the index below, and a task the rep
+    # deleted is not created again.
+    last_position = models.PositiveSmallIntegerField(default=0)
+    next_due_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     stop_reason = models.CharField(max_length=200, blank=True)
     enrolled_by = models.ForeignKey(
@@ -261,10 +267,10 @@ class Enrolment(models.Model):
             ),
         ]
         indexes = [
-            # The cadence sweep reads only active enrolments.
+            # The cadence sweep: running enrolments with a step due.
             models.Index(
-                fields=["sequence", "started_at"],
-                name="enrolment_active_idx",
+                fields=["next_due_at"],
+                name="enrolment_next_due_idx",
                 condition=Q(status="active"),
             ),
             models.Index(fields=["lead", "status"], name="enrolment_lead_status_idx"),

@@ -198,6 +198,10 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "sales.models.Activity.Kind",
         "EnrolmentStatusEnum": "sales.models.Enrolment.Status",
         "QuotaPeriodEnum": "sales.models.Quota.Period",
+        # Names for the remaining choice sets whose field names collide across apps.
+        "TouchKindEnum": "marketing.models.Touch.Kind",
+        "CampaignStatusEnum": "marketing.models.Campaign.Status",
+        "WebhookDeliveryStatusEnum": "integrations.webhook_models.WebhookDelivery.Status",
     },
 }
 
@@ -222,6 +226,8 @@ if CELERY_BROKER_URL.startswith("sqlite:"):
 # Workers consume this queue unless started with -Q; tests give theirs a unique name.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_RESULT_BACKEND = None
+# No results are stored, so beat needs no nightly `celery.backend_cleanup` entry.
+CELERY_RESULT_EXPIRES = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"

@@ -44,17 +44,21 @@ class DashboardFilterForm(forms.Form):
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     campaign = forms.ModelChoiceField(
-        label="Campaign", required=False, empty_label="All campaigns",
+        label="Campaign",
+        required=False,
+        empty_label="All campaigns",
         queryset=Campaign.objects.order_by("name").only("pk", "name"),
     )
     channel = forms.ChoiceField(
         label="Channel", required=False, choices=[("", "All channels"), *Campaign.Channel.choices]
     )
     owner = RepChoiceField(
-        label="Rep", required=False, empty_label="All reps",
-        queryset=get_user_model().objects.filter(groups__name=SALES).order_by(
-            "first_name", "last_name", "username"
-        ),
+        label="Rep",
+        required=False,
+        empty_label="All reps",
+        queryset=get_user_model()
+        .objects.filter(groups__name=SALES)
+        .order_by("first_name", "last_name", "username"),
     )
 
     def clean_since(self):

@@ -7,7 +7,7 @@ figures beside it, which is also what the CSV export writes.
 
 from __future__ import annotations
 
-from funnel.dashboard.tables import DAYS, INT, MONEY, RATE, RATIO, TEXT, Column, Table
+from funnel.dashboard.tables import DAYS, RATE, TEXT, Column, Table
 from funnel.metrics.figures import Figures, FunnelReport, rate
 
 STAGE_COLOURS = {
@@ -29,24 +29,38 @@ LAYOUT = {
 
 # ---------- Overview: funnel, cohorts, velocity, flow ----------
 
+
 def funnel_table(totals: Figures) -> Table:
     reached = totals.reached
-    steps = [("Leads", totals.cohort), ("Prospects", reached["prospect"]),
-             ("Customers", reached["customer"])]
+    steps = [
+        ("Leads", totals.cohort),
+        ("Prospects", reached["prospect"]),
+        ("Customers", reached["customer"]),
+    ]
     rows, previous = [], None
     for label, count in steps:
-        rows.append({
-            "label": label,
-            "count": count,
-            "of_cohort": rate(count, totals.cohort),
-            "from_previous": None if previous is None else rate(count, previous),
-            "drop_off": None if previous is None or not previous else 1 - count / previous,
-        })
+        rows.append(
+            {
+                "label": label,
+                "count": count,
+                "of_cohort": rate(count, totals.cohort),
+                "from_previous": None if previous is None else rate(count, previous),
+                "drop_off": None if previous is None or not previous else 1 - count / previous,
+            }
+        )
         previous = count
-    for label, stage in (("Disqualified", "disqualified"), ("Lost", "lost"),
-                         ("Back to lead", "lead")):
-        rows.append({"label": label, "count": reached[stage],
-                     "of_cohort": rate(reached[stage], totals.cohort)})
+    for label, stage in (
+        ("Disqualified", "disqualified"),
+        ("Lost", "lost"),
+        ("Back to lead", "lead"),
+    ):
+        rows.append(
+            {
+                "label": label,
+                "count": reached[stage],
+                "of_cohort": rate(reached[stage], totals.cohort),
+            }
+        )
     return Table(
         name="funnel",
         title="Funnel",
@@ -63,28 +77,37 @@ def funnel_table(totals: Figures) -> Table:
 
 
 def funnel_chart(totals: Figures) -> dict:
-    stages = [("Leads", totals.cohort, "lead"), ("Prospects", totals.reached["prospect"],
-              "prospect"), ("Customers", totals.reached["customer"], "customer")]
+    stages = [
+        ("Leads", totals.cohort, "lead"),
+        ("Prospects", totals.reached["prospect"], "prospect"),
+        ("Customers", totals.reached["customer"], "customer"),
+    ]
     return {
-        "data": [{
-            "type": "funnel",
-            "y": [label for label, _, _ in stages],
-            "x": [count for _, count, _ in stages],
-            "textinfo": "value+percent previous+percent initial",
-            "marker": {"color": [STAGE_COLOURS[s] for _, _, s in stages]},
-            "connector": {"fillcolor": "#eef0fc"},
-        }],
+        "data": [
+            {
+                "type": "funnel",
+                "y": [label for label, _, _ in stages],
+                "x": [count for _, count, _ in stages],
+                "textinfo": "value+percent previous+percent initial",
+                "marker": {"color": [STAGE_COLOURS[s] for _, _, s in stages]},
+                "connector": {"fillcolor": "#eef0fc"},
+            }
+        ],
         "layout": {**LAYOUT, "margin": {"l": 90, "r": 16, "t": 8, "b": 8}, "hovermode": False},
     }
 
 
 def cohort_table(report: FunnelReport) -> Table:
-    def row(label, figures: Figures, link=None):
+    def row(key, label, figures: Figures):
         rates = figures.rates
         return {
-            "label": label, "cohort": figures.cohort,
-            "prospects": figures.reached["prospect"], "lead_to_prospect": rates["lead_to_prospect"],
-            "customers": figures.reached["customer"], "lead_to_customer": rates["lead_to_customer"],
+            "key": key,
+            "label": label,
+            "cohort": figures.cohort,
+            "prospects": figures.reached["prospect"],
+            "lead_to_prospect": rates["lead_to_prospect"],
+            "customers": figures.reached["customer"],
+            "lead_to_customer": rates["lead_to_customer"],
             "prospect_to_customer": rates["prospect_to_customer"],
         }
 
@@ -100,8 +123,8 @@ def cohort_table(report: FunnelReport) -> Table:
             Column("lead_to_customer", "Lead → customer", RATE, shade=True),
             Column("prospect_to_customer", "Prospect → customer", RATE, shade=True),
         ],
-        rows=[row(g.label, g.figures) for g in report.groups],
-        footer=row("Whole window", report.totals),
+        rows=[row(g.key, g.label, g.figures) for g in report.groups],
+        footer=row(None, "Whole window", report.totals),
         note="Each month's new leads and the share that has reached each stage so far.",
     )
 
@@ -110,33 +133,57 @@ def cohort_chart(report: FunnelReport) -> dict:
     months = [g.label for g in report.groups]
     return {
         "data": [
-            {"type": "bar", "name": "Leads created", "x": months,
-             "y": [g.figures.cohort for g in report.groups], "yaxis": "y2",
-             "marker": {"color": "#dbe3f8"}},
-            {"type": "scatter", "mode": "lines+markers", "name": "Lead → prospect", "x": months,
-             "y": [g.figures.rates["lead_to_prospect"] for g in report.groups],
-             "line": {"color": STAGE_COLOURS["prospect"]}},
-            {"type": "scatter", "mode": "lines+markers", "name": "Lead → customer", "x": months,
-             "y": [g.figures.rates["lead_to_customer"] for g in report.groups],
-             "line": {"color": STAGE_COLOURS["customer"]}},
+            {
+                "type": "bar",
+                "name": "Leads created",
+                "x": months,
+                "y": [g.figures.cohort for g in report.groups],
+                "yaxis": "y2",
+                "marker": {"color": "#dbe3f8"},
+            },
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": "Lead → prospect",
+                "x": months,
+                "y": [g.figures.rates["lead_to_prospect"] for g in report.groups],
+                "line": {"color": STAGE_COLOURS["prospect"]},
+            },
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": "Lead → customer",
+                "x": months,
+                "y": [g.figures.rates["lead_to_customer"] for g in report.groups],
+                "line": {"color": STAGE_COLOURS["customer"]},
+            },
         ],
         "layout": {
             **LAYOUT,
             "yaxis": {"tickformat": ".0%", "rangemode": "tozero", "title": {"text": "Rate"}},
-            "yaxis2": {"overlaying": "y", "side": "right", "showgrid": False,
-                       "rangemode": "tozero", "title": {"text": "Leads"}},
+            "yaxis2": {
+                "overlaying": "y",
+                "side": "right",
+                "showgrid": False,
+                "rangemode": "tozero",
+                "title": {"text": "Leads"},
+            },
             "margin": {"l": 56, "r": 56, "t": 8, "b": 40},
         },
     }
 
 
 def velocity_table(report: FunnelReport) -> Table:
-    def row(label, figures: Figures):
+    def row(key, label, figures: Figures):
         lead, prospect = figures.time_in_stage["lead"], figures.time_in_stage["prospect"]
         return {
+            "key": key,
             "label": label,
-            "lead_moves": lead.moves, "lead_median": lead.median_days, "lead_p90": lead.p90_days,
-            "prospect_moves": prospect.moves, "prospect_median": prospect.median_days,
+            "lead_moves": lead.moves,
+            "lead_median": lead.median_days,
+            "lead_p90": lead.p90_days,
+            "prospect_moves": prospect.moves,
+            "prospect_median": prospect.median_days,
             "prospect_p90": prospect.p90_days,
         }
 
@@ -152,8 +199,8 @@ def velocity_table(report: FunnelReport) -> Table:
             Column("prospect_median", "Prospect: median days", DAYS),
             Column("prospect_p90", "Prospect: 90th pct days", DAYS),
         ],
-        rows=[row(g.label, g.figures) for g in report.groups],
-        footer=row("Whole window", report.totals),
+        rows=[row(g.key, g.label, g.figures) for g in report.groups],
+        footer=row(None, "Whole window", report.totals),
         note="Days from entering a stage to leaving it, for moves out of it in each month.",
     )
 
@@ -162,20 +209,29 @@ def velocity_chart(report: FunnelReport) -> dict:
     months = [g.label for g in report.groups]
     data = []
     for stage in ("lead", "prospect"):
-        for key, dash, name in (("median_days", "solid", "median"), ("p90_days", "dot", "90th pct")):
-            data.append({
-                "type": "scatter", "mode": "lines+markers", "x": months,
-                "name": f"{stage.capitalize()} {name}",
-                "y": [getattr(g.figures.time_in_stage[stage], key) for g in report.groups],
-                "line": {"color": STAGE_COLOURS[stage], "dash": dash},
-            })
-    return {"data": data, "layout": {**LAYOUT, "yaxis": {"title": {"text": "Days"},
-                                                          "rangemode": "tozero"}}}
+        for key, dash, name in (
+            ("median_days", "solid", "median"),
+            ("p90_days", "dot", "90th pct"),
+        ):
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "x": months,
+                    "name": f"{stage.capitalize()} {name}",
+                    "y": [getattr(g.figures.time_in_stage[stage], key) for g in report.groups],
+                    "line": {"color": STAGE_COLOURS[stage], "dash": dash},
+                }
+            )
+    return {
+        "data": data,
+        "layout": {**LAYOUT, "yaxis": {"title": {"text": "Days"}, "rangemode": "tozero"}},
+    }
 
 
 def flow_table(report: FunnelReport) -> Table:
-    def row(label, figures: Figures):
-        return {"label": label, **{f"into_{s}": n for s, n in figures.flow.items()}}
+    def row(key, label, figures: Figures):
+        return {"key": key, "label": label, **{f"into_{s}": n for s, n in figures.flow.items()}}
 
     return Table(
         name="flow",
@@ -188,8 +244,8 @@ def flow_table(report: FunnelReport) -> Table:
             Column("into_lost", "Into lost"),
             Column("into_lead", "Back to lead"),
         ],
-        rows=[row(g.label, g.figures) for g in report.groups],
-        footer=row("Whole window", report.totals),
+        rows=[row(g.key, g.label, g.figures) for g in report.groups],
+        footer=row(None, "Whole window", report.totals),
         note="Stage changes in each month, by any lead (whenever it was created).",
     )
 
@@ -200,11 +256,14 @@ BREAKDOWN_LABELS = {"campaign": "Campaign", "channel": "Channel", "owner": "Rep"
 
 
 def breakdown_table(report: FunnelReport, *, by: str) -> Table:
-    def row(label, figures: Figures):
+    def row(key, label, figures: Figures):
         rates = figures.rates
         return {
-            "label": label, "cohort": figures.cohort,
-            "prospects": figures.reached["prospect"], "customers": figures.reached["customer"],
+            "key": key,
+            "label": label,
+            "cohort": figures.cohort,
+            "prospects": figures.reached["prospect"],
+            "customers": figures.reached["customer"],
             "lead_to_prospect": rates["lead_to_prospect"],
             "prospect_to_customer": rates["prospect_to_customer"],
             "lead_to_customer": rates["lead_to_customer"],
@@ -228,11 +287,13 @@ def breakdown_table(report: FunnelReport, *, by: str) -> Table:
             Column("lead_median", "Median days as lead", DAYS),
             Column("prospect_median", "Median days as prospect", DAYS),
         ],
-        rows=[row(g.label, g.figures) for g in report.groups],
-        footer=row("All", report.totals),
+        rows=[row(g.key, g.label, g.figures) for g in report.groups],
+        footer=row(None, "All", report.totals),
         sortable=True,
-        note=("Leads created in the window, by their source campaign, its channel or their "
-              "current rep; moves in the window by the moving lead's."),
+        note=(
+            "Leads created in the window, by their source campaign, its channel or their "
+            "current rep; moves in the window by the moving lead's."
+        ),
     )
 
 
@@ -241,121 +302,18 @@ def breakdown_chart(table: Table) -> dict:
     labels = [r["label"] for r in rows]
     return {
         "data": [
-            {"type": "bar", "name": name, "x": labels, "y": [r[key] for r in rows],
-             "marker": {"color": STAGE_COLOURS[stage]}}
-            for key, name, stage in (("cohort", "Leads", "lead"),
-                                     ("prospects", "Reached prospect", "prospect"),
-                                     ("customers", "Reached customer", "customer"))
+            {
+                "type": "bar",
+                "name": name,
+                "x": labels,
+                "y": [r[key] for r in rows],
+                "marker": {"color": STAGE_COLOURS[stage]},
+            }
+            for key, name, stage in (
+                ("cohort", "Leads", "lead"),
+                ("prospects", "Reached prospect", "prospect"),
+                ("customers", "Reached customer", "customer"),
+            )
         ],
         "layout": {**LAYOUT, "barmode": "group", "margin": {"l": 56, "r": 16, "t": 8, "b": 90}},
     }
-
-
-# ---------- Campaign ROI (marketing.metrics) ----------
-
-def campaign_table(results, totals) -> Table:
-    def row(result, label):
-        roi = result.roi
-        return {
-            "label": label,
-            "channel": result.campaign.get_channel_display() if result.campaign else "",
-            "spend": result.spend, "leads": result.leads, "prospects": result.prospects,
-            "customers": result.customers, "cost_per_lead": result.cost_per_lead,
-            "cost_per_customer": result.cost_per_customer,
-            "revenue_first": result.revenue["first_touch"],
-            "revenue_last": result.revenue["last_touch"],
-            "revenue_linear": result.revenue["linear"],
-            "roi_first": roi["first_touch"], "roi_last": roi["last_touch"],
-            "roi_linear": roi["linear"],
-        }
-
-    rows = [row(r, r.campaign.name if r.campaign else "No campaign") for r in results]
-    return Table(
-        name="campaigns",
-        title="Campaign ROI",
-        columns=[
-            Column("label", "Campaign", TEXT),
-            Column("channel", "Channel", TEXT),
-            Column("spend", "Spend", MONEY),
-            Column("leads", "Leads"),
-            Column("prospects", "Prospects"),
-            Column("customers", "Customers"),
-            Column("cost_per_lead", "Cost per lead", MONEY),
-            Column("cost_per_customer", "Cost per customer", MONEY),
-            Column("revenue_first", "Revenue (first touch)", MONEY),
-            Column("revenue_last", "Revenue (last touch)", MONEY),
-            Column("revenue_linear", "Revenue (linear)", MONEY),
-            Column("roi_first", "ROI (first touch)", RATIO),
-            Column("roi_last", "ROI (last touch)", RATIO),
-            Column("roi_linear", "ROI (linear)", RATIO),
-        ],
-        rows=rows,
-        footer=row(totals, "All campaigns"),
-        sortable=True,
-        note=("Spend with a day in the window; revenue of deals won in the window, credited "
-              "to campaigns three ways; ROI = (revenue − spend) ÷ spend."),
-    )
-
-
-def campaign_chart(table: Table) -> dict:
-    rows = [r for r in table.rows if r["spend"] or r["revenue_linear"]][:25]
-    labels = [r["label"] for r in rows]
-    return {
-        "data": [
-            {"type": "bar", "name": "Spend", "x": labels, "y": [float(r["spend"]) for r in rows],
-             "marker": {"color": "#8c95a4"}},
-            {"type": "bar", "name": "Revenue (linear)", "x": labels,
-             "y": [float(r["revenue_linear"]) for r in rows],
-             "marker": {"color": STAGE_COLOURS["customer"]}},
-        ],
-        "layout": {**LAYOUT, "barmode": "group", "margin": {"l": 64, "r": 16, "t": 8, "b": 90}},
-    }
-
-
-# ---------- Quota attainment (sales.selectors) ----------
-
-def quota_table(board, *, owner_id: int | None) -> Table:
-    def row(label, quota, progress):
-        return {"label": label, "target": progress.target, "won": progress.won,
-                "attainment": progress.attainment, "gap": progress.gap, "pace": progress.pace}
-
-    rows = [
-        row(r.rep.get_full_name() or r.rep.get_username(), r.quota, r.progress)
-        for r in board.rows
-        if owner_id is None or r.rep.pk == owner_id
-    ]
-    return Table(
-        name="quotas",
-        title=f"Quota attainment, {board.period.label()}",
-        columns=[
-            Column("label", "Rep", TEXT),
-            Column("target", "Target", MONEY),
-            Column("won", "Won", MONEY),
-            Column("attainment", "Attainment", RATE, shade=True),
-            Column("gap", "Still to win", MONEY),
-            Column("pace", "Pace", RATE),
-        ],
-        rows=rows,
-        footer=row("Team", board.team_quota, board.team),
-        sortable=True,
-        note=("Won deal amounts with a close date in the period, divided by the target; pace "
-              "compares them with the share of the period gone by."),
-    )
-
-
-def quota_chart(table: Table) -> dict:
-    labels = [r["label"] for r in table.rows]
-    return {
-        "data": [{
-            "type": "bar", "x": labels, "y": [r["attainment"] for r in table.rows],
-            "name": "Attainment", "marker": {"color": STAGE_COLOURS["customer"]},
-        }],
-        "layout": {
-            **LAYOUT, "yaxis": {"tickformat": ".0%", "rangemode": "tozero"},
-            "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 1, "y1": 1,
-                        "line": {"color": "#b42318", "dash": "dash"}}],
-            "margin": {"l": 56, "r": 16, "t": 8, "b": 90},
-        },
-    }
-
-

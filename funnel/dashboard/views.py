@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
-from funnel.dashboard import sections
+from funnel.dashboard import sections, sections_revenue
 from funnel.dashboard.forms import DashboardFilterForm
 from funnel.metrics.grouping import GroupBy
 from funnel.metrics.selectors import funnel_report
@@ -63,8 +63,16 @@ def _query(request, *, keep=FILTER_PARAMS, **changes) -> str:
     return params.urlencode()
 
 
-def _render(request, *, tab: str, form: DashboardFilterForm, tables: list, charts: list,
-            template: str, **context):
+def _render(
+    request,
+    *,
+    tab: str,
+    form: DashboardFilterForm,
+    tables: list,
+    charts: list,
+    template: str,
+    **context,
+):
     export = request.GET.get("export")
     if export is not None:
         table = next((t for t in tables if t.name == export), None)
@@ -73,36 +81,51 @@ def _render(request, *, tab: str, form: DashboardFilterForm, tables: list, chart
         window = form.window
         return table.csv_response(filename_hint=f"{window.since}-{window.until}")
     filter_query = _query(request)
-    page_query = _query(request, keep=(*FILTER_PARAMS, *context.get("page_params", ())))
+    page_params = (*FILTER_PARAMS, *context.get("page_params", ()))
+    page_query = _query(request, keep=page_params)
     window = form.window
     preset = form.current_preset
-    return render(request, template, {
-        "form": form,
-        "window": window,
-        "tab": tab,
-        "tabs": [
-            {"key": key, "label": label, "url": f"{reverse(name)}?{filter_query}",
-             "current": key == tab}
-            for key, label, name in TABS
-        ],
-        "presets": [
-            {"label": label, "current": key == preset,
-             "url": f"?{_query(request, keep=(*FILTER_PARAMS, *context.get('page_params', ())), preset=key, since=None, until=None)}"}
-            for key, label in PRESETS
-        ],
-        "page_query": page_query,
-        "tables": tables,
-        "charts": charts,
-        "time_zone": settings.TIME_ZONE,
-        **context,
-    })
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "window": window,
+            "tab": tab,
+            "tabs": [
+                {
+                    "key": key,
+                    "label": label,
+                    "url": f"{reverse(name)}?{filter_query}",
+                    "current": key == tab,
+                }
+                for key, label, name in TABS
+            ],
+            "presets": [
+                {
+                    "label": label,
+                    "current": key == preset,
+                    "url": "?"
+                    + _query(request, keep=page_params, preset=key, since=None, until=None),
+                }
+                for key, label in PRESETS
+            ],
+            "page_query": page_query,
+            "tables": tables,
+            "charts": charts,
+            "time_zone": settings.TIME_ZONE,
+            **context,
+        },
+    )
 
 
 @manager_required
 def overview(request):
     form = _filters(request)
     report = funnel_report(
-        window=form.window, group_by=GroupBy.MONTH, filters=form.metric_filters,
+        window=form.window,
+        group_by=GroupBy.MONTH,
+        filters=form.metric_filters,
         leads=leads_visible_to(request.user),
     )
     tables = [
@@ -119,26 +142,53 @@ def overview(request):
     totals = report.totals
     rates = totals.rates
     rate_tiles = [
-        {"label": "Lead → prospect", "stage": "prospect", "value": _percent(rates["lead_to_prospect"]),
-         "sub": f"{totals.reached['prospect']:,} of {totals.cohort:,} leads"},
-        {"label": "Prospect → customer", "stage": "customer",
-         "value": _percent(rates["prospect_to_customer"]),
-         "sub": f"{totals.reached['customer']:,} of {totals.reached['prospect']:,} prospects"},
-        {"label": "Lead → customer", "stage": "customer", "value": _percent(rates["lead_to_customer"]),
-         "sub": f"{totals.reached['customer']:,} of {totals.cohort:,} leads"},
+        {
+            "label": "Lead → prospect",
+            "stage": "prospect",
+            "value": _percent(rates["lead_to_prospect"]),
+            "sub": f"{totals.reached['prospect']:,} of {totals.cohort:,} leads",
+        },
+        {
+            "label": "Prospect → customer",
+            "stage": "customer",
+            "value": _percent(rates["prospect_to_customer"]),
+            "sub": f"{totals.reached['customer']:,} of {totals.reached['prospect']:,} prospects",
+        },
+        {
+            "label": "Lead → customer",
+            "stage": "customer",
+            "value": _percent(rates["lead_to_customer"]),
+            "sub": f"{totals.reached['customer']:,} of {totals.cohort:,} leads",
+        },
     ]
     velocity_tiles = []
     for stage in ("lead", "prospect"):
         time = totals.time_in_stage[stage]
         velocity_tiles += [
-            {"label": f"Median days as {stage}", "stage": stage, "value": time.median_days,
-             "sub": f"over {time.moves:,} moves out of {stage}"},
-            {"label": f"90th percentile days as {stage}", "stage": stage, "value": time.p90_days,
-             "sub": f"9 in 10 left {stage} sooner"},
+            {
+                "label": f"Median days as {stage}",
+                "stage": stage,
+                "value": time.median_days,
+                "sub": f"over {time.moves:,} moves out of {stage}",
+            },
+            {
+                "label": f"90th percentile days as {stage}",
+                "stage": stage,
+                "value": time.p90_days,
+                "sub": f"9 in 10 left {stage} sooner",
+            },
         ]
-    return _render(request, tab="overview", form=form, tables=tables, charts=charts,
-                   template="funnel/dashboard.html", report=report, rate_tiles=rate_tiles,
-                   velocity_tiles=velocity_tiles)
+    return _render(
+        request,
+        tab="overview",
+        form=form,
+        tables=tables,
+        charts=charts,
+        template="funnel/dashboard.html",
+        report=report,
+        rate_tiles=rate_tiles,
+        velocity_tiles=velocity_tiles,
+    )
 
 
 def _percent(value: float | None) -> float | None:
@@ -151,18 +201,24 @@ def breakdown(request):
     by = request.GET.get("by")
     by = by if by in dict(BREAKDOWNS) else "campaign"
     report = funnel_report(
-        window=form.window, group_by=GroupBy(by), filters=form.metric_filters,
+        window=form.window,
+        group_by=GroupBy(by),
+        filters=form.metric_filters,
         leads=leads_visible_to(request.user),
     )
     table = sections.breakdown_table(report, by=by).sorted_by(request.GET.get("sort", "-cohort"))
     return _render(
-        request, tab="breakdown", form=form, tables=[table],
+        request,
+        tab="breakdown",
+        form=form,
+        tables=[table],
         charts=[{"id": "chart-breakdown", "spec": sections.breakdown_chart(table)}],
-        template="funnel/dashboard_breakdown.html", report=report, by=by,
+        template="funnel/dashboard_breakdown.html",
+        report=report,
+        by=by,
         page_params=("by", "sort"),
         breakdowns=[
-            {"label": label, "current": key == by,
-             "url": f"?{_query(request, by=key)}"}
+            {"label": label, "current": key == by, "url": f"?{_query(request, by=key)}"}
             for key, label in BREAKDOWNS
         ],
         sort_query=_query(request, keep=(*FILTER_PARAMS, "by")),
@@ -184,12 +240,20 @@ def campaigns(request):
     results, totals = campaign_results(
         window=form.window, campaigns=listed, include_none=filters.is_empty()
     )
-    table = sections.campaign_table(results, totals).sorted_by(request.GET.get("sort", "-spend"))
+    table = sections_revenue.campaign_table(results, totals).sorted_by(
+        request.GET.get("sort", "-spend")
+    )
     return _render(
-        request, tab="campaigns", form=form, tables=[table],
-        charts=[{"id": "chart-campaigns", "spec": sections.campaign_chart(table)}],
-        template="funnel/dashboard_campaigns.html", results=results, totals=totals,
-        page_params=("sort",), sort_query=_query(request),
+        request,
+        tab="campaigns",
+        form=form,
+        tables=[table],
+        charts=[{"id": "chart-campaigns", "spec": sections_revenue.campaign_chart(table)}],
+        template="funnel/dashboard_campaigns.html",
+        results=results,
+        totals=totals,
+        page_params=("sort",),
+        sort_query=_query(request),
         owner_ignored=filters.owner_id is not None,
     )
 
@@ -204,14 +268,20 @@ def quotas(request):
     kind = kind if kind in dict(QUOTA_PERIODS) else "month"
     period = period_containing(kind, form.window.until)
     board = quota_board(period=period, today=site_today())
-    table = sections.quota_table(board, owner_id=form.metric_filters.owner_id).sorted_by(
+    table = sections_revenue.quota_table(board, owner_id=form.metric_filters.owner_id).sorted_by(
         request.GET.get("sort", "-attainment")
     )
     return _render(
-        request, tab="quotas", form=form, tables=[table],
-        charts=[{"id": "chart-quotas", "spec": sections.quota_chart(table)}],
-        template="funnel/dashboard_quotas.html", board=board, period=period,
-        page_params=("period", "sort"), sort_query=_query(request, keep=(*FILTER_PARAMS, "period")),
+        request,
+        tab="quotas",
+        form=form,
+        tables=[table],
+        charts=[{"id": "chart-quotas", "spec": sections_revenue.quota_chart(table)}],
+        template="funnel/dashboard_quotas.html",
+        board=board,
+        period=period,
+        page_params=("period", "sort"),
+        sort_query=_query(request, keep=(*FILTER_PARAMS, "period")),
         periods=[
             {"label": label, "current": key == kind, "url": f"?{_query(request, period=key)}"}
             for key, label in QUOTA_PERIODS

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from django.db.models import Aggregate, FloatField, Func, IntegerField
+from django.db.models import Aggregate, Field, FloatField, Func
 from django.db.models.functions import TruncMonth
 
 SQLITE_PERCENTILE = "funnel_percentile_cont"
@@ -132,7 +132,8 @@ class MonthOfWindow(Func):
     "YYYY-MM".
     """
 
-    output_field = IntegerField()
+    # No converters: an int on PostgreSQL, the truncated local time as text on SQLite.
+    output_field = Field()
 
     def __init__(self, expression, *, month_starts, tzinfo, **extra):
         self.month_starts = list(month_starts)

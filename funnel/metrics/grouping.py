@@ -82,6 +82,8 @@ def group_key(group_by: GroupBy, value, *, window: Window) -> str:
     if group_by == GroupBy.MONTH:
         if isinstance(value, int):  # PostgreSQL: the month's 1-based index in the window
             value = window.months()[value - 1]
+        elif isinstance(value, str):  # SQLite: "YYYY-MM-01 00:00:00", local time
+            return value[:7]
         elif isinstance(value, datetime):
             if timezone.is_aware(value):
                 value = timezone.localtime(value, site_timezone())
@@ -114,10 +116,12 @@ def group_labels(group_by: GroupBy, keys: list[str]) -> dict[str, str]:
     elif group_by == GroupBy.OWNER:
         if ids:
             users = get_user_model().objects.filter(pk__in=ids)
-            labels = {
-                str(u.pk): (u.get_full_name() or u.get_username()) for u in users.only(
-                    "pk", "first_name", "last_name", "username"
-                )
-            }
+            users = list(users.only("pk", "first_name", "last_name", "username"))
+            names = [u.get_full_name() or u.get_username() for u in users]
+            for user, name in zip(users, names, strict=True):
+                # Two reps with one name stay two rows (and two bars): add the username.
+                if names.count(name) > 1:
+                    name = f"{name} ({user.get_username()})"
+                labels[str(user.pk)] = name
         labels[NONE_KEY] = "Unassigned"
     return labels

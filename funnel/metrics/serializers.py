@@ -40,15 +40,20 @@ class FunnelQuerySerializer(serializers.Serializer):
         ),
     )
     campaign = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID,
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
         help_text="Only leads whose source campaign is this campaign id.",
     )
     channel = serializers.ChoiceField(
-        choices=Campaign.Channel.choices, required=False,
+        choices=Campaign.Channel.choices,
+        required=False,
         help_text="Only leads whose source campaign is on this channel.",
     )
     owner = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID,
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
         help_text="Only leads owned by this user id.",
     )
 

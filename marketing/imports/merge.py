@@ -45,16 +45,29 @@ def _latest_rows(job_id: int) -> tuple[str, list]:
     return sql, [job_id, job_id]
 
 
-def staged_counts(*, job_id: int) -> Counts:
+def staging_analyze() -> None:
+    """Fresh planner statistics once the rows are staged: without them PostgreSQL takes the
+    staging table for empty and plans nested loops that never finish on a million rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {_qn(STAGING)}")
+
+
+def staged_counts(*, job_id: int, existing: bool = True) -> Counts:
+    """Distinct addresses staged, and (if asked) how many of them are already leads."""
     latest, params = _latest_rows(job_id)
+    if not existing:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {latest}", params)
+            return Counts(distinct=cursor.fetchone()[0], existing=0)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*), COUNT(l.id) FROM {latest} "
             f"LEFT JOIN {_qn(LEAD)} l ON l.email = s.email",
             params,
         )
-        distinct, existing = cursor.fetchone()
-    return Counts(distinct=distinct, existing=existing)
+        distinct, found = cursor.fetchone()
+    return Counts(distinct=distinct, existing=found)
 
 
 def leads_update_existing(

@@ -204,6 +204,7 @@ def _run(job: ImportJob) -> None:
             if appended < BATCH_ROWS:
                 break
     report.close()
+    merge.staging_analyze()
     job.report = report.name or ""
     job.rows_bad = report.count
     if job.rows_valid == 0 and job.rows_bad == 0:
@@ -231,7 +232,7 @@ def _run(job: ImportJob) -> None:
 def _write(job: ImportJob) -> None:
     now = timezone.now()
     with transaction.atomic():
-        distinct = merge.staged_counts(job_id=job.pk).distinct
+        distinct = merge.staged_counts(job_id=job.pk, existing=False).distinct
         job.leads_changed = merge.leads_update_existing(
             job_id=job.pk, mapped=job.mapping, campaign=job.campaign, now=now
         )

@@ -32,8 +32,9 @@ from sales.services.quotas import (
     quota_update,
 )
 from sales.services.sequences import (
+    enrolment_new,
     enrolment_stop,
-    enrolments_complete,
+    enrolments_advance,
     enrolments_stop_for_leads,
     leads_enrol,
     sequence_create,
@@ -54,8 +55,9 @@ __all__ = [
     "deal_lose",
     "deal_update",
     "deal_win",
+    "enrolment_new",
     "enrolment_stop",
-    "enrolments_complete",
+    "enrolments_advance",
     "enrolments_stop_for_leads",
     "lead_activity_seen",
     "lead_claim",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from funnel.services import lead_transition
 from funnel.stages import Cause, Stage
+from integrations import webhooks
 from leads.models import Lead
 from marketing.models import Campaign
 from sales.errors import SalesConflict
@@ -179,6 +180,7 @@ def deal_win(
         deal.closed_on = closed_on
         deal.closed_at = now
         deal.save(update_fields=["status", "closed_on", "closed_at", "updated_at"])
+        webhooks.deal_closed_record(deal=deal)  # `deal.won` into the webhook outbox
         if lead.stage == Stage.PROSPECT:
             lead_transition(
                 lead_id=lead.pk,
@@ -219,6 +221,7 @@ def deal_lose(
         deal.closed_on = closed_on
         deal.closed_at = now
         deal.save(update_fields=["status", "lost_reason", "closed_on", "closed_at", "updated_at"])
+        webhooks.deal_closed_record(deal=deal)  # `deal.lost` into the webhook outbox
         lead_activity_seen(lead_id=deal.lead_id, at=now)
     return deal
 

@@ -8,13 +8,13 @@ becomes exactly one task, and a second run inserts nothing.
 
 from collections.abc import Iterable
 from collections.abc import Sequence as Seq
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import DateTimeField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models import DateTimeField, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -182,9 +182,7 @@ def leads_enrol(
         )
         now = timezone.now()
         created = Enrolment.objects.bulk_create(
-            Enrolment(
-                sequence=sequence, lead_id=pk, enrolled_by=actor, started_at=now, created_at=now
-            )
+            enrolment_new(sequence=sequence, lead_id=pk, enrolled_by=actor, started_at=now)
             for pk in lead_ids
             if pk not in already
         )
@@ -222,15 +220,36 @@ def enrolments_stop_for_leads(*, lead_ids: list[int], to_stage: str, at: datetim
     )
 
 
+def enrolment_new(
+    *, sequence: Sequence, lead_id: int, enrolled_by: AbstractBaseUser | None, started_at: datetime
+) -> Enrolment:
+    """An unsaved enrolment whose first step falls due `day_offset` days after the start."""
+    first = sequence.steps.order_by("position").first()
+    return Enrolment(
+        sequence=sequence,
+        lead_id=lead_id,
+        enrolled_by=enrolled_by,
+        started_at=started_at,
+        created_at=started_at,
+        last_position=0,
+        next_due_at=started_at + timedelta(days=first.day_offset) if first else None,
+    )
+
+
+def _due_enrolments(*, now: datetime, enrolment_ids: list[int] | None) -> QuerySet:
+    """Running enrolments of prospects with a step due: an index range on next_due_at."""
+    due = Enrolment.objects.filter(
+        status=Enrolment.Status.ACTIVE, next_due_at__lte=now, lead__stage=Stage.PROSPECT
+    )
+    return due.filter(pk__in=enrolment_ids) if enrolment_ids is not None else due
+
+
 def due_steps(*, now: datetime, enrolment_ids: list[int] | None = None) -> QuerySet:
-    """(enrolment, step) pairs whose step is due and has no task yet, as the columns of the
-    task to insert, in `TASK_COLUMNS` order."""
-    pairs = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE, lead__stage=Stage.PROSPECT)
-    if enrolment_ids is not None:
-        pairs = pairs.filter(pk__in=enrolment_ids)
+    """(enrolment, step) pairs due and past the enrolment's progress, as the columns of
+    the task to insert, in `TASK_COLUMNS` order."""
     # One annotate() for every column of the multi-valued `steps` join, so they all read
     # the same joined step row (separate calls could each add their own join).
-    columns = pairs.annotate(
+    columns = _due_enrolments(now=now, enrolment_ids=enrolment_ids).annotate(
         c_lead_id=F("lead_id"),
         c_owner_id=Coalesce(F("lead__owner_id"), F("enrolled_by_id")),
         c_kind=F("sequence__steps__kind"),
@@ -241,11 +260,10 @@ def due_steps(*, now: datetime, enrolment_ids: list[int] | None = None) -> Query
         c_step_id=F("sequence__steps__id"),
         c_created_at=Value(now, output_field=DateTimeField()),
         c_updated_at=Value(now, output_field=DateTimeField()),
+        c_position=F("sequence__steps__position"),
     )
-    already = Activity.objects.filter(enrolment_id=OuterRef("pk"), step_id=OuterRef("c_step_id"))
     return (
-        columns.filter(c_due_at__lte=now)
-        .filter(~Exists(already))
+        columns.filter(c_due_at__lte=now, c_position__gt=F("last_position"))
         .values_list(*[f"c_{column}" for column in TASK_COLUMNS])
         .order_by()
     )
@@ -269,34 +287,49 @@ def sequence_steps_create_due(
     *, now: datetime | None = None, enrolment_ids: list[int] | None = None
 ) -> int:
     """Create a task for every due step of every running enrolment (or of `enrolment_ids`),
-    then mark enrolments whose every step has its task as completed. Returns the number of
-    tasks created. Two statements plus one update, however many enrolments."""
+    then record each enrolment's progress, completing those with no step left. Returns
+    the number of tasks created. Three statements, however many enrolments.
+
+    Safe beside a sibling worker: a pair it inserted first is skipped here (the unique
+    constraint, ON CONFLICT DO NOTHING), and an enrolment it already advanced no longer
+    matches `next_due_at <= now` when this one's UPDATE gets the row."""
     now = now or timezone.now()
     select_sql, params = due_steps(now=now, enrolment_ids=enrolment_ids).query.sql_with_params()
     qn = connection.ops.quote_name
     columns = ", ".join(qn(column) for column in TASK_COLUMNS)
+    # MATERIALIZED: the pairs are picked before the first row is written, so the plan
+    # never reads the table being filled. The WITH sits inside the INSERT so that Python's
+    # sqlite3 reports the row count; `WHERE true` keeps SQLite's parser from reading
+    # ON CONFLICT as a join clause.
     sql = (
-        f"INSERT INTO {qn(Activity._meta.db_table)} ({columns}) {select_sql} "
+        f"INSERT INTO {qn(Activity._meta.db_table)} ({columns}) "
+        f"WITH due AS MATERIALIZED ({select_sql}) SELECT * FROM due WHERE true "
         "ON CONFLICT (enrolment_id, step_id) DO NOTHING"
     )
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             created = max(cursor.rowcount, 0)
-        enrolments_complete(now=now, enrolment_ids=enrolment_ids)
+        enrolments_advance(now=now, enrolment_ids=enrolment_ids)
     return created
 
 
-def enrolments_complete(*, now: datetime, enrolment_ids: list[int] | None = None) -> int:
-    """Running enrolments whose every step has its task are completed (one UPDATE)."""
-    step_without_task = SequenceStep.objects.filter(sequence_id=OuterRef("sequence_id")).filter(
-        ~Exists(
-            Activity.objects.filter(enrolment_id=OuterRef(OuterRef("pk")), step_id=OuterRef("pk"))
-        )
+def enrolments_advance(*, now: datetime, enrolment_ids: list[int] | None = None) -> int:
+    """Move each due enrolment's progress past its steps due by `now` (two UPDATEs): the
+    last position done, when the next step falls due, and "completed" when none is left."""
+    steps = SequenceStep.objects.filter(sequence_id=OuterRef("sequence_id")).annotate(
+        due_at=AddDays(OuterRef("started_at"), F("day_offset"))
     )
-    running = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE)
+    advanced = _due_enrolments(now=now, enrolment_ids=enrolment_ids).update(
+        last_position=Subquery(
+            steps.filter(due_at__lte=now).order_by("-position").values("position")[:1]
+        ),
+        next_due_at=Subquery(
+            steps.filter(due_at__gt=now).order_by("position").values("due_at")[:1]
+        ),
+    )
+    finished = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE, next_due_at__isnull=True)
     if enrolment_ids is not None:
-        running = running.filter(pk__in=enrolment_ids)
-    return running.filter(~Exists(step_without_task)).update(
-        status=Enrolment.Status.COMPLETED, ended_at=now, stop_reason=""
-    )
+        finished = finished.filter(pk__in=enrolment_ids)
+    finished.update(status=Enrolment.Status.COMPLETED, ended_at=now, stop_reason="")
+    return advanced

@@ -29,6 +29,8 @@ def save(page, name: str, *, phone: bool = False) -> Path:
     The viewport is put back afterwards so the test can carry on at its own size."""
     before = page.viewport_size
     page.set_viewport_size(PHONE if phone else LAPTOP)
+    # A page scrolled by an earlier click would draw its sticky header mid-image.
+    page.evaluate("window.scrollTo(0, 0)")
     # Let layout settle after a resize (sticky header, wrapped filter bar).
     page.wait_for_timeout(100)
     path = screenshots_dir() / f"{name}{'-phone' if phone else ''}.png"

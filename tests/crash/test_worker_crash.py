@@ -28,7 +28,7 @@ from tests.support import redis_only
 
 pytestmark = [redis_only, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
-LEADS = 2000
+LEADS = 1500
 WORKER_ENV = {
     # Many small batches, so a kill lands between two of them.
     "FUNNEL_BULK_MOVE_BATCH": "25",
@@ -152,7 +152,7 @@ def test_killed_workers_lose_no_move_and_deliver_no_event_twice(workers):
 
         wait_for(
             settled,
-            timeout=90,
+            timeout=100,
             what="every move and delivery",
             poll=1.0,
             state=lambda: outbox_state(receiver, third),

@@ -189,3 +189,12 @@ def test_delivery_log_is_a_constant_number_of_queries(api, n, django_assert_num_
     with django_assert_num_queries(4):
         response = api.get(f"{detail(endpoint)}deliveries/")
     assert len(response.json()["results"]) == n
+
+
+def test_ids_beyond_a_bigint_are_404_not_500(api, client, manager):
+    huge = "44179086402905733200"
+    assert api.get(f"{LIST}{huge}/").status_code == 404
+    assert api.post(f"{LIST}1/deliveries/{huge}/replay/").status_code == 404
+    client.force_login(manager)
+    assert client.get(f"/integrations/webhooks/{huge}/").status_code == 404
+    assert client.get(f"/integrations/webhooks/1/deliveries/{huge}/").status_code == 404

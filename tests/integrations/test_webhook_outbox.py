@@ -7,11 +7,7 @@ from funnel.models import StageChange
 from funnel.services import lead_transition, leads_move_bulk
 from funnel.stages import Cause
 from integrations.webhook_models import WebhookDelivery, WebhookEvent
-from integrations.webhooks import (
-    deal_closed_record,
-    lead_created_record,
-    leads_created_record,
-)
+from integrations.webhooks import lead_created_record, leads_created_record
 from leads.models import Lead
 from tests.factories import LeadFactory
 from tests.integrations.webhook_factories import WebhookEndpointFactory
@@ -168,29 +164,60 @@ def test_lead_created_events_one_and_many(db):
     assert {e.data["lead"]["stage"] for e in events} == {"lead"}
 
 
-def test_deal_events_carry_the_deal_and_its_lead(db):
-    from datetime import date
-    from decimal import Decimal
+def test_creating_a_lead_writes_lead_created(db, rep):
+    from leads.services import lead_create
 
-    from django.utils import timezone
+    WebhookEndpointFactory(events=["lead.created"])
 
-    from sales.models import Deal
+    lead = lead_create(email="New@Example.com", first_name="Grace", created_by=rep)
 
-    WebhookEndpointFactory(events=["deal.won", "deal.lost"])
-    lead = LeadFactory()
-    deal = Deal.objects.create(
-        lead=lead,
-        title="Annual plan",
-        amount=Decimal("1200.00"),
-        status="won",
-        closed_on=date(2026, 11, 27),
-        closed_at=timezone.now(),
-    )
+    event = WebhookEvent.objects.get()
+    assert (event.type, event.lead_id) == ("lead.created", lead.pk)
+    assert event.data["lead"]["email"] == "new@example.com"
+    assert event.data["lead"]["owner_id"] == rep.pk
 
-    event = deal_closed_record(deal=deal)
 
-    assert event.type == "deal.won"
-    assert event.data["deal"]["amount"] == "1200.00"
-    assert event.data["deal"]["closed_on"] == "2026-11-27"
-    assert event.data["lead"]["id"] == lead.pk
-    assert WebhookDelivery.objects.get().ordering_key == lead.pk
+def test_a_refused_lead_writes_no_event(db):
+    from django.core.exceptions import ValidationError
+
+    from leads.services import lead_create
+
+    WebhookEndpointFactory(events=["lead.created"])
+    LeadFactory(email="taken@example.com")
+
+    with pytest.raises(ValidationError):
+        lead_create(email="TAKEN@example.com")
+    assert not WebhookEvent.objects.exists()
+
+
+def test_winning_and_losing_deals_write_deal_events(db, rep):
+    from sales.services.deals import deal_lose, deal_win
+    from tests.sales.factories import DealFactory, prospect
+
+    WebhookEndpointFactory(events=["deal.won", "deal.lost", "lead.stage_changed"])
+    lead = prospect(owner=rep)
+    won = DealFactory(lead=lead, amount="1200.00", title="Annual plan")
+    lost = DealFactory(lead=lead, amount="50.00")
+
+    deal_win(deal_id=won.pk, actor=rep, cause=Cause.MANUAL)
+    deal_lose(deal_id=lost.pk, actor=rep, reason="Budget cut")
+
+    events = list(WebhookEvent.objects.order_by("id"))
+    # The win comes first, then the move it causes, then the loss: per-lead order.
+    assert [e.type for e in events][-3:] == ["deal.won", "lead.stage_changed", "deal.lost"]
+    won_event, moved, lost_event = events[-3:]
+    assert won_event.data["deal"] == {
+        "id": won.pk,
+        "title": "Annual plan",
+        "amount": "1200.00",
+        "status": "won",
+        "closed_on": won_event.data["deal"]["closed_on"],
+        "owner_id": rep.pk,
+        "lost_reason": "",
+    }
+    assert won_event.data["lead"]["id"] == lead.pk
+    assert moved.data["to_stage"] == "customer"
+    assert lost_event.data["deal"]["lost_reason"] == "Budget cut"
+    # Only the lead's oldest open delivery may go; the others wait their turn.
+    heads = WebhookDelivery.objects.order_by("id").values_list("is_head", flat=True)
+    assert list(heads) == [True] + [False] * (len(events) - 1)

@@ -70,7 +70,9 @@ def scenario_for(seed: int) -> Scenario:
     for _ in range(0 if seed % 17 == 0 else rng.randint(3, 25)):
         created = _local_midnight(FIRST_DAY + timedelta(days=rng.randint(0, 900)), zone)
         if rng.random() < 0.7:
-            created += timedelta(seconds=rng.randint(1, 86_399), microseconds=rng.randint(0, 999_999))
+            created += timedelta(
+                seconds=rng.randint(1, 86_399), microseconds=rng.randint(0, 999_999)
+            )
         plan = LeadPlan(
             created_at=created,
             campaign=rng.choice([None, *range(len(CAMPAIGN_CHANNELS))]),

@@ -82,7 +82,10 @@ def expected_report(
     def keep(lead) -> bool:
         if lead_ids is not None and lead["id"] not in lead_ids:
             return False
-        if filters.get("campaign") is not None and lead["source_campaign_id"] != filters["campaign"]:
+        if (
+            filters.get("campaign") is not None
+            and lead["source_campaign_id"] != filters["campaign"]
+        ):
             return False
         if filters.get("channel") and lead["source_campaign__channel"] != filters["channel"]:
             return False

@@ -76,7 +76,9 @@ def test_existing_filters_are_accepted_and_echoed(client, rep):
     response = client.get(URL, {"since": "2025-01-01", "until": "2025-01-31", **params})
     assert response.status_code == 200
     assert response.json()["filters"] == {
-        "campaign": campaign.pk, "channel": "email", "owner": rep.pk
+        "campaign": campaign.pk,
+        "channel": "email",
+        "owner": rep.pk,
     }
     assert response.json()["group_by"] == "owner"
 

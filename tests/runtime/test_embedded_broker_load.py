@@ -6,7 +6,9 @@ stock filesystem transport crashed a worker like this, and its stock SQLAlchemy 
 needed ~100 s for 500 tasks (1 s polling): the time bound below fails on either.
 """
 
+import sqlite3
 import time
+from contextlib import closing
 
 import pytest
 from django.db import connection
@@ -72,4 +74,7 @@ def test_every_task_runs_exactly_once_and_the_worker_survives(tmp_path):
     assert None not in owners.values()
     assert "Traceback" not in worker.log()
     assert exit_code == 0
+    # Consumed messages are deleted, so the broker file does not grow with use.
+    with closing(sqlite3.connect(tmp_path / "broker.sqlite3")) as broker_db:
+        assert broker_db.execute("SELECT COUNT(*) FROM kombu_message").fetchone() == (0,)
     print(f"embedded broker: {TASKS} tasks published and run in {elapsed:.1f}s")

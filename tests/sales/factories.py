@@ -93,6 +93,12 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
 
     sequence = factory.SubFactory(SequenceFactory)
     lead = factory.LazyFunction(prospect)
+    started_at = factory.LazyFunction(timezone.now)
+    # As `sales.services.enrolment_new` sets it: the first step's due time.
+    next_due_at = factory.LazyAttribute(
+        lambda e: e.started_at
+        + timedelta(days=e.sequence.steps.order_by("position").first().day_offset)
+    )
 
 
 class QuotaFactory(factory.django.DjangoModelFactory):

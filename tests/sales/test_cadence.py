@@ -51,6 +51,21 @@ def test_a_second_run_creates_nothing_and_the_last_step_completes_the_enrolment(
     assert finished.status == Enrolment.Status.COMPLETED and finished.ended_at is not None
 
 
+def test_progress_is_recorded_and_a_deleted_task_is_not_made_again(rep):
+    started = timezone.now() - timedelta(days=3)
+    enrolment = EnrolmentFactory(lead=prospect(owner=rep), started_at=started)
+    services.sequence_steps_create_due()
+
+    enrolment.refresh_from_db()
+    assert enrolment.last_position == 2
+    assert enrolment.next_due_at == started + timedelta(days=5)
+    Activity.objects.filter(enrolment=enrolment, step__position=2).delete()
+    assert services.sequence_steps_create_due() == 0
+    assert services.sequence_steps_create_due(now=started + timedelta(days=5)) == 1
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.COMPLETED and enrolment.next_due_at is None
+
+
 def test_an_ownerless_prospects_tasks_go_to_whoever_enrolled_it(rep):
     enrolment = EnrolmentFactory(lead=prospect(owner=None), enrolled_by=rep)
     services.sequence_steps_create_due()

@@ -66,7 +66,8 @@ def test_each_step_of_each_enrolment_becomes_exactly_one_task():
     sequence = SequenceFactory()
     started = timezone.now() - timedelta(days=3)
     Enrolment.objects.bulk_create(
-        Enrolment(sequence=sequence, lead_id=pk, started_at=started) for pk in lead_ids
+        services.enrolment_new(sequence=sequence, lead_id=pk, enrolled_by=rep, started_at=started)
+        for pk in lead_ids
     )
     due_per_enrolment = SequenceStep.objects.filter(sequence=sequence, day_offset__lte=3).count()
 

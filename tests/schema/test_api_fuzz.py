@@ -2,7 +2,7 @@
 no server error, and every response's status code and body are the ones the schema
 documents. Runs on SQLite and on PostgreSQL (CI).
 
-Run time is bounded by FUZZ_MAX_EXAMPLES per operation (env, default 15) plus
+Run time is bounded by FUZZ_MAX_EXAMPLES per operation (env, default 10) plus
 schemathesis' deterministic coverage cases.
 """
 
@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 from config.wsgi import application
 from tests.security.world import build
 
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "15"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))
 
 schema = schemathesis.openapi.from_wsgi(
     "/api/v1/schema/",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.db import connection, models
 
@@ -64,8 +64,10 @@ class BulkTable:
             raise ValueError(f"{self.table} has no column(s) {sorted(unknown)}")
         # Columns left out get their default; the auto primary key is left to the database.
         self.rest = [
-            column for column, field in fields.items()
-            if column not in columns and not (field.primary_key and isinstance(field, models.AutoField))
+            column
+            for column, field in fields.items()
+            if column not in columns
+            and not (field.primary_key and isinstance(field, models.AutoField))
         ]
         for column in self.rest:
             if fields[column].unique:
@@ -190,6 +192,7 @@ class IndexesDeferred:
         with connection.cursor() as cursor:
             # More memory for the sorts than the per-query default; this session only.
             cursor.execute("SET maintenance_work_mem = '512MB'")
-            for kind, sql in sorted(self.saved, key=lambda item: item[0] != "index"):
+            # Indexes first: the foreign keys then validate with an index on each side.
+            for _kind, sql in sorted(self.saved, key=lambda item: item[0] != "index"):
                 cursor.execute(sql)
             cursor.execute("RESET maintenance_work_mem")

@@ -67,8 +67,9 @@ class LeadHistory:
 
 
 class HistoryGenerator:
-    def __init__(self, *, seed: int, start: float, end: float, campaigns: list[CampaignSpan],
-                 reps: list[int]) -> None:
+    def __init__(
+        self, *, seed: int, start: float, end: float, campaigns: list[CampaignSpan], reps: list[int]
+    ) -> None:
         self.rng = random.Random(seed)
         self.start, self.end = start, end
         self.campaigns = sorted(campaigns, key=lambda c: c.start)
@@ -83,7 +84,7 @@ class HistoryGenerator:
 
     def running_campaign(self, at: float) -> int | None:
         upto = bisect.bisect_right(self._starts, at)
-        candidates = [c for c in self.campaigns[max(0, upto - 12):upto] if c.end >= at]
+        candidates = [c for c in self.campaigns[max(0, upto - 12) : upto] if c.end >= at]
         return self.rng.choice(candidates).id if candidates else None
 
     def _wait(self, stage: str) -> float:
@@ -124,8 +125,9 @@ class HistoryGenerator:
             elif target == "customer":
                 history.deals.append(("won", self._amount(), entered, at, None, ""))
             elif target == "lost" and rng.random() < 0.6:
-                history.deals.append(("lost", self._amount(), entered, at, None,
-                                      rng.choice(LOST_REASONS)))
+                history.deals.append(
+                    ("lost", self._amount(), entered, at, None, rng.choice(LOST_REASONS))
+                )
             stage, entered = target, at
         history.stage = stage
         history.stage_changed = history.moves[-1][2] if history.moves else None
@@ -140,8 +142,9 @@ class HistoryGenerator:
                 later += DAY * rng.lognormvariate(0, 0.5) * 120
                 if later >= self.end:
                     break
-                history.deals.append(("won", self._amount() * 0.6, later - 14 * DAY, later,
-                                      None, ""))
+                history.deals.append(
+                    ("won", self._amount() * 0.6, later - 14 * DAY, later, None, "")
+                )
         self._more_touches(history)
         return history
 
@@ -150,8 +153,9 @@ class HistoryGenerator:
 
     def _more_touches(self, history: LeadHistory) -> None:
         rng = self.rng
-        horizon = min(self.end, (history.moves[-1][2] if history.moves else history.created)
-                      + 30 * DAY)
+        horizon = min(
+            self.end, (history.moves[-1][2] if history.moves else history.created) + 30 * DAY
+        )
         for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
             at = history.created + rng.random() * max(horizon - history.created, 60.0)
             if at <= history.created or at >= self.end:

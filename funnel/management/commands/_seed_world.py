@@ -16,8 +16,14 @@ from marketing.models import Campaign
 
 SEASONS = ["Winter", "Spring", "Summer", "Autumn"]
 CHANNEL_WEIGHTS = {
-    "email": 4, "paid_search": 4, "social": 3, "content": 3, "webinar": 2, "event": 1,
-    "referral": 1, "other": 1,
+    "email": 4,
+    "paid_search": 4,
+    "social": 3,
+    "content": 3,
+    "webinar": 2,
+    "event": 1,
+    "referral": 1,
+    "other": 1,
 }
 
 
@@ -33,8 +39,8 @@ class World:
 
 def _user(username: str, role: str, first: str, last: str):
     user, created = get_user_model().objects.get_or_create(
-        username=username, defaults={"first_name": first, "last_name": last,
-                                     "email": f"{username}@example.com"},
+        username=username,
+        defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"},
     )
     if created:
         user.set_unusable_password()
@@ -43,15 +49,15 @@ def _user(username: str, role: str, first: str, last: str):
     return user
 
 
-def world_create(*, seed: int, first_day: date, last_day: date, reps: int,
-                 campaigns: int) -> World:
+def world_create(*, seed: int, first_day: date, last_day: date, reps: int, campaigns: int) -> World:
     rng = random.Random(seed)
     _user("seed-manager", MANAGERS, "Morgan", "Manager")
     _user("seed-marketer", MARKETING, "Maya", "Marketer")
     firsts = ["Alex", "Sam", "Jordan", "Taylor", "Casey", "Riley", "Jamie", "Avery", "Quinn"]
     lasts = ["Garcia", "Smith", "Chen", "Okafor", "Novak", "Silva", "Khan", "Larsen", "Ito"]
     rep_ids = [
-        _user(f"seed-rep-{n:02d}", SALES, firsts[n % len(firsts)], lasts[(n * 7) % len(lasts)]).pk
+        # Distinct names for up to 81 reps: (first, last) pairs never repeat.
+        _user(f"seed-rep-{n:02d}", SALES, firsts[n % 9], lasts[(n % 9 + n // 9) % 9]).pk
         for n in range(1, reps + 1)
     ]
     span = (last_day - first_day).days
@@ -65,7 +71,7 @@ def world_create(*, seed: int, first_day: date, last_day: date, reps: int,
             utm_campaign=f"seed{seed}-{n:03d}",
             defaults={
                 "name": f"{SEASONS[starts.month % 12 // 3]} {starts.year} "
-                        f"{dict(Campaign.Channel.choices)[channel]} #{n + 1}",
+                f"{dict(Campaign.Channel.choices)[channel]} #{n + 1}",
                 "channel": channel,
                 "status": "completed" if ends < last_day else "active",
                 "starts_on": starts,
@@ -102,14 +108,26 @@ def quotas_create(*, world: World, first_day: date, last_day: date, seed: int) -
     while month <= last_day:
         following = (month + timedelta(days=32)).replace(day=1)
         for rep in world.reps:
-            rows.append(Quota(owner_id=rep, period="month", starts_on=month,
-                              ends_on=following - timedelta(days=1),
-                              target=Decimal(rng.randrange(30_000, 90_000, 1_000))))
+            rows.append(
+                Quota(
+                    owner_id=rep,
+                    period="month",
+                    starts_on=month,
+                    ends_on=following - timedelta(days=1),
+                    target=Decimal(rng.randrange(30_000, 90_000, 1_000)),
+                )
+            )
         if month.month in (1, 4, 7, 10):
             quarter_end = (month + timedelta(days=95)).replace(day=1) - timedelta(days=1)
-            rows.append(Quota(owner=None, period="quarter", starts_on=month,
-                              ends_on=quarter_end,
-                              target=Decimal(len(world.reps) * 150_000)))
+            rows.append(
+                Quota(
+                    owner=None,
+                    period="quarter",
+                    starts_on=month,
+                    ends_on=quarter_end,
+                    target=Decimal(len(world.reps) * 150_000),
+                )
+            )
         month = following
     Quota.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)

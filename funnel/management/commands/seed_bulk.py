@@ -43,32 +43,122 @@ from funnel.management.commands._seed_world import (
 from funnel.models import StageChange
 from leads.models import Lead
 
-FIRST_NAMES = ["ada", "ben", "chloe", "dev", "elena", "farid", "grace", "hugo", "ines", "jon",
-               "kira", "liam", "mona", "nils", "olga", "pablo", "rosa", "sven", "tara", "yuki"]
-LAST_NAMES = ["adams", "baker", "costa", "diaz", "evans", "fischer", "gupta", "hansen", "ivanov",
-              "jensen", "kowalski", "lopez", "meyer", "nakamura", "obi", "petrov", "reyes"]
-COMPANIES = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne",
-             "Tyrell", "Soylent", "Wonka", "Cyberdyne", "Aperture", "Massive Dynamic"]
+FIRST_NAMES = [
+    "ada",
+    "ben",
+    "chloe",
+    "dev",
+    "elena",
+    "farid",
+    "grace",
+    "hugo",
+    "ines",
+    "jon",
+    "kira",
+    "liam",
+    "mona",
+    "nils",
+    "olga",
+    "pablo",
+    "rosa",
+    "sven",
+    "tara",
+    "yuki",
+]
+LAST_NAMES = [
+    "adams",
+    "baker",
+    "costa",
+    "diaz",
+    "evans",
+    "fischer",
+    "gupta",
+    "hansen",
+    "ivanov",
+    "jensen",
+    "kowalski",
+    "lopez",
+    "meyer",
+    "nakamura",
+    "obi",
+    "petrov",
+    "reyes",
+]
+COMPANIES = [
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Vandelay",
+    "Stark",
+    "Wayne",
+    "Tyrell",
+    "Soylent",
+    "Wonka",
+    "Cyberdyne",
+    "Aperture",
+    "Massive Dynamic",
+]
 INDUSTRIES = ["Software", "Retail", "Manufacturing", "Finance", "Healthcare", "Education"]
 COUNTRIES = ["US", "GB", "DE", "FR", "NL", "ES", "IN", "BR", "CA", "AU"]
 SIZES = ["1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+"]
 
 LEAD_COLUMNS = [
-    "id", "email", "first_name", "last_name", "company", "industry", "country", "company_size",
-    "stage", "stage_changed_at", "became_prospect_at", "became_customer_at",
-    "became_disqualified_at", "became_lost_at", "returned_to_lead_at", "owner_id",
-    "source_campaign_id", "score", "last_activity_at", "created_at", "updated_at",
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "industry",
+    "country",
+    "company_size",
+    "stage",
+    "stage_changed_at",
+    "became_prospect_at",
+    "became_customer_at",
+    "became_disqualified_at",
+    "became_lost_at",
+    "returned_to_lead_at",
+    "owner_id",
+    "source_campaign_id",
+    "score",
+    "last_activity_at",
+    "created_at",
+    "updated_at",
 ]
-CHANGE_COLUMNS = ["lead_id", "from_stage", "to_stage", "at", "from_stage_entered_at", "cause",
-                  "reason"]
-TOUCH_COLUMNS = ["lead_id", "campaign_id", "kind", "at", "utm_source", "utm_medium",
-                 "utm_campaign"]
-DEAL_COLUMNS = ["lead_id", "title", "amount", "status", "expected_close_on", "closed_on",
-                "closed_at", "owner_id", "lost_reason", "created_at", "updated_at"]
+CHANGE_COLUMNS = [
+    "lead_id",
+    "from_stage",
+    "to_stage",
+    "at",
+    "from_stage_entered_at",
+    "cause",
+    "reason",
+]
+TOUCH_COLUMNS = ["lead_id", "campaign_id", "kind", "at", "utm_source", "utm_medium", "utm_campaign"]
+DEAL_COLUMNS = [
+    "lead_id",
+    "title",
+    "amount",
+    "status",
+    "expected_close_on",
+    "closed_on",
+    "closed_at",
+    "owner_id",
+    "lost_reason",
+    "created_at",
+    "updated_at",
+]
 SPEND_COLUMNS = ["campaign_id", "day", "amount", "note"]
 MILESTONE_STAGES = ("prospect", "customer", "disqualified", "lost", "lead")
-CAUSES = {"prospect": "rule", "disqualified": "manual", "customer": "manual", "lost": "manual",
-          "lead": "task"}
+CAUSES = {
+    "prospect": "rule",
+    "disqualified": "manual",
+    "customer": "manual",
+    "lost": "manual",
+    "lead": "task",
+}
 
 
 class Command(BaseCommand):
@@ -77,15 +167,29 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--leads", type=int, required=True, help="how many leads")
         parser.add_argument("--seed", type=int, default=1, help="random seed (reproducible)")
-        parser.add_argument("--until", type=date.fromisoformat, default=None,
-                            help="last day of the two years seeded (default: today)")
+        parser.add_argument(
+            "--until",
+            type=date.fromisoformat,
+            default=None,
+            help="last day of the two years seeded (default: today)",
+        )
         parser.add_argument("--years", type=int, default=2)
         parser.add_argument("--reps", type=int, default=24)
         parser.add_argument("--campaigns", type=int, default=60)
         parser.add_argument("--chunk", type=int, default=25_000, help="leads per transaction")
 
-    def handle(self, *args, leads: int, seed: int, until: date | None, years: int, reps: int,
-               campaigns: int, chunk: int, **options):
+    def handle(
+        self,
+        *args,
+        leads: int,
+        seed: int,
+        until: date | None,
+        years: int,
+        reps: int,
+        campaigns: int,
+        chunk: int,
+        **options,
+    ):
         if not 0 < leads <= 20_000_000:
             raise CommandError("--leads must be between 1 and 20,000,000")
         if not 1 <= years <= 10 or chunk < 1:
@@ -97,15 +201,17 @@ class Command(BaseCommand):
         end = start + (last_day - first_day + timedelta(days=1)).days * DAY
         began = time.monotonic()
 
-        world = world_create(seed=seed, first_day=first_day, last_day=last_day, reps=reps,
-                             campaigns=campaigns)
+        world = world_create(
+            seed=seed, first_day=first_day, last_day=last_day, reps=reps, campaigns=campaigns
+        )
         spans = [
             CampaignSpan(c.pk, _day_start(c.starts_on, zone), _day_start(c.ends_on, zone) + DAY)
             for c in world.campaigns
         ]
         utm = {c.pk: (c.utm_campaign, c.channel) for c in world.campaigns}
-        generator = HistoryGenerator(seed=seed, start=start, end=end, campaigns=spans,
-                                     reps=world.reps)
+        generator = HistoryGenerator(
+            seed=seed, start=start, end=end, campaigns=spans, reps=world.reps
+        )
         names = random.Random(seed + 3)
 
         from marketing.models import Spend, Touch
@@ -130,8 +236,9 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     for index in range(offset, min(offset + chunk, leads)):
                         history = generator.lead(generator.created_at(index, leads))
-                        self._lead_rows(tables, first_id + index, history, names, threshold,
-                                        utm, zone)
+                        self._lead_rows(
+                            tables, first_id + index, history, names, threshold, utm, zone
+                        )
                     for table in tables.values():
                         table.flush()
                 done = min(offset + chunk, leads)
@@ -144,8 +251,9 @@ class Command(BaseCommand):
         if optional[Spend]:
             ledger = BulkTable(Spend, SPEND_COLUMNS)
             with transaction.atomic():
-                for campaign_id, day, amount in spend_rows(world=world, seed=seed,
-                                                           last_day=last_day):
+                for campaign_id, day, amount in spend_rows(
+                    world=world, seed=seed, last_day=last_day
+                ):
                     ledger.add((campaign_id, day.isoformat(), amount, ""))
                 ledger.flush()
             tables["spend rows"] = ledger
@@ -155,15 +263,18 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - began
         written = ", ".join(f"{t.written:,} {name}" for name, t in tables.items())
         skipped = [m.__name__ for m, present in optional.items() if not present]
-        self.stdout.write(self.style.SUCCESS(
-            f"Seeded {written}, {quotas:,} quotas, {len(world.campaigns)} campaigns, "
-            f"{len(world.reps)} reps in {elapsed:.1f} s "
-            f"({'COPY' if on_postgres() else 'batched INSERT'})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {written}, {quotas:,} quotas, {len(world.campaigns)} campaigns, "
+                f"{len(world.reps)} reps in {elapsed:.1f} s "
+                f"({'COPY' if on_postgres() else 'batched INSERT'})."
+            )
+        )
         for name, table in tables.items():
             rate = table.written / table.seconds if table.seconds else 0
-            self.stdout.write(f"  {name}: {table.written:,} rows written in {table.seconds:.1f} s "
-                              f"({rate:,.0f}/s)")
+            self.stdout.write(
+                f"  {name}: {table.written:,} rows written in {table.seconds:.1f} s ({rate:,.0f}/s)"
+            )
         if skipped:
             self.stdout.write(f"  Not seeded (no table yet): {', '.join(skipped)}")
 
@@ -181,34 +292,74 @@ class Command(BaseCommand):
         score = round(names.random() * threshold * (0.95 if in_lead else 2.0), 1)
         activity = max([t[2] for t in history.touches] + [m[2] for m in history.moves])
         created = timestamp(history.created)
-        tables["leads"].add((
-            lead_id, f"{first}.{last}.{lead_id}@{company.lower().replace(' ', '')}.example",
-            first.capitalize(), last.capitalize(), company, names.choice(INDUSTRIES),
-            names.choice(COUNTRIES), names.choice(SIZES), history.stage,
-            _ts(history.stage_changed),
-            *(_ts(history.first_into.get(stage)) for stage in MILESTONE_STAGES), history.owner, history.source_campaign, score,
-            timestamp(activity), created, timestamp(max(history.created, activity)),
-        ))
+        tables["leads"].add(
+            (
+                lead_id,
+                f"{first}.{last}.{lead_id}@{company.lower().replace(' ', '')}.example",
+                first.capitalize(),
+                last.capitalize(),
+                company,
+                names.choice(INDUSTRIES),
+                names.choice(COUNTRIES),
+                names.choice(SIZES),
+                history.stage,
+                _ts(history.stage_changed),
+                *(_ts(history.first_into.get(stage)) for stage in MILESTONE_STAGES),
+                history.owner,
+                history.source_campaign,
+                score,
+                timestamp(activity),
+                created,
+                timestamp(max(history.created, activity)),
+            )
+        )
         changes = tables["stage changes"]
         for from_stage, to_stage, at, entered in history.moves:
-            changes.add((lead_id, from_stage, to_stage, timestamp(at), timestamp(entered),
-                         CAUSES[to_stage], ""))
+            changes.add(
+                (
+                    lead_id,
+                    from_stage,
+                    to_stage,
+                    timestamp(at),
+                    timestamp(entered),
+                    CAUSES[to_stage],
+                    "",
+                )
+            )
         touches = tables.get("touches")
         if touches is not None:
             for campaign, kind, at in history.touches:
                 name, channel = utm.get(campaign, ("", ""))
-                touches.add((lead_id, campaign, kind, timestamp(at),
-                             "newsletter" if channel == "email" else (channel or "direct"),
-                             channel, name))
+                touches.add(
+                    (
+                        lead_id,
+                        campaign,
+                        kind,
+                        timestamp(at),
+                        "newsletter" if channel == "email" else (channel or "direct"),
+                        channel,
+                        name,
+                    )
+                )
         deals = tables.get("deals")
         if deals is not None:
+            renewal_after = history.created + 400 * DAY
             for status, amount, opened, closed, expected, reason in history.deals:
-                deals.add((
-                    lead_id, f"{company} — {'renewal' if opened > history.created + 400 * DAY else 'new business'}",
-                    f"{amount:.2f}", status, _day(expected, zone), _day(closed, zone),
-                    _ts(closed), history.owner, reason, timestamp(opened),
-                    timestamp(closed or opened),
-                ))
+                deals.add(
+                    (
+                        lead_id,
+                        f"{company} — {'renewal' if opened > renewal_after else 'new business'}",
+                        f"{amount:.2f}",
+                        status,
+                        _day(expected, zone),
+                        _day(closed, zone),
+                        _ts(closed),
+                        history.owner,
+                        reason,
+                        timestamp(opened),
+                        timestamp(closed or opened),
+                    )
+                )
 
 
 def _day(seconds: float | None, zone: ZoneInfo) -> str | None:

@@ -1,0 +1,210 @@
+"""Scale benchmark for the funnel metrics, the dashboard and deep lead-list pages.
+
+Run against a PostgreSQL database of its own (it seeds it when it holds fewer leads than
+asked), e.g.:
+
+    createdb -h 127.0.0.1 -U postgres funnel_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/funnel_bench \\
+        .venv/bin/python benchmarks/funnel_scale.py --leads 1000000
+
+It measures, in one run and in-process (Django test client, no network):
+- GET /api/v1/metrics/funnel/ for the last 12 calendar months grouped by month, against
+  one hand-written SQL statement computing the same figures (cohort and reached per
+  stage, flow, median/p90 days in stage, per month and in total);
+- the lead list (HTML and API) at page 10,000 against page 1, with a deep cursor built
+  from the row where page 10,000 starts (keyset pagination: no OFFSET, no COUNT(*));
+- the dashboard overview page against its API call.
+Each figure is the median of --repeat timed runs after one warm-up. Timings are printed,
+never asserted; docs/performance.md records them with the machine and the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ.setdefault("DEBUG", "false")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from funnel.metrics.window import default_window  # noqa: E402
+from leads.models import Lead  # noqa: E402
+
+HAND_WRITTEN = """
+WITH cohort AS (
+    SELECT date_trunc('month', created_at AT TIME ZONE %(tz)s) AS month,
+           count(*) AS cohort,
+           count(became_prospect_at) AS prospect, count(became_customer_at) AS customer,
+           count(became_disqualified_at) AS disqualified, count(became_lost_at) AS lost,
+           count(returned_to_lead_at) AS back_to_lead
+    FROM leads_lead
+    WHERE created_at >= %(start)s AND created_at < %(end)s
+    GROUP BY ROLLUP (1)
+), moves AS (
+    SELECT from_stage, date_trunc('month', at AT TIME ZONE %(tz)s) AS month,
+           count(*) AS moves,
+           percentile_cont(0.5) WITHIN GROUP (
+               ORDER BY extract(epoch FROM at - from_stage_entered_at) / 86400) AS median_days,
+           percentile_cont(0.9) WITHIN GROUP (
+               ORDER BY extract(epoch FROM at - from_stage_entered_at) / 86400) AS p90_days,
+           count(*) FILTER (WHERE to_stage = 'lead') AS into_lead,
+           count(*) FILTER (WHERE to_stage = 'prospect') AS into_prospect,
+           count(*) FILTER (WHERE to_stage = 'customer') AS into_customer,
+           count(*) FILTER (WHERE to_stage = 'disqualified') AS into_disqualified,
+           count(*) FILTER (WHERE to_stage = 'lost') AS into_lost
+    FROM funnel_stagechange
+    WHERE at >= %(start)s AND at < %(end)s
+    GROUP BY GROUPING SETS ((from_stage, 2), (from_stage))
+)
+SELECT 'cohort', NULL, month, cohort, prospect, customer, disqualified, lost, back_to_lead,
+       NULL::float8, NULL::float8
+FROM cohort
+UNION ALL
+SELECT 'moves', from_stage, month, moves, into_lead, into_prospect, into_customer,
+       into_disqualified, into_lost, median_days, p90_days
+FROM moves
+"""
+SESSION_TUNING = "SET LOCAL jit = off; SET LOCAL work_mem = '128MB'; "
+
+
+def timed(function, repeat: int) -> float:
+    function()  # warm-up: caches, connections, compiled templates
+    runs = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        function()
+        runs.append(time.perf_counter() - began)
+    return statistics.median(runs)
+
+
+def get(client: Client, url: str, **extra) -> None:
+    response = client.get(url, **extra)
+    assert response.status_code == 200, (url, response.status_code, response.content[:500])
+    response.content  # noqa: B018 - render it all
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("Run this against PostgreSQL: set DATABASE_URL to a database of its own.")
+
+    call_command("migrate", verbosity=0)
+    present = Lead.objects.order_by().count()
+    if present < args.leads:
+        print(f"Seeding {args.leads - present:,} leads (seed {args.seed})...", flush=True)
+        call_command("seed_bulk", leads=args.leads - present, seed=args.seed)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM funnel_stagechange")
+        changes = cursor.fetchone()[0]
+    leads = Lead.objects.order_by().count()
+
+    manager = get_user_model().objects.get(username="seed-manager")
+    client = Client()
+    client.force_login(manager)
+    window = default_window()
+    params = {"since": window.since.isoformat(), "until": window.until.isoformat()}
+    api_url = f"/api/v1/metrics/funnel/?{urlencode({**params, 'group_by': 'month'})}"
+    dashboard_url = "/dashboard/?preset=last_12_months"
+    sql_params = {"tz": settings.TIME_ZONE, "start": window.start, "end": window.end}
+
+    def hand_written(tuned: bool):
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute((SESSION_TUNING if tuned else "") + HAND_WRITTEN, sql_params)
+                cursor.fetchall()
+
+        return run
+
+    results = {}
+    results["api"] = timed(lambda: get(client, api_url), args.repeat)
+    results["sql_tuned"] = timed(hand_written(True), args.repeat)
+    results["sql_plain"] = timed(hand_written(False), args.repeat)
+    results["dashboard"] = timed(lambda: get(client, dashboard_url), args.repeat)
+
+    # Deep pages: build the cursor a client would hold after following "next" 9,999 times.
+    newest = Lead.objects.order_by("-created_at", "-id")
+    html_row = newest.values_list("created_at", "id")[9_999 * 25]
+    html_cursor = (
+        base64.urlsafe_b64encode(
+            json.dumps(
+                ["n", [html_row[0].isoformat(), html_row[1]]], separators=(",", ":")
+            ).encode()
+        )
+        .decode()
+        .rstrip("=")
+    )
+    api_position = newest.values_list("created_at", flat=True)[9_999 * 50 - 1]
+    api_cursor = base64.b64encode(urlencode({"p": str(api_position)}).encode()).decode()
+    results["list_html_1"] = timed(lambda: get(client, "/leads/"), args.repeat)
+    results["list_html_10000"] = timed(
+        lambda: get(client, f"/leads/?{urlencode({'cursor': html_cursor})}"), args.repeat
+    )
+    results["list_api_1"] = timed(lambda: get(client, "/api/v1/leads/"), args.repeat)
+    results["list_api_10000"] = timed(
+        lambda: get(client, f"/api/v1/leads/?{urlencode({'cursor': api_cursor})}"), args.repeat
+    )
+
+    load = os.getloadavg()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+    print()
+    print(
+        f"Data: {leads:,} leads, {changes:,} stage changes; window {window.since} .. "
+        f"{window.until} by month ({settings.TIME_ZONE})."
+    )
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, PostgreSQL {server}, "
+        f"Python {platform.python_version()}; load average {load[0]:.2f} {load[1]:.2f} "
+        f"{load[2]:.2f}. Median of {args.repeat} runs."
+    )
+    ms = {key: value * 1000 for key, value in results.items()}
+    print(f"  funnel API, 12 months by month      {ms['api']:8.0f} ms")
+    print(
+        f"  hand-written SQL (same settings)    {ms['sql_tuned']:8.0f} ms   "
+        f"API/SQL = {results['api'] / results['sql_tuned']:.2f}  (goal < 2, API < 1 s)"
+    )
+    print(
+        f"  hand-written SQL (server defaults)  {ms['sql_plain']:8.0f} ms   "
+        f"API/SQL = {results['api'] / results['sql_plain']:.2f}"
+    )
+    print(
+        f"  dashboard overview page             {ms['dashboard']:8.0f} ms   "
+        f"page/API = {results['dashboard'] / results['api']:.2f}  (goal < 2)"
+    )
+    print(
+        f"  lead list HTML page 1 / 10,000      {ms['list_html_1']:8.1f} / "
+        f"{ms['list_html_10000']:.1f} ms   "
+        f"ratio = {results['list_html_10000'] / results['list_html_1']:.2f}  (goal < 1.5)"
+    )
+    print(
+        f"  lead list API page 1 / 10,000       {ms['list_api_1']:8.1f} / "
+        f"{ms['list_api_10000']:.1f} ms   "
+        f"ratio = {results['list_api_10000'] / results['list_api_1']:.2f}  (goal < 1.5)"
+    )
+
+
+if __name__ == "__main__":
+    main()

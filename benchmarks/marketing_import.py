@@ -1,0 +1,324 @@
+"""Benchmark: the CSV lead import and the beat scoring task, each against the plain
+database alternative, in the same run, on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/funnel_mk_bench \\
+        .venv/bin/python benchmarks/marketing_import.py --rows 1000000
+
+It wipes and refills the database it is given, so it refuses any database whose name does
+not end in "_bench" (and creates that database when missing).
+
+import   A generated CSV of --rows leads (unique addresses) is (1) loaded with one raw
+         `COPY ... FROM STDIN` into the leads table, timed, then the table is emptied, and
+         (2) imported by the project's import job (read, validate, stage, dedupe, merge:
+         `import_job_run`, the Celery task's body) in a child process whose peak RSS is
+         measured. Same rows, same table, same indexes. Reports rows/s, the ratio to COPY
+         and the child's peak RSS.
+scoring  Over the imported leads with --touches random touches and a few fit rules:
+         the beat task (`qualify_scored_leads`: set-based recompute of every score, then the
+         MQL promotion) from scores reset to zero, against one hand-written
+         `UPDATE ... FROM (aggregate)` computing the same scores; then both again when the
+         scores are already up to date (the steady state a minute later).
+"""
+
+import argparse
+import csv
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+WORK = Path(os.environ.get("FUNNEL_VAR_DIR", "/tmp/funnel-mk-bench"))
+
+FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Tim"]
+LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson"]
+COUNTRIES = ["DE", "FR", "US", "UK", "ES", "IT", "NL", "SE", "PL", "JP"]
+INDUSTRIES = ["Software", "Retail", "Finance", "Health", "Education", "Manufacturing"]
+SIZES = ["1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+"]
+HEADER = ["email", "first_name", "last_name", "company", "title", "phone", "country",
+          "industry", "company_size", "marketing_consent"]  # fmt: skip
+
+
+def ensure_database(url: str) -> None:
+    import psycopg2
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.endswith("_bench"):
+        sys.exit(f"Refusing to wipe {name!r}: the benchmark database's name must end in _bench.")
+    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    os.environ["FUNNEL_VAR_DIR"] = str(WORK)
+    # Owner assignment after the MQL promotion runs in-process, not through a broker.
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
+    import django
+
+    django.setup()
+
+
+def generate_csv(path: Path, rows: int) -> None:
+    rng = random.Random(1)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        for i in range(rows):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            writer.writerow(
+                [
+                    f"{first}.{last}.{i}@example{i % 1000}.com",
+                    first,
+                    last,
+                    f"Company {i % 50000}",
+                    "Head of Marketing",
+                    f"+49 30 {i:08d}",
+                    rng.choice(COUNTRIES),
+                    rng.choice(INDUSTRIES),
+                    rng.choice(SIZES),
+                    rng.choice(["yes", "no", ""]),
+                ]
+            )
+
+
+def copy_ready_csv(source: Path, target: Path) -> None:
+    """The same rows with the columns a COPY into leads needs (not timed)."""
+    now = "2025-01-01T00:00:00+00:00"
+    with source.open(newline="", encoding="utf-8") as src, target.open("w", newline="") as out:
+        reader, writer = csv.reader(src), csv.writer(out)
+        next(reader)
+        for row in reader:
+            consent = "t" if row[9] == "yes" else "f"
+            writer.writerow([row[0].lower(), *row[1:9], consent, "lead", 0, now, now])
+
+
+def reset_leads() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE leads_lead, funnel_stagechange, marketing_touch, marketing_import_row "
+            "RESTART IDENTITY CASCADE"
+        )
+        cursor.execute("VACUUM ANALYZE leads_lead")
+
+
+def raw_copy(path: Path) -> float:
+    from django.db import connection
+
+    columns = [*HEADER[:9], "marketing_consent", "stage", "score", "created_at", "updated_at"]
+    sql = f"COPY leads_lead ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+    started = time.perf_counter()
+    with connection.cursor() as cursor, path.open("rb") as data:
+        cursor.cursor.copy_expert(sql, data, size=256 * 1024)
+    return time.perf_counter() - started
+
+
+def import_in_child(csv_path: Path) -> tuple[float, int, dict]:
+    from marketing.models import ImportJob
+
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, __file__, "--child-import", str(csv_path)],
+        env=os.environ,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode:
+        sys.exit(result.stderr[-4000:])
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    job = ImportJob.objects.order_by("-pk").first()
+    timings = dict(line.split("=", 1) for line in result.stdout.split() if "=" in line)
+    return elapsed, peak_kb, {"job": job, **timings}
+
+
+def child_import(csv_path: Path) -> None:
+    """Runs in its own process: upload, map, run the job exactly as the worker does."""
+    setup_django()
+    from django.core.files import File
+
+    from marketing.imports import services
+
+    with csv_path.open("rb") as handle:
+        upload = File(handle, name=csv_path.name)
+        upload.size = csv_path.stat().st_size
+        job = services.import_job_create(upload=upload, encoding="utf-8", actor=None)
+    services.import_job_start(
+        job=job, mapping=job.mapping, delimiter=",", dry_run=False, skip_bad_lines=False
+    )
+    started = time.perf_counter()
+    services.import_job_run(job_id=job.pk)
+    print(f"run_seconds={time.perf_counter() - started:.2f}")
+
+
+def bench_import(rows: int) -> None:
+    from leads.models import Lead
+
+    csv_path, copy_path = WORK / f"leads-{rows}.csv", WORK / f"leads-{rows}-copy.csv"
+    if not csv_path.exists():
+        print(f"Generating {rows:,} rows …", flush=True)
+        generate_csv(csv_path, rows)
+    copy_ready_csv(csv_path, copy_path)
+    size_mb = csv_path.stat().st_size / 1024**2
+    reset_leads()
+    copy_seconds = raw_copy(copy_path)
+    assert Lead.objects.count() == rows
+    reset_leads()
+    total, peak_kb, info = import_in_child(csv_path)
+    job = info["job"]
+    assert job.status == "done", job.message
+    assert Lead.objects.count() == rows, Lead.objects.count()
+    run_seconds = float(info["run_seconds"])
+    print(f"\nImport of {rows:,} rows ({size_mb:,.0f} MB CSV), PostgreSQL")
+    copy_rate, run_rate = rows / copy_seconds, rows / run_seconds
+    print(f"  raw COPY into leads_lead:          {copy_seconds:7.1f} s  {copy_rate:9,.0f} rows/s")
+    print(f"  import job (read+stage+merge):     {run_seconds:7.1f} s  {run_rate:9,.0f} rows/s")
+    print(f"  import / COPY throughput:          {copy_seconds / run_seconds:7.0%}")
+    print(f"  child process incl. Django start:  {total:7.1f} s")
+    print(f"  peak RSS of the importing process: {peak_kb / 1024:7.0f} MB")
+    print(f"  job: {job.message}")
+
+
+def bench_scoring(touches: int, repeat: int) -> None:
+    from django.db import connection
+
+    from config.celery import app
+    from funnel.tasks import qualify_scored_leads
+    from leads.models import Lead
+    from marketing.models import FitRule, ScoringRules
+
+    app.conf.task_always_eager = True
+    leads = Lead.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE marketing_touch, funnel_stagechange RESTART IDENTITY")
+        cursor.execute("UPDATE leads_lead SET stage = 'lead', became_prospect_at = NULL")
+        # Random touches over the last year: kinds, leads and ages spread evenly.
+        cursor.execute(
+            """
+            INSERT INTO marketing_touch (lead_id, kind, at, utm_source, utm_medium,
+                                         utm_campaign, utm_content, utm_term)
+            SELECT 1 + floor(random() * %s)::bigint,
+                   (ARRAY['form_submit','page_visit','email_open','email_click',
+                          'content_download','webinar_attended','event_attended'])
+                       [1 + floor(random() * 7)::int],
+                   now() - random() * interval '365 days', '', '', '', '', ''
+            FROM generate_series(1, %s)
+            """,
+            [leads, touches],
+        )
+        cursor.execute("VACUUM ANALYZE marketing_touch")
+        cursor.execute("VACUUM ANALYZE leads_lead")
+    FitRule.objects.all().delete()
+    FitRule.objects.create(field="industry", value="software", points=10)
+    FitRule.objects.create(field="company_size", value="51-200", points=8)
+    FitRule.objects.create(field="country", value="de", points=3)
+    # High enough that the promotion moves a realistic few percent, not everyone.
+    ScoringRules.objects.update(mql_threshold=35)
+    hand_sql = hand_written_update()
+
+    def reset() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE leads_lead SET score = 0, stage = 'lead', owner_id = NULL, "
+                "became_prospect_at = NULL, stage_changed_at = NULL"
+            )
+            cursor.execute("TRUNCATE funnel_stagechange")
+            cursor.execute("VACUUM ANALYZE leads_lead")
+
+    def timed(fn) -> float:
+        started = time.perf_counter()
+        fn()
+        return time.perf_counter() - started
+
+    def run_sql() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(hand_sql)
+
+    results = {"task_cold": [], "sql_cold": [], "task_warm": [], "sql_warm": []}
+    moved = 0
+    for _ in range(repeat):
+        reset()
+        results["sql_cold"].append(timed(run_sql))
+        results["sql_warm"].append(timed(run_sql))
+        reset()
+        started = time.perf_counter()
+        moved = qualify_scored_leads()
+        results["task_cold"].append(time.perf_counter() - started)
+        results["task_warm"].append(timed(qualify_scored_leads))
+    best = {name: min(values) for name, values in results.items()}
+    print(f"\nScoring task over {leads:,} leads and {touches:,} touches, PostgreSQL")
+    print(f"(best of {repeat} runs each)")
+    for key, label in (("cold", "every score changes (first run):"), ("warm", "steady state:")):
+        task, sql = best[f"task_{key}"], best[f"sql_{key}"]
+        print(
+            f"  {label:34} task {task:6.1f} s   hand-written SQL {sql:6.1f} s   "
+            f"ratio {task / sql:4.2f}"
+        )
+    print(f"  the first task run also promoted {moved:,} leads to prospect (history, owners).")
+
+
+def hand_written_update() -> str:
+    from marketing.scoring import scoring_rules_get
+
+    rules = scoring_rules_get()
+    points = " ".join(f"WHEN '{kind}' THEN {value}" for kind, value in rules.touch_points.items())
+    rate = -0.6931471805599453 / rules.half_life_days
+    return f"""
+        UPDATE leads_lead l SET score = v.new
+        FROM (
+            SELECT l2.id, ROUND((COALESCE(t.total, 0)
+                + CASE WHEN upper(l2.industry) = 'SOFTWARE' THEN 10 ELSE 0 END
+                + CASE WHEN upper(l2.company_size) = '51-200' THEN 8 ELSE 0 END
+                + CASE WHEN upper(l2.country) = 'DE' THEN 3 ELSE 0 END)::numeric, 2)::float8 AS new
+            FROM leads_lead l2
+            LEFT JOIN (
+                SELECT lead_id, SUM((CASE kind {points} ELSE 0 END)
+                    * exp({rate} * greatest(extract(epoch FROM now() - at) / 86400.0, 0))) AS total
+                FROM marketing_touch GROUP BY lead_id
+            ) t ON t.lead_id = l2.id
+        ) v
+        WHERE v.id = l.id AND l.score <> v.new
+    """
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--touches", type=int, default=2_000_000)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--only", choices=["import", "scoring"])
+    parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_import:
+        child_import(args.child_import)
+        return
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database whose name ends in _bench.")
+    ensure_database(url)
+    WORK.mkdir(parents=True, exist_ok=True)
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    if args.only != "scoring":
+        bench_import(args.rows)
+    if args.only != "import":
+        bench_scoring(args.touches, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
