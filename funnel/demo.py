@@ -30,6 +30,7 @@ from funnel.roles import MANAGERS, MARKETING, SALES
 from funnel.stages import Cause, Stage
 from leads.emails import normalize_email
 from leads.models import Lead
+from marketing import demo as marketing_demo
 from marketing.models import Campaign
 from sales import demo as sales_demo
 
@@ -175,6 +176,7 @@ DEMO_STEPS: list[Callable[[DemoContext], str]] = [
     step_users,
     step_campaigns,
     step_leads,
+    marketing_demo.step_marketing,
     sales_demo.step_sales,
 ]
 

@@ -275,9 +275,9 @@ class CaptureView(APIView):
     def post(self, request):
         data = request.data if hasattr(request.data, "get") else {}
         key = data.get("key")
-        campaign = (
-            Campaign.objects.filter(capture_key=key).first() if isinstance(key, str) else None
-        )
+        # A NUL byte cannot even be sent to PostgreSQL (it was a 500); no key contains one.
+        well_formed = isinstance(key, str) and "\x00" not in key and len(key) <= 64
+        campaign = Campaign.objects.filter(capture_key=key).first() if well_formed else None
         if campaign is None or not key:
             raise NotFound("Unknown capture key.")
         serializer = CaptureSerializer(data=data)

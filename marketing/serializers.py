@@ -19,11 +19,18 @@ class CampaignSerializer(serializers.ModelSerializer):
     owner = StrictPrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), allow_null=True, required=False
     )
+    # Null in the answer to a create or update (see to_representation): documented so.
     spend_total = serializers.DecimalField(
-        max_digits=14, decimal_places=2, read_only=True, help_text="All spend so far."
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="All spend so far.",
     )
     leads_count = serializers.IntegerField(
-        read_only=True, help_text="Leads whose source campaign (first touch) this is."
+        read_only=True,
+        allow_null=True,
+        help_text="Leads whose source campaign (first touch) this is.",
     )
 
     class Meta:

@@ -36,8 +36,11 @@ def _qn(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _latest_rows(job_id: int) -> tuple[str, list]:
-    # The last line of each address, as a derived table `s`.
+def _latest_rows(job_id: int, *, repeated: bool = True) -> tuple[str, list]:
+    """The last line of each address, as a derived table `s`. When the file repeats no
+    address (`repeated` False, the usual case) every staged line is its address's last."""
+    if not repeated:
+        return f"(SELECT * FROM {_qn(STAGING)} WHERE job_id = %s) s", [job_id]
     sql = (
         f"(SELECT * FROM {_qn(STAGING)} WHERE job_id = %s AND line_no IN "
         f"(SELECT MAX(line_no) FROM {_qn(STAGING)} WHERE job_id = %s GROUP BY email)) s"
@@ -55,11 +58,15 @@ def staging_analyze() -> None:
 
 def staged_counts(*, job_id: int, existing: bool = True) -> Counts:
     """Distinct addresses staged, and (if asked) how many of them are already leads."""
-    latest, params = _latest_rows(job_id)
     if not existing:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {latest}", params)
+            cursor.execute(
+                f"SELECT COUNT(*) FROM (SELECT email FROM {_qn(STAGING)} WHERE job_id = %s "
+                "GROUP BY email) addresses",
+                [job_id],
+            )
             return Counts(distinct=cursor.fetchone()[0], existing=0)
+    latest, params = _latest_rows(job_id)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*), COUNT(l.id) FROM {latest} "
@@ -71,7 +78,7 @@ def staged_counts(*, job_id: int, existing: bool = True) -> Counts:
 
 
 def leads_update_existing(
-    *, job_id: int, mapped: list[str], campaign: Campaign | None, now: datetime
+    *, job_id: int, mapped: list[str], campaign: Campaign | None, now: datetime, repeated: bool
 ) -> int:
     """Update leads whose address is in the file; returns how many changed."""
     lead = _qn(LEAD)
@@ -101,7 +108,7 @@ def leads_update_existing(
         changed.append(f"{lead}.source_campaign_id IS NULL")
     if not sets:
         return 0
-    latest, latest_params = _latest_rows(job_id)
+    latest, latest_params = _latest_rows(job_id, repeated=repeated)
     sql = (
         f"UPDATE {lead} SET {', '.join(sets)}, updated_at = %s FROM {latest} "
         f"WHERE {lead}.email = s.email AND ({' OR '.join(changed)})"
@@ -111,7 +118,9 @@ def leads_update_existing(
         return cursor.rowcount
 
 
-def leads_insert_new(*, job_id: int, campaign: Campaign | None, now: datetime) -> int:
+def leads_insert_new(
+    *, job_id: int, campaign: Campaign | None, now: datetime, repeated: bool
+) -> int:
     """Insert the file's addresses not yet in Funnel, as leads; returns how many."""
     columns, values, params = [], [], []
     explicit = {
@@ -146,12 +155,14 @@ def leads_insert_new(*, job_id: int, campaign: Campaign | None, now: datetime) -
             columns.append(_qn(field.column))
             values.append("%s")
             params.append(field.get_db_prep_save(field.get_default(), connection))
-    latest, latest_params = _latest_rows(job_id)
+    latest, latest_params = _latest_rows(job_id, repeated=repeated)
     sql = (
         f"INSERT INTO {_qn(LEAD)} ({', '.join(columns)}) "
         f"SELECT {', '.join(values)} FROM {latest} "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {_qn(LEAD)} l WHERE l.email = s.email) "
-        "ON CONFLICT (email) DO NOTHING"
+        # Addresses already in Funnel were updated just before: the unique index skips them
+        # (a NOT EXISTS here would be planned against the table as it was, before this
+        # very INSERT grew it).
+        "WHERE TRUE ON CONFLICT (email) DO NOTHING"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *latest_params])

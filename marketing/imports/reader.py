@@ -225,9 +225,14 @@ def _rows(
     except csv.Error as exc:
         raise ImportFileError(f"The header line has broken quoting ({exc}).") from None
     width = len(header)
-    cleaners = [(index, field, CLEANERS[field]) for index, field in enumerate(mapping) if field]
-    slots = {field: STAGE_COLUMNS.index(field) + 1 for field in STAGE_COLUMNS}
+    # (column, staged slot, cleaner) for the mapped columns: the per-line loop is hot.
+    cleaners = [
+        (index, STAGE_COLUMNS.index(field) + 1, CLEANERS[field])
+        for index, field in enumerate(mapping)
+        if field
+    ]
     template = [None, *(None if field in NULLABLE else "" for field in STAGE_COLUMNS)]
+    padding = [""] * width
     start = position.lines + 1
     while True:
         try:
@@ -243,19 +248,24 @@ def _rows(
             if line in too_long:
                 yield BadLine(line, f"The line is longer than {MAX_LINE_CHARS:,} characters.")
             continue
-        if all(not value.strip() for value in row):
+        joined = "".join(row)
+        if not joined.strip():
             continue
-        if len(row) > width and any(value.strip() for value in row[width:]):
-            yield BadLine(line, f"{len(row)} fields; the header has {width}.", _content(row))
+        if len(row) != width:
+            if len(row) > width and "".join(row[width:]).strip():
+                yield BadLine(line, f"{len(row)} fields; the header has {width}.", _content(row))
+                continue
+            row = (row + padding)[:width]
+        if "\x00" in joined:
+            column = next(i for i, value in enumerate(row) if "\x00" in value)
+            label = FIELDS[mapping[column]].label if mapping[column] else f"Column {column + 1}"
+            yield BadLine(line, f"{label} contains a NUL byte.", _content(row))
             continue
-        staged = list(template)
+        staged = template.copy()
         staged[0] = line
         try:
-            for index, field, clean in cleaners:
-                value = row[index].strip() if index < len(row) else ""
-                if "\x00" in value:
-                    raise ValueError(f"{FIELDS[field].label} contains a NUL byte.")
-                staged[slots[field]] = clean(value)
+            for index, slot, clean in cleaners:
+                staged[slot] = clean(row[index].strip())
         except ValueError as exc:
             yield BadLine(line, str(exc), _content(row))
             continue

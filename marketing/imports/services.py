@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import logging
 import os
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from itertools import islice
@@ -182,6 +183,7 @@ COUNTERS = (
 
 
 def _run(job: ImportJob) -> None:
+    started = time.monotonic()
     position = Position()
     report = _Report(job)
     with open(job.file.path, "rb") as raw:
@@ -205,6 +207,14 @@ def _run(job: ImportJob) -> None:
                 break
     report.close()
     merge.staging_analyze()
+    logger.info(
+        "Import %s: read %s lines (%s good, %s bad) in %.1f s",
+        job.pk,
+        position.lines,
+        job.rows_valid,
+        report.count,
+        time.monotonic() - started,
+    )
     job.report = report.name or ""
     job.rows_bad = report.count
     if job.rows_valid == 0 and job.rows_bad == 0:
@@ -226,17 +236,22 @@ def _run(job: ImportJob) -> None:
         return
     job.status = ImportJob.Status.WRITING
     _progress(job, "status")
+    started = time.monotonic()
     _write(job)
+    logger.info("Import %s: merged into leads in %.1f s", job.pk, time.monotonic() - started)
 
 
 def _write(job: ImportJob) -> None:
     now = timezone.now()
     with transaction.atomic():
         distinct = merge.staged_counts(job_id=job.pk, existing=False).distinct
+        repeated = distinct < job.rows_valid
         job.leads_changed = merge.leads_update_existing(
-            job_id=job.pk, mapped=job.mapping, campaign=job.campaign, now=now
+            job_id=job.pk, mapped=job.mapping, campaign=job.campaign, now=now, repeated=repeated
         )
-        job.leads_new = merge.leads_insert_new(job_id=job.pk, campaign=job.campaign, now=now)
+        job.leads_new = merge.leads_insert_new(
+            job_id=job.pk, campaign=job.campaign, now=now, repeated=repeated
+        )
         job.leads_existing = distinct - job.leads_new
         job.rows_repeated = job.rows_valid - distinct
         if "stage" in job.mapping:

@@ -30,6 +30,20 @@ def sign_in(page, live_server, username: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
 
 
+def campaigns_dress() -> None:
+    """Give the campaigns pipeline_build() made a channel, a budget and a month of spend,
+    so campaign lists and ROI tables look like a real team's."""
+    today = timezone.localdate()
+    for i, campaign in enumerate(Campaign.objects.order_by("pk")):
+        campaign.channel = ["webinar", "paid_search", "referral", "event"][i % 4]
+        campaign.budget = Decimal(4000 + 2000 * i)
+        campaign.save(update_fields=["channel", "budget"])
+        for weeks in range(4):
+            campaign.spend.create(
+                day=today - timedelta(weeks=weeks), amount=Decimal(250 + 100 * i + 25 * weeks)
+            )
+
+
 @dataclass
 class SalesWorld:
     """A manager, two reps and a lifelike pipeline, plus one campaign whose figures are
@@ -41,8 +55,6 @@ class SalesWorld:
     other_rep: object
     campaign: Campaign
     prospect: object  # Riley's prospect the flows sell to
-    customer_deal_amount: Decimal
-    quota_target: Decimal
 
 
 def sales_world_build() -> SalesWorld:
@@ -50,6 +62,7 @@ def sales_world_build() -> SalesWorld:
     rep = factories.RepFactory(username="riley", first_name="Riley", last_name="Stone")
     other = factories.RepFactory(username="casey", first_name="Casey", last_name="Park")
     background = pipeline_build(reps=[rep, other], manager=manager, count=24)
+    campaigns_dress()
 
     now = timezone.now()
     yesterday = now - timedelta(days=1)
@@ -69,8 +82,7 @@ def sales_world_build() -> SalesWorld:
         email="nora.quinn@northwind.example",
         **common,
     )
-    amount = Decimal("4000.00")
-    opened = DealFactory(lead=customer, owner=rep, title="Business plan", amount=amount)
+    opened = DealFactory(lead=customer, owner=rep, title="Business plan", amount=Decimal("4000"))
     deal_win(deal_id=opened.pk, actor=rep, cause=Cause.MANUAL)
     target = lead_in(
         Stage.PROSPECT,
@@ -117,8 +129,7 @@ def sales_world_build() -> SalesWorld:
         if lead.owner_id == other.pk and lead.stage == Stage.PROSPECT:
             DealFactory(lead=lead, owner=other, title="Starter plan", amount=Decimal("1800.00"))
 
-    target_amount = Decimal("10000.00")
-    QuotaFactory(owner=rep, target=target_amount)
+    QuotaFactory(owner=rep, target=Decimal("10000.00"))
     QuotaFactory(owner=other, target=Decimal("8000.00"))
     return SalesWorld(
         manager=manager,
@@ -126,8 +137,6 @@ def sales_world_build() -> SalesWorld:
         other_rep=other,
         campaign=fair,
         prospect=target,
-        customer_deal_amount=amount,
-        quota_target=target_amount,
     )
 
 

@@ -31,7 +31,9 @@ class Receipt:
 
 
 class Receiver:
-    def __init__(self, *, status: int = 200, answers_receipt_checks: bool = False) -> None:
+    def __init__(
+        self, *, status: int = 200, answers_receipt_checks: bool = False, tls=None
+    ) -> None:
         self.status = status
         self.answers_receipt_checks = answers_receipt_checks
         # Seconds to sit on each POST before answering (read-timeout tests).
@@ -46,11 +48,15 @@ class Receiver:
         self.release = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:  # an ssl.SSLContext: serve https
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/funnel"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}/hooks/funnel"
 
     def __enter__(self) -> "Receiver":
         self.thread.start()

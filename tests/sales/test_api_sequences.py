@@ -11,8 +11,18 @@ STEPS = [
 ]
 
 
+@pytest.fixture
+def eager_tasks():
+    """Tasks queued on commit run here, in process, instead of on a worker."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
 def test_a_rep_creates_a_sequence_and_enrols_prospects(
-    api, rep, django_capture_on_commit_callbacks
+    api, rep, django_capture_on_commit_callbacks, eager_tasks
 ):
     client = api(rep)
     created = client.post("/api/v1/sequences/", {"name": "Warm up", "steps": STEPS}, format="json")
