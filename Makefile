@@ -77,7 +77,7 @@ rebuild-milestones: migrate
 	$(MANAGE) funnel_rebuild_milestones
 
 test: $(INSTALLED_DEV)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --durations=15 $(PYTEST_ARGS)
 
 lint: $(INSTALLED_DEV)
 	$(BIN)/ruff check .

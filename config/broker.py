@@ -1,7 +1,7 @@
 """The embedded Celery broker: kombu's SQLAlchemy transport over a SQLite file, tuned.
 
 It needs no server, so `make run` works on a bare machine; it is for one machine only
-(use Redis to scale out). Three changes to kombu's stock `sqla+sqlite://` transport
+(use Redis to scale out). Changes to kombu's stock `sqla+sqlite://` transport
 (measurements in docs/operations.md):
 
 - Polling. The stock transport sleeps a fixed 1 s whenever it gets nothing, including
@@ -14,10 +14,13 @@ It needs no server, so `make run` works on a bare machine; it is for one machine
   (visible=0) forever; it never reads them again, so the file only grew.
 - The broker file runs in WAL mode with a generous busy timeout, so web, beat and worker
   processes publish and consume side by side without "database is locked".
+- Each process opens its own engine, so a task that queues a follow-up from a prefork pool
+  child never uses a SQLite connection inherited across the fork.
 """
 
 from __future__ import annotations
 
+import os
 from json import loads
 from queue import Empty
 from time import monotonic, sleep
@@ -25,6 +28,7 @@ from time import monotonic, sleep
 from kombu.transport import sqlalchemy as sqla
 from kombu.utils.encoding import bytes_to_str
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.orm import sessionmaker
 
 # How long to wait before re-checking a prefetch window that is full: an in-memory check.
 BUSY_RECHECK_SECONDS = 0.005
@@ -33,6 +37,19 @@ TRANSPORT_ONLY_OPTIONS = ("polling_interval",)
 
 
 class Channel(sqla.Channel):
+    # Engines (and their pooled SQLite connections) per process: kombu caches them per URL
+    # at class level, so a prefork pool child would reuse connections opened before the fork.
+    _engines_by_process: dict = {}
+
+    def _open(self):
+        key = (os.getpid(), self.connection.client.hostname)
+        with sqla._MUTEX:
+            if key not in self._engines_by_process:
+                engine = self._engine_from_config()
+                sqla.metadata.create_all(engine)
+                self._engines_by_process[key] = engine, sessionmaker(bind=engine)
+        return self._engines_by_process[key]
+
     def _engine_from_config(self):
         options = dict(self.connection.client.transport_options)
         for key in (*TRANSPORT_ONLY_OPTIONS, "queue_tablename", "message_tablename"):

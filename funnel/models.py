@@ -40,6 +40,8 @@ class StageChange(models.Model):
         indexes = [
             # A lead's history, oldest first.
             models.Index(fields=["lead", "at", "id"], name="stagechange_lead_at_idx"),
+            # The home page's "recent moves", newest first.
+            models.Index(fields=["-at", "-id"], name="stagechange_recent_idx"),
             # Flow metrics: moves into a stage within a window.
             models.Index(fields=["to_stage", "at"], name="stagechange_to_at_idx"),
             # Time in stage: moves out of a stage within a window.

@@ -98,6 +98,10 @@ class Lead(models.Model):
             # Funnel metrics: `lead_cohort_idx`, a covering index on created_at for
             # index-only cohort scans, is PostgreSQL-only (INCLUDE columns), so it lives
             # in migration 0003_metrics_milestones_and_cohort_index, not here.
+            # Lead lists sorted by score or by name: keyset pages walk these indexes
+            # (without them a sort over a million rows takes ~1 s per page).
+            models.Index(fields=["score", "id"], name="lead_score_id_idx"),
+            models.Index(fields=["last_name", "first_name", "id"], name="lead_name_id_idx"),
             # Qualification sweep: only leads still in `lead` stage, by score.
             models.Index(
                 fields=["score"],

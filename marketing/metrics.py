@@ -120,6 +120,9 @@ def campaign_results(
             for target in (row(campaign_id), totals):
                 if target is not None:
                     target.revenue[model] += amount
+    # Every model credits all the revenue somewhere (a campaign or none): the totals are the
+    # same, and stay exact where linear shares were rounded to cents per campaign.
+    totals.revenue = dict.fromkeys(MODELS, totals.revenue["first_touch"])
     for campaign_id, promotion in _promotions(window, rows).items():
         rows[campaign_id].promotion = promotion
     result = [rows[c.pk] for c in listed]

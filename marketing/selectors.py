@@ -47,12 +47,10 @@ def campaigns_with_totals(*, queryset: QuerySet[Campaign] | None = None) -> Quer
     )
 
 
-def campaign_spend(*, campaign: Campaign, limit: int = 200) -> list[Spend]:
-    return list(
-        Spend.objects.filter(campaign=campaign)
-        .select_related("created_by")
-        .order_by("-day", "-id")[:limit]
-    )
+def campaign_spend(*, campaign: Campaign, limit: int | None = 15) -> list[Spend]:
+    """A campaign's latest ledger lines (all of them with `limit` None)."""
+    lines = Spend.objects.filter(campaign=campaign).select_related("created_by")
+    return list(lines.order_by("-day", "-id")[:limit])
 
 
 def campaign_recent_leads(*, campaign: Campaign, limit: int = 20) -> list[Lead]:

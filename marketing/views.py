@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from funnel.metrics.window import Window, default_window, site_today
+from funnel.metrics.window import DEFAULT_PRESET, Window, default_window, site_today
 from marketing import services
 from marketing.filters import CampaignFilter
 from marketing.forms import CampaignForm, SpendForm, SpendUploadForm, WindowForm
@@ -30,6 +30,8 @@ from marketing.selectors import (
 from marketing.spend_csv import SpendFileInvalid, spend_import_csv
 
 PAGE_SIZE = 50
+# Ledger lines on the campaign page; "show all" lists every one.
+SPEND_SHOWN = 15
 
 
 @marketing_required
@@ -109,7 +111,10 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "window": window,
             "window_form": window_form,
             "result": result,
-            "spend": campaign_spend(campaign=campaign),
+            "spend": campaign_spend(
+                campaign=campaign, limit=None if request.GET.get("spend") == "all" else SPEND_SHOWN
+            ),
+            "spend_shown": SPEND_SHOWN,
             "spend_form": SpendForm(),
             "upload_form": SpendUploadForm(),
             "leads": campaign_recent_leads(campaign=campaign),
@@ -207,7 +212,13 @@ def results(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "marketing/results.html",
-        {"rows": rows, "totals": totals, "window": window, "window_form": form},
+        {
+            "rows": rows,
+            "totals": totals,
+            "window": window,
+            "window_form": form,
+            "default_preset": DEFAULT_PRESET,
+        },
     )
 
 

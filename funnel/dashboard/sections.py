@@ -25,6 +25,8 @@ LAYOUT = {
     "legend": {"orientation": "h", "y": -0.2},
     "hovermode": "x unified",
 }
+# Charts with long, slanted category labels keep the legend above the plot.
+TOP_LEGEND = {"orientation": "h", "y": 1.12, "x": 0}
 
 
 # ---------- Overview: funnel, cohorts, velocity, flow ----------
@@ -315,5 +317,10 @@ def breakdown_chart(table: Table) -> dict:
                 ("customers", "Reached customer", "customer"),
             )
         ],
-        "layout": {**LAYOUT, "barmode": "group", "margin": {"l": 56, "r": 16, "t": 8, "b": 90}},
+        "layout": {
+            **LAYOUT,
+            "barmode": "group",
+            "margin": {"l": 56, "r": 16, "t": 36, "b": 120},
+            "legend": TOP_LEGEND,
+        },
     }

@@ -3,7 +3,7 @@ attainment (sales.selectors), built from those apps' selector output without que
 
 from __future__ import annotations
 
-from funnel.dashboard.sections import LAYOUT, STAGE_COLOURS
+from funnel.dashboard.sections import LAYOUT, STAGE_COLOURS, TOP_LEGEND
 from funnel.dashboard.tables import MONEY, RATE, RATIO, TEXT, Column, Table
 
 # ---------- Campaign ROI (marketing.metrics) ----------
@@ -79,7 +79,12 @@ def campaign_chart(table: Table) -> dict:
                 "marker": {"color": STAGE_COLOURS["customer"]},
             },
         ],
-        "layout": {**LAYOUT, "barmode": "group", "margin": {"l": 64, "r": 16, "t": 8, "b": 90}},
+        "layout": {
+            **LAYOUT,
+            "barmode": "group",
+            "margin": {"l": 64, "r": 16, "t": 36, "b": 120},
+            "legend": TOP_LEGEND,
+        },
     }
 
 
@@ -149,6 +154,7 @@ def quota_chart(table: Table) -> dict:
                     "line": {"color": "#b42318", "dash": "dash"},
                 }
             ],
-            "margin": {"l": 56, "r": 16, "t": 8, "b": 90},
+            "margin": {"l": 56, "r": 16, "t": 36, "b": 120},
+            "legend": TOP_LEGEND,
         },
     }

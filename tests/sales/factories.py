@@ -96,8 +96,9 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     started_at = factory.LazyFunction(timezone.now)
     # As `sales.services.enrolment_new` sets it: the first step's due time.
     next_due_at = factory.LazyAttribute(
-        lambda e: e.started_at
-        + timedelta(days=e.sequence.steps.order_by("position").first().day_offset)
+        lambda e: (
+            e.started_at + timedelta(days=e.sequence.steps.order_by("position").first().day_offset)
+        )
     )
 
 
