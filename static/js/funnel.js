@@ -16,10 +16,19 @@
     });
   }
 
+  function closeNav(except) {
+    var toggle = document.querySelector(".nav-toggle[aria-expanded='true']");
+    if (toggle && !(except && except.closest("#" + toggle.getAttribute("aria-controls")))) {
+      setOpen(toggle, false);
+    }
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".nav-toggle, .filter-toggle");
     if (button) {
-      setOpen(button, button.getAttribute("aria-expanded") !== "true");
+      var open = button.getAttribute("aria-expanded") !== "true";
+      setOpen(button, open);
+      if (open && button.classList.contains("nav-toggle")) closeMenus(null);
       return;
     }
     var dismiss = event.target.closest("[data-dismiss]");
@@ -28,7 +37,106 @@
       return;
     }
     closeMenus(event.target.closest("details.user-menu"));
+    // The folded menu floats over the page: a click anywhere else closes it.
+    closeNav(event.target);
   });
+
+  // The main links fold behind the Menu button when they do not fit on one line. How many
+  // links there are depends on the user's roles, so no fixed breakpoint can decide this.
+  var phone = window.matchMedia("(max-width: 720px)");
+
+  function fitNav() {
+    var topbar = document.querySelector(".topbar");
+    var list = topbar && topbar.querySelector(".nav-list");
+    if (!list) return;
+    var compact = phone.matches;
+    if (!compact) {
+      topbar.classList.remove("is-compact");
+      compact = list.scrollWidth > list.clientWidth + 1;
+    }
+    topbar.classList.toggle("is-compact", compact);
+    if (!compact) closeNav(null);
+  }
+
+  // A table wider than its card scrolls sideways. Say so: a shadow on each edge that has
+  // more columns beyond it, and a scroller that the keyboard can reach and that is named
+  // after its table. The frame holds the shadows, which must not scroll with the table.
+  function tableName(wrap) {
+    var caption = wrap.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    var holder = wrap.closest("section, .card");
+    var heading = holder && holder.querySelector("h2, h3");
+    return heading ? heading.textContent.trim() : "Table";
+  }
+
+  function markScroll(wrap) {
+    var frame = wrap.parentElement;
+    var room = wrap.scrollWidth - wrap.clientWidth;
+    var scrollable = room > 1;
+    frame.classList.toggle("is-scrollable", scrollable);
+    frame.classList.toggle("is-scrolled", scrollable && wrap.scrollLeft > 1);
+    frame.classList.toggle("has-more", scrollable && wrap.scrollLeft < room - 1);
+    var stuck = wrap.querySelector("tbody th[scope='row']:first-child");
+    frame.style.setProperty("--stuck-width", scrollable && stuck ? stuck.offsetWidth + "px" : "0px");
+    if (scrollable && !wrap.hasAttribute("tabindex")) {
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", tableName(wrap) + " (scrolls sideways)");
+      wrap.dataset.scrollMarked = "";
+    } else if (!scrollable && "scrollMarked" in wrap.dataset) {
+      ["tabindex", "role", "aria-label", "data-scroll-marked"].forEach(function (name) {
+        wrap.removeAttribute(name);
+      });
+    }
+  }
+
+  var resized = "ResizeObserver" in window ? new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) { markScroll(entry.target); });
+  }) : null;
+
+  function frameTables() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (!wrap.parentElement.classList.contains("table-frame")) {
+        var frame = document.createElement("div");
+        frame.className = "table-frame";
+        wrap.parentNode.insertBefore(frame, wrap);
+        frame.appendChild(wrap);
+        if (resized) resized.observe(wrap);
+      }
+      markScroll(wrap);
+    });
+  }
+
+  // Scroll events do not bubble: listen in the capture phase for every table at once.
+  document.addEventListener("scroll", function (event) {
+    var wrap = event.target;
+    if (wrap.classList && wrap.classList.contains("table-wrap")) markScroll(wrap);
+  }, true);
+
+  var pending = false;
+  function relayout() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      fitNav();
+      if (!resized) frameTables();
+    });
+  }
+  window.addEventListener("resize", relayout);
+
+  function start() {
+    fitNav();
+    frameTables();
+    // Web fonts or a late style sheet change the links' widths: measure again.
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(relayout);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+  window.addEventListener("load", relayout);
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
@@ -48,6 +156,8 @@
   // A region replaced by htmx is not read out by screen readers: an element that carries
   // data-announce says what changed through the layout's persistent live region.
   document.addEventListener("htmx:afterSettle", function (event) {
+    // A swapped region may bring new tables (a few per page: rescanning all is cheap).
+    frameTables();
     var target = event.detail.target;
     var swapped = target && target.id ? document.getElementById(target.id) : null;
     var status = document.getElementById("live-status");
