@@ -2,7 +2,7 @@
 
 Thin on purpose: querysets come from `sales.selectors` (a record outside them is a 404),
 writes from `sales.services`. Marketing and users without a role get 403 on every sales
-endpoint; `SalesConflict` from a service is a 409 (see `sales.api_errors`).
+endpoint; `SalesConflict` from a service is a 409 (mapped centrally in `funnel.api_errors`).
 """
 
 from django.db.models import QuerySet
@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from funnel.roles import is_manager
 from funnel.stages import Cause
 from sales import selectors, services
-from sales.api_errors import SalesExceptionHandlerMixin
 from sales.filters import ActivityFilter, DealFilter, EnrolmentFilter, QuotaFilter, SequenceFilter
 from sales.models import Activity, Deal, Enrolment, Quota, Sequence
 from sales.serializers import (
@@ -66,7 +65,7 @@ class ManagersWrite(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or is_manager(request.user)
 
 
-class SalesViewSet(SalesExceptionHandlerMixin, viewsets.GenericViewSet):
+class SalesViewSet(viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated, SalesRole]
     lookup_value_converter = "int"
     lookup_value_regex = r"[0-9]+"

@@ -18,14 +18,13 @@ from leads.selectors import leads_visible_to
 from leads.serializers import LeadSerializer
 from sales import selectors, services
 from sales.api import CONFLICT, ERRORS
-from sales.api_errors import SalesExceptionHandlerMixin
 from sales.selectors.timeline import MAX_PAGE_SIZE, describe
 from sales.serializers import ReassignSerializer, TimelinePageSerializer
 
 DEFAULT_PAGE_SIZE = 25
 
 
-class LeadAPIView(SalesExceptionHandlerMixin, APIView):
+class LeadAPIView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def visible_lead(self, pk: int) -> Lead:

@@ -9,7 +9,6 @@ from rest_framework.views import APIView
 from funnel.roles import is_manager
 from sales import selectors
 from sales.api import ERRORS, SalesRole
-from sales.api_errors import SalesExceptionHandlerMixin
 from sales.periods import period_containing, today
 from sales.selectors import Progress
 from sales.serializers import QuotaMetricsQuerySerializer, QuotaMetricsSerializer
@@ -28,7 +27,7 @@ def _figures(progress: Progress) -> dict:
     }
 
 
-class QuotaMetricsView(SalesExceptionHandlerMixin, APIView):
+class QuotaMetricsView(APIView):
     permission_classes = [permissions.IsAuthenticated, SalesRole]
 
     @extend_schema(

@@ -1,13 +1,13 @@
 """Named refusals of the sales rules.
 
 `SalesConflict` is a request that clashes with the record's current state (winning a
-closed deal, enrolling a customer): the API answers 409, pages show the message.
-Malformed input is Django's `ValidationError` (400), as everywhere in Funnel.
+closed deal, enrolling a customer): the API answers 409 (mapped centrally for every
+`funnel.errors.Conflict`), pages show the message. Malformed input is Django's
+`ValidationError` (400), as everywhere in Funnel.
 """
 
+from funnel.errors import Conflict
 
-class SalesConflict(Exception):
-    def __init__(self, message: str, *, code: str = "conflict") -> None:
-        self.message = message
-        self.code = code
-        super().__init__(message)
+
+class SalesConflict(Conflict):
+    pass
