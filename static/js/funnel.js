@@ -94,6 +94,25 @@
     entries.forEach(function (entry) { markScroll(entry.target); });
   }) : null;
 
+  function nudge(direction, path) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "table-nudge table-nudge-" + direction;
+    button.tabIndex = -1;
+    button.setAttribute("aria-hidden", "true");
+    button.title = direction === "next" ? "More columns" : "Back to the first columns";
+    button.innerHTML = '<svg viewBox="0 0 24 24" focusable="false"><path d="' + path + '"/></svg>';
+    return button;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".table-nudge");
+    if (!button) return;
+    var wrap = button.parentElement.querySelector(".table-wrap");
+    var step = Math.max(wrap.clientWidth * 0.7, 120);
+    wrap.scrollBy({ left: button.classList.contains("table-nudge-next") ? step : -step, behavior: "smooth" });
+  });
+
   function frameTables() {
     document.querySelectorAll(".table-wrap").forEach(function (wrap) {
       if (!wrap.parentElement.classList.contains("table-frame")) {
@@ -101,6 +120,10 @@
         frame.className = "table-frame";
         wrap.parentNode.insertBefore(frame, wrap);
         frame.appendChild(wrap);
+        // Arrows for a mouse without a sideways wheel; keyboard users scroll the focused
+        // table with the arrow keys, so these stay out of the tab order.
+        frame.appendChild(nudge("prev", "M15 6l-6 6 6 6"));
+        frame.appendChild(nudge("next", "M9 6l6 6-6 6"));
         if (resized) resized.observe(wrap);
       }
       markScroll(wrap);
