@@ -22,6 +22,7 @@ scoring  Over the imported leads with --touches random touches and a few fit rul
 
 import argparse
 import csv
+import logging
 import os
 import random
 import resource
@@ -208,6 +209,7 @@ def bench_scoring(touches: int, repeat: int) -> None:
     from marketing.models import FitRule, ScoringRules
 
     app.conf.task_always_eager = True
+    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
     leads = Lead.objects.count()
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE marketing_touch, funnel_stagechange RESTART IDENTITY")

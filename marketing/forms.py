@@ -64,6 +64,8 @@ class CampaignForm(forms.ModelForm):
             .order_by("username")
         )
         owner.label_from_instance = lambda user: user.get_full_name() or user.username
+        # Left blank, a new campaign is its creator's (see views._campaign_form).
+        owner.empty_label = "No owner" if self.instance.pk else "Me"
         self.fields["budget"].max_value = MAX_SPEND
 
     def clean_promo_code(self) -> str:

@@ -1,5 +1,6 @@
 """JSON shapes of the marketing API. Validation of input only; writes go through services."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -124,6 +125,14 @@ class TouchInSerializer(serializers.Serializer):
     utm_campaign = serializers.CharField(max_length=200, required=False, allow_blank=True)
     utm_content = serializers.CharField(max_length=200, required=False, allow_blank=True)
     utm_term = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate_at(self, value):
+        # A touch from the future would count in full until then: a clock or a typo.
+        if value > timezone.now() + timedelta(days=1):
+            raise serializers.ValidationError("A touch cannot be more than a day in the future.")
+        if value.year < 1970:
+            raise serializers.ValidationError("A touch cannot be before 1970.")
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("lead" in attrs) == ("email" in attrs):

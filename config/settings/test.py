@@ -14,3 +14,6 @@ FUNNEL_THROTTLE_RATES = {"burst": "1000000/10s", "daily": "1000000/day", "captur
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: a worker or browser process must see the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-funnel.sqlite3")}  # noqa: F405
+
+# WhiteNoise warns on every request when the collected-static folder is missing.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

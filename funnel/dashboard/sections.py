@@ -26,7 +26,37 @@ LAYOUT = {
     "hovermode": "x unified",
 }
 # Charts with long, slanted category labels keep the legend above the plot.
-TOP_LEGEND = {"orientation": "h", "y": 1.12, "x": 0}
+# Anchored by its bottom edge, a legend that wraps on a phone grows upwards (plotly widens
+# the top margin to fit it) instead of down over the plot.
+TOP_LEGEND = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}
+# Months on a date axis: plotly thins the labels to fit the width (each month on a laptop,
+# every few on a phone) rather than turning twelve of them on end into the legend.
+MONTH_AXIS = {
+    "type": "date",
+    "tickformat": "%b %Y",
+    "hoverformat": "%B %Y",
+    "ticklabelmode": "period",
+    "showgrid": False,
+    "automargin": True,
+}
+# Each point stands for its whole month: drawn mid-month, between the month's ticks.
+MONTH_POINTS = {"xperiod": "M1", "xperiodalignment": "middle"}
+
+
+def month_dates(report: FunnelReport) -> list[str]:
+    """Group keys ("2025-12") as the first day of their month, for a date axis."""
+    return [f"{g.key}-01" for g in report.groups]
+
+
+def count_step(top: float) -> int:
+    """A whole-number tick step (1, 2, 5, 10, 20, ...) giving at most five steps to `top`:
+    a count axis never shows 1.93 leads."""
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if top <= 5 * step:
+                return step
+        magnitude *= 10
 
 
 # ---------- Overview: funnel, cohorts, velocity, flow ----------
@@ -84,13 +114,21 @@ def funnel_chart(totals: Figures) -> dict:
         ("Prospects", totals.reached["prospect"], "prospect"),
         ("Customers", totals.reached["customer"], "customer"),
     ]
+    widest = max(totals.cohort, 1)
     return {
         "data": [
             {
                 "type": "funnel",
                 "y": [label for label, _, _ in stages],
                 "x": [count for _, count, _ in stages],
-                "textinfo": "value+percent previous+percent initial",
+                # Short enough to sit beside the narrowest bar on a phone; the table and
+                # the rate tiles beside the chart carry the step-by-step rates.
+                "texttemplate": "%{value:,} (%{percentInitial:.0%})",
+                # A narrow bar gets its figure beside it, at full size, not shrunk inside.
+                "textposition": [
+                    "inside" if count / widest >= 0.3 else "outside" for _, count, _ in stages
+                ],
+                "cliponaxis": False,
                 "marker": {"color": [STAGE_COLOURS[s] for _, _, s in stages]},
                 "connector": {"fillcolor": "#eef0fc"},
             }
@@ -132,45 +170,59 @@ def cohort_table(report: FunnelReport) -> Table:
 
 
 def cohort_chart(report: FunnelReport) -> dict:
-    months = [g.label for g in report.groups]
+    months = month_dates(report)
+    counts = [g.figures.cohort for g in report.groups]
+    top = max(counts, default=0) or 1
+    rate_line = {"type": "scatter", "mode": "lines+markers", "x": months, "yaxis": "y2"}
     return {
+        # plotly draws an overlaying axis's traces on top: the bars (counts) sit on the
+        # base axis so the rate lines stay visible over them.
         "data": [
             {
                 "type": "bar",
                 "name": "Leads created",
                 "x": months,
-                "y": [g.figures.cohort for g in report.groups],
-                "yaxis": "y2",
+                "y": counts,
                 "marker": {"color": "#dbe3f8"},
+                **MONTH_POINTS,
             },
             {
-                "type": "scatter",
-                "mode": "lines+markers",
+                **rate_line,
                 "name": "Lead → prospect",
-                "x": months,
                 "y": [g.figures.rates["lead_to_prospect"] for g in report.groups],
                 "line": {"color": STAGE_COLOURS["prospect"]},
+                **MONTH_POINTS,
             },
             {
-                "type": "scatter",
-                "mode": "lines+markers",
+                **rate_line,
                 "name": "Lead → customer",
-                "x": months,
                 "y": [g.figures.rates["lead_to_customer"] for g in report.groups],
                 "line": {"color": STAGE_COLOURS["customer"]},
+                **MONTH_POINTS,
             },
         ],
         "layout": {
             **LAYOUT,
-            "yaxis": {"tickformat": ".0%", "rangemode": "tozero", "title": {"text": "Rate"}},
-            "yaxis2": {
-                "overlaying": "y",
+            "xaxis": MONTH_AXIS,
+            # Headroom over the tallest bar, whole-number ticks.
+            "yaxis": {
                 "side": "right",
                 "showgrid": False,
-                "rangemode": "tozero",
+                "range": [0, top * 1.25],
+                "dtick": count_step(top),
+                "tickformat": ",d",
                 "title": {"text": "Leads"},
             },
-            "margin": {"l": 56, "r": 56, "t": 8, "b": 40},
+            "yaxis2": {
+                "overlaying": "y",
+                "side": "left",
+                "range": [0, 1.05],
+                "dtick": 0.25,
+                "tickformat": ".0%",
+                "title": {"text": "Rate"},
+            },
+            "legend": TOP_LEGEND,
+            "margin": {"l": 56, "r": 56, "t": 36, "b": 40},
         },
     }
 
@@ -208,7 +260,7 @@ def velocity_table(report: FunnelReport) -> Table:
 
 
 def velocity_chart(report: FunnelReport) -> dict:
-    months = [g.label for g in report.groups]
+    months = month_dates(report)
     data = []
     for stage in ("lead", "prospect"):
         for key, dash, name in (
@@ -223,11 +275,18 @@ def velocity_chart(report: FunnelReport) -> dict:
                     "name": f"{stage.capitalize()} {name}",
                     "y": [getattr(g.figures.time_in_stage[stage], key) for g in report.groups],
                     "line": {"color": STAGE_COLOURS[stage], "dash": dash},
+                    **MONTH_POINTS,
                 }
             )
     return {
         "data": data,
-        "layout": {**LAYOUT, "yaxis": {"title": {"text": "Days"}, "rangemode": "tozero"}},
+        "layout": {
+            **LAYOUT,
+            "xaxis": MONTH_AXIS,
+            "yaxis": {"title": {"text": "Days"}, "rangemode": "tozero"},
+            "legend": TOP_LEGEND,
+            "margin": {"l": 48, "r": 16, "t": 36, "b": 40},
+        },
     }
 
 
@@ -320,7 +379,9 @@ def breakdown_chart(table: Table) -> dict:
         "layout": {
             **LAYOUT,
             "barmode": "group",
-            "margin": {"l": 56, "r": 16, "t": 36, "b": 120},
+            # The bottom margin grows with the names' slant (automargin), no further.
+            "xaxis": {"automargin": True},
+            "margin": {"l": 56, "r": 16, "t": 36, "b": 48},
             "legend": TOP_LEGEND,
         },
     }

@@ -33,21 +33,23 @@ def campaign_table(results, totals) -> Table:
     return Table(
         name="campaigns",
         title="Campaign ROI",
+        # The headline figures (spend, linear revenue and ROI, as in the chart) come first,
+        # so they are on screen on a laptop; the other models and the counts scroll.
         columns=[
             Column("label", "Campaign", TEXT),
-            Column("channel", "Channel", TEXT),
             Column("spend", "Spend", MONEY),
+            Column("revenue_linear", "Revenue (linear)", MONEY),
+            Column("roi_linear", "ROI (linear)", RATIO),
             Column("leads", "Leads"),
             Column("prospects", "Prospects"),
             Column("customers", "Customers"),
             Column("cost_per_lead", "Cost per lead", MONEY),
             Column("cost_per_customer", "Cost per customer", MONEY),
             Column("revenue_first", "Revenue (first touch)", MONEY),
-            Column("revenue_last", "Revenue (last touch)", MONEY),
-            Column("revenue_linear", "Revenue (linear)", MONEY),
             Column("roi_first", "ROI (first touch)", RATIO),
+            Column("revenue_last", "Revenue (last touch)", MONEY),
             Column("roi_last", "ROI (last touch)", RATIO),
-            Column("roi_linear", "ROI (linear)", RATIO),
+            Column("channel", "Channel", TEXT),
         ],
         rows=rows,
         footer=row(totals, "All campaigns"),
@@ -82,7 +84,9 @@ def campaign_chart(table: Table) -> dict:
         "layout": {
             **LAYOUT,
             "barmode": "group",
-            "margin": {"l": 64, "r": 16, "t": 36, "b": 120},
+            # The bottom margin grows with the names' slant (automargin), no further.
+            "xaxis": {"automargin": True},
+            "margin": {"l": 64, "r": 16, "t": 36, "b": 48},
             "legend": TOP_LEGEND,
         },
     }
@@ -154,7 +158,9 @@ def quota_chart(table: Table) -> dict:
                     "line": {"color": "#b42318", "dash": "dash"},
                 }
             ],
-            "margin": {"l": 56, "r": 16, "t": 36, "b": 120},
+            # The bottom margin grows with the names' slant (automargin), no further.
+            "xaxis": {"automargin": True},
+            "margin": {"l": 56, "r": 16, "t": 36, "b": 48},
             "legend": TOP_LEGEND,
         },
     }

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
 from funnel.dashboard import sections, sections_revenue
@@ -141,24 +142,28 @@ def overview(request):
     ]
     totals = report.totals
     rates = totals.rates
+    of_leads = f"of {totals.cohort:,} lead{pluralize(totals.cohort)}"
     rate_tiles = [
         {
             "label": "Lead → prospect",
             "stage": "prospect",
             "value": _percent(rates["lead_to_prospect"]),
-            "sub": f"{totals.reached['prospect']:,} of {totals.cohort:,} leads",
+            "sub": f"{totals.reached['prospect']:,} {of_leads}",
         },
         {
             "label": "Prospect → customer",
             "stage": "customer",
             "value": _percent(rates["prospect_to_customer"]),
-            "sub": f"{totals.reached['customer']:,} of {totals.reached['prospect']:,} prospects",
+            "sub": (
+                f"{totals.reached['customer']:,} of {totals.reached['prospect']:,} "
+                f"prospect{pluralize(totals.reached['prospect'])}"
+            ),
         },
         {
             "label": "Lead → customer",
             "stage": "customer",
             "value": _percent(rates["lead_to_customer"]),
-            "sub": f"{totals.reached['customer']:,} of {totals.cohort:,} leads",
+            "sub": f"{totals.reached['customer']:,} {of_leads}",
         },
     ]
     velocity_tiles = []
@@ -169,7 +174,7 @@ def overview(request):
                 "label": f"Median days as {stage}",
                 "stage": stage,
                 "value": time.median_days,
-                "sub": f"over {time.moves:,} moves out of {stage}",
+                "sub": f"over {time.moves:,} move{pluralize(time.moves)} out of {stage}",
             },
             {
                 "label": f"90th percentile days as {stage}",

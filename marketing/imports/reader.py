@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -22,16 +21,20 @@ from django.utils import dateparse, timezone
 from funnel.stages import Stage
 from leads.emails import normalize_email
 from leads.models import Lead
+from marketing.imports.lines import (
+    MAX_LINE_CHARS,
+    QUOTE_NEVER_CLOSED,
+    ImportFileError,
+    LineFeed,
+    Position,
+    RecordTooLong,
+    decode_message,
+    physical_lines,
+)
 
-# Longest physical line (and quoted field) read; anything longer is a bad line.
-MAX_LINE_CHARS = 1_000_000
 SAMPLE_BYTES = 64 * 1024
 PREVIEW_ROWS = 10
 DELIMITERS = {",": "Comma", ";": "Semicolon", "\t": "Tab", "|": "Pipe"}
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read: nothing is imported; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ def file_preview(raw: IO[bytes], *, encoding: str, delimiter: str | None = None)
         sample = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
     except UnicodeDecodeError as exc:
         byte = exc.object[exc.start]
-        raise ImportFileError(_decode_message(byte, encoding, line=None)) from None
+        raise ImportFileError(decode_message(byte, encoding, line=None)) from None
     if delimiter not in DELIMITERS:
         delimiter = sniff_delimiter(sample)
     reader = csv.reader(io.StringIO(sample.lstrip("\ufeff")), delimiter=delimiter, strict=True)
@@ -189,11 +192,6 @@ def mapping_check(mapping: list[str], *, columns: int) -> None:
 # --- Streaming pass -------------------------------------------------------------------
 
 
-@dataclass
-class Position:
-    lines: int = 0
-
-
 def rows_read(
     raw: IO[bytes], *, encoding: str, delimiter: str, mapping: list[str], position: Position
 ) -> Iterator[tuple | BadLine]:
@@ -215,14 +213,14 @@ def _rows(
     text: io.TextIOWrapper, encoding: str, delimiter: str, mapping: list[str], position: Position
 ) -> Iterator[tuple | BadLine]:
     too_long: set[int] = set()
-    lines = _physical_lines(text, position, too_long, encoding)
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    feed = LineFeed(physical_lines(text, position, too_long, encoding))
     csv.field_size_limit(MAX_LINE_CHARS)
+    reader = csv.reader(feed, delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
         return
-    except csv.Error as exc:
+    except (csv.Error, RecordTooLong) as exc:
         raise ImportFileError(f"The header line has broken quoting ({exc}).") from None
     width = len(header)
     # (column, staged slot, cleaner) for the mapped columns: the per-line loop is hot.
@@ -233,17 +231,22 @@ def _rows(
     ]
     template = [None, *(None if field in NULLABLE else "" for field in STAGE_COLUMNS)]
     padding = [""] * width
-    start = position.lines + 1
     while True:
+        feed.start_record()
         try:
             row = next(reader)
         except StopIteration:
             return
-        except csv.Error as exc:
-            yield BadLine(start, f"Broken quoting: {exc}.")
-            start = position.lines + 1
+        except (csv.Error, RecordTooLong) as exc:
+            if len(feed.record) > 1:
+                # A quote opened and never closed swallowed the lines after it: only its
+                # own line is bad; the others are read again, one by one.
+                yield BadLine(feed.replay_after_first(), QUOTE_NEVER_CLOSED)
+            else:
+                yield BadLine(feed.first_line(position), f"Broken quoting: {exc}.")
+            reader = csv.reader(feed, delimiter=delimiter, strict=True)
             continue
-        line, start = start, position.lines + 1
+        line = feed.first_line(position)
         if not row:
             if line in too_long:
                 yield BadLine(line, f"The line is longer than {MAX_LINE_CHARS:,} characters.")
@@ -270,52 +273,6 @@ def _rows(
             yield BadLine(line, str(exc), _content(row))
             continue
         yield tuple(staged)
-
-
-def _physical_lines(
-    text: io.TextIOWrapper, position: Position, too_long: set[int], encoding: str
-) -> Iterator[str]:
-    while True:
-        line = _read(text, MAX_LINE_CHARS + 1, encoding, position)
-        if not line:
-            return
-        position.lines += 1
-        if len(line) > MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
-            # Skip the rest of the line in bounded reads; hand the csv reader an empty line
-            # in its place so line numbers stay right and the line is reported.
-            while True:
-                rest = _read(text, MAX_LINE_CHARS, encoding, position)
-                if not rest or rest.endswith(("\n", "\r")):
-                    break
-            too_long.add(position.lines)
-            line = "\n"
-        elif _UNDECODABLE.search(line):
-            byte = ord(_UNDECODABLE.search(line).group()) - 0xDC00
-            raise ImportFileError(_decode_message(byte, encoding, line=position.lines))
-        yield line
-
-
-# Bytes the codec could not decode, kept as lone surrogates (errors="surrogateescape"), so
-# the message names the very line they are on.
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
-
-
-def _read(text: io.TextIOWrapper, limit: int, encoding: str, position: Position) -> str:
-    try:
-        return text.readline(limit)
-    except UnicodeDecodeError as exc:  # UTF-16, which cannot escape bytes.
-        byte = exc.object[exc.start]
-        raise ImportFileError(_decode_message(byte, encoding, line=position.lines + 1)) from None
-
-
-def _decode_message(byte: int, encoding: str, *, line: int | None) -> str:
-    where = f"Line {line:,}" if line else "The file"
-    name = "UTF-8" if encoding.startswith("utf-8") else encoding.upper()
-    return (
-        f"{where} is not valid {name} text (byte 0x{byte:02X}). "
-        "Choose the file's encoding (files saved by Excel on Windows are usually "
-        "Windows-1252) or save it as UTF-8 CSV, and upload it again."
-    )
 
 
 def _content(row: list[str]) -> str:

@@ -230,8 +230,8 @@ def _run(job: ImportJob) -> None:
         _finish(
             job,
             ImportJob.Status.FAILED,
-            f"{job.rows_bad:,} bad lines (see the report); nothing was imported. Fix them, "
-            "or run the import again choosing to skip bad lines.",
+            f"{_count(job.rows_bad, 'bad line')} (see the report); nothing was imported. Fix "
+            "them, or run the import again choosing to skip bad lines.",
         )
         return
     job.status = ImportJob.Status.WRITING
@@ -292,19 +292,25 @@ def _fail(job: ImportJob, message: str) -> None:
 def _summary(job: ImportJob) -> str:
     if job.dry_run:
         return (
-            f"Dry run: {job.leads_new:,} new leads and {job.leads_existing:,} existing ones "
-            f"would be updated; {job.rows_bad:,} bad lines. Nothing was written."
+            f"Dry run: {_count(job.leads_new, 'new lead')} would be created and "
+            f"{_count(job.leads_existing, 'existing lead')} updated; "
+            f"{_count(job.rows_bad, 'bad line')}. Nothing was written."
         )
     unchanged = job.leads_existing - job.leads_changed
     text = (
-        f"{job.leads_new:,} leads created, {job.leads_changed:,} updated, "
+        f"{_count(job.leads_new, 'lead')} created, {job.leads_changed:,} updated, "
         f"{unchanged:,} already up to date"
     )
     if job.leads_moved:
         text += f", {job.leads_moved:,} moved to the file's stage"
     if job.rows_bad:
-        text += f"; {job.rows_bad:,} bad lines skipped (see the report)"
+        text += f"; {_count(job.rows_bad, 'bad line')} skipped (see the report)"
     return text + "."
+
+
+def _count(number: int, noun: str) -> str:
+    """Say "1 bad line" and "2 bad lines": people read these summaries."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 class _Report:

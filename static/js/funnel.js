@@ -71,6 +71,9 @@
 
   function markScroll(wrap) {
     var frame = wrap.parentElement;
+    // Measure the table as it lays out when it fits (captions may wrap then), so that a
+    // table that scrolled on a narrow window stops scrolling once the window is wide.
+    frame.classList.remove("is-scrollable");
     var room = wrap.scrollWidth - wrap.clientWidth;
     var scrollable = room > 1;
     frame.classList.toggle("is-scrollable", scrollable);
@@ -91,7 +94,10 @@
   }
 
   var resized = "ResizeObserver" in window ? new ResizeObserver(function (entries) {
-    entries.forEach(function (entry) { markScroll(entry.target); });
+    entries.forEach(function (entry) {
+      if (entry.target.classList.contains("scroll-x")) markEdges(entry.target);
+      else markScroll(entry.target);
+    });
   }) : null;
 
   function nudge(direction, path) {
@@ -130,10 +136,29 @@
     });
   }
 
-  // Scroll events do not bubble: listen in the capture phase for every table at once.
+  // A row of tabs that scrolls sideways on a phone: the faded edge says there is more.
+  function markEdges(row) {
+    var room = row.scrollWidth - row.clientWidth;
+    row.classList.toggle("is-scrolled", room > 1 && row.scrollLeft > 1);
+    row.classList.toggle("has-more", room > 1 && row.scrollLeft < room - 1);
+  }
+
+  function watchRows() {
+    document.querySelectorAll(".scroll-x").forEach(function (row) {
+      if (!("edgesWatched" in row.dataset)) {
+        row.dataset.edgesWatched = "";
+        if (resized) resized.observe(row);
+      }
+      markEdges(row);
+    });
+  }
+
+  // Scroll events do not bubble: listen in the capture phase for every scroller at once.
   document.addEventListener("scroll", function (event) {
-    var wrap = event.target;
-    if (wrap.classList && wrap.classList.contains("table-wrap")) markScroll(wrap);
+    var target = event.target;
+    if (!target.classList) return;
+    if (target.classList.contains("table-wrap")) markScroll(target);
+    else if (target.classList.contains("scroll-x")) markEdges(target);
   }, true);
 
   var pending = false;
@@ -143,7 +168,10 @@
     window.requestAnimationFrame(function () {
       pending = false;
       fitNav();
-      if (!resized) frameTables();
+      if (!resized) {
+        frameTables();
+        watchRows();
+      }
     });
   }
   window.addEventListener("resize", relayout);
@@ -151,6 +179,7 @@
   function start() {
     fitNav();
     frameTables();
+    watchRows();
     // Web fonts or a late style sheet change the links' widths: measure again.
     if (document.fonts && document.fonts.ready) document.fonts.ready.then(relayout);
   }

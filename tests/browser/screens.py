@@ -28,11 +28,13 @@ def save(page, name: str, *, phone: bool = False) -> Path:
     """Screenshot the whole page (not just the viewport) and return the file written.
     The viewport is put back afterwards so the test can carry on at its own size."""
     before = page.viewport_size
+    # Deferred scripts (the dashboard's plotly.js) must have run, or charts come out blank.
+    page.wait_for_load_state("load")
     page.set_viewport_size(PHONE if phone else LAPTOP)
     # A page scrolled by an earlier click would draw its sticky header mid-image.
     page.evaluate("window.scrollTo(0, 0)")
-    # Let layout settle after a resize (sticky header, wrapped filter bar).
-    page.wait_for_timeout(100)
+    # Let layout settle after a resize (folded menu, scrolling tables, charts redrawn).
+    page.wait_for_timeout(250)
     path = screenshots_dir() / f"{name}{'-phone' if phone else ''}.png"
     page.screenshot(path=str(path), full_page=True, animations="disabled")
     if before:

@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 
 from config.celery import app as celery_app
@@ -34,3 +36,22 @@ def rep_api(rep):
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _scoring_rules_row(request, django_db_blocker):
+    """Migration 0003 creates the scoring rules row, but a transactional test elsewhere in
+    the run (browser, concurrency) flushes every table: put the row back the way the
+    migration does, so each marketing test starts from a migrated database."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if uses_db:
+        from django.apps import apps
+
+        migration = importlib.import_module("marketing.migrations.0003_default_scoring_rules")
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            migration.create_default_rules(apps, None)
+    yield

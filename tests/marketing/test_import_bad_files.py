@@ -104,6 +104,25 @@ def test_an_unclosed_quote_at_the_end_is_a_bad_line():
     assert list(Lead.objects.values_list("email", flat=True)) == ["ok@example.com"]
 
 
+def test_an_unclosed_quote_costs_only_its_own_line():
+    good = "".join(f"p{i}@example.com,Company {i}\n" for i in range(500))
+    content = 'email,company\nfirst@example.com,A\nbroken@example.com,"never closed\n' + good
+    job = run(job_from(content), skip_bad_lines=True)
+    assert job.status == ImportJob.Status.DONE
+    assert [(line[0], line[1][:34]) for line in report_lines(job)] == [
+        ("3", "A quote opened on this line is not")
+    ]
+    assert Lead.objects.count() == 501
+    assert Lead.objects.get(email="p0@example.com").company == "Company 0"
+
+
+def test_a_quoted_field_may_span_a_few_lines():
+    job = run(job_from('email,company\na@example.com,"Two\nlines"\nb@example.com,B\n'))
+    assert job.status == ImportJob.Status.DONE and job.rows_bad == 0
+    assert Lead.objects.get(email="a@example.com").company == "Two\nlines"
+    assert Lead.objects.filter(email="b@example.com").exists()
+
+
 def test_extra_fields_and_nul_bytes_are_bad_lines():
     job = run(
         job_from("email,company\na@example.com,A,surplus\nb@example.com,B\x00\nc@example.com,C,\n"),

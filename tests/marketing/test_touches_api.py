@@ -88,11 +88,13 @@ def test_one_bad_item_refuses_the_whole_batch_with_errors_per_item(marketer_api)
         {"lead": lead.pk, "email": "x@example.com", "kind": "page_visit"},
         {"lead": lead.pk, "kind": "page_visit", "campaign": 10**12},
         {"lead": lead.pk, "kind": "page_visit", "utm_term": "t" * 201},
+        {"lead": lead.pk, "kind": "page_visit", "at": "2999-01-01T00:00:00Z"},
     ]
     response = marketer_api.post(URL, body)
     assert response.status_code == 400
     errors = response.json()  # failing items only, by index
-    assert set(errors) == {"1", "2", "3", "4", "5", "6"}
+    assert set(errors) == {"1", "2", "3", "4", "5", "6", "7"}
+    assert errors["7"] == {"at": ["A touch cannot be more than a day in the future."]}
     assert "email" in errors["1"] and "lead" in errors["2"] and "kind" in errors["3"]
     assert "lead" in errors["4"] and "campaign" in errors["5"] and "utm_term" in errors["6"]
     assert not Touch.objects.exists()
