@@ -71,16 +71,20 @@ def setup_django() -> None:
     django.setup()
 
 
-def generate_csv(path: Path, rows: int) -> None:
+def generate_csv(path: Path, rows: int, *, repeats: float, prospects: float) -> None:
+    """`repeats`: share of lines that repeat an earlier line's address (in another letter
+    case); `prospects`: share of lines whose Stage column says prospect."""
     rng = random.Random(1)
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(HEADER)
+        writer.writerow([*HEADER, "stage"])
         for i in range(rows):
             first, last = rng.choice(FIRST), rng.choice(LAST)
+            n = rng.randrange(i) if i and rng.random() < repeats else i
+            email = f"{first}.{last}.{n}@example{n % 1000}.com"
             writer.writerow(
                 [
-                    f"{first}.{last}.{i}@example{i % 1000}.com",
+                    email.upper() if n != i else email,
                     first,
                     last,
                     f"Company {i % 50000}",
@@ -90,19 +94,28 @@ def generate_csv(path: Path, rows: int) -> None:
                     rng.choice(INDUSTRIES),
                     rng.choice(SIZES),
                     rng.choice(["yes", "no", ""]),
+                    "prospect" if rng.random() < prospects else "",
                 ]
             )
 
 
-def copy_ready_csv(source: Path, target: Path) -> None:
-    """The same rows with the columns a COPY into leads needs (not timed)."""
+def copy_ready_csv(source: Path, target: Path) -> int:
+    """The same leads with the columns a COPY into leads needs, one row per address (a
+    raw COPY cannot dedupe) and the file's stage set directly (nor write history). Not
+    timed; returns the number of leads."""
     now = "2025-01-01T00:00:00+00:00"
+    seen: set[str] = set()
     with source.open(newline="", encoding="utf-8") as src, target.open("w", newline="") as out:
         reader, writer = csv.reader(src), csv.writer(out)
         next(reader)
         for row in reader:
+            email = row[0].lower()
+            if email in seen:
+                continue
+            seen.add(email)
             consent = "t" if row[9] == "yes" else "f"
-            writer.writerow([row[0].lower(), *row[1:9], consent, "lead", 0, now, now])
+            writer.writerow([email, *row[1:9], consent, row[10] or "lead", 0, now, now])
+    return len(seen)
 
 
 def reset_leads() -> None:
@@ -170,26 +183,31 @@ def child_import(csv_path: Path) -> None:
     print(f"run_seconds={time.perf_counter() - started:.2f}")
 
 
-def bench_import(rows: int) -> None:
+def bench_import(rows: int, *, repeats: float, prospects: float) -> None:
     from leads.models import Lead
 
-    csv_path, copy_path = WORK / f"leads-{rows}.csv", WORK / f"leads-{rows}-copy.csv"
+    name = f"leads-{rows}-r{repeats:g}-p{prospects:g}"
+    csv_path, copy_path = WORK / f"{name}.csv", WORK / f"{name}-copy.csv"
     if not csv_path.exists():
         print(f"Generating {rows:,} rows …", flush=True)
-        generate_csv(csv_path, rows)
-    copy_ready_csv(csv_path, copy_path)
+        generate_csv(csv_path, rows, repeats=repeats, prospects=prospects)
+    leads = copy_ready_csv(csv_path, copy_path)
     size_mb = csv_path.stat().st_size / 1024**2
     reset_leads()
     copy_seconds = raw_copy(copy_path)
-    assert Lead.objects.count() == rows
+    assert Lead.objects.count() == leads
     reset_leads()
     total, peak_kb, info = import_in_child(csv_path)
     job = info["job"]
     assert job.status == "done", job.message
-    assert Lead.objects.count() == rows, Lead.objects.count()
+    assert Lead.objects.count() == leads, Lead.objects.count()
     run_seconds = float(info["run_seconds"])
     print(f"\nImport of {rows:,} rows ({size_mb:,.0f} MB CSV), PostgreSQL")
-    copy_rate, run_rate = rows / copy_seconds, rows / run_seconds
+    print(
+        f"  {leads:,} distinct addresses ({repeats:.0%} of lines repeat one), "
+        f"{prospects:.0%} of lines with Stage = prospect"
+    )
+    copy_rate, run_rate = leads / copy_seconds, rows / run_seconds
     print(f"  raw COPY into leads_lead:          {copy_seconds:7.1f} s  {copy_rate:9,.0f} rows/s")
     print(f"  import job (read+stage+merge):     {run_seconds:7.1f} s  {run_rate:9,.0f} rows/s")
     print(f"  import / COPY throughput:          {copy_seconds / run_seconds:7.0%}")
@@ -306,6 +324,8 @@ def hand_written_update() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=float, default=0.0, help="share of repeated lines")
+    parser.add_argument("--prospects", type=float, default=0.0, help="share with a stage")
     parser.add_argument("--touches", type=int, default=2_000_000)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--only", choices=["import", "scoring"])
@@ -324,7 +344,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     if args.only != "scoring":
-        bench_import(args.rows)
+        bench_import(args.rows, repeats=args.repeats, prospects=args.prospects)
     if args.only != "import":
         bench_scoring(args.touches, args.repeat)
 

@@ -223,12 +223,19 @@ def _rows(
     except (csv.Error, RecordTooLong) as exc:
         raise ImportFileError(f"The header line has broken quoting ({exc}).") from None
     width = len(header)
-    # (column, staged slot, cleaner) for the mapped columns: the per-line loop is hot.
-    cleaners = [
-        (index, STAGE_COLUMNS.index(field) + 1, CLEANERS[field])
+    # The per-line loop is hot: plain text columns are checked inline (column, staged slot,
+    # length limit, label); the others through their cleaner (column, slot, cleaner).
+    mapped = [
+        (index, field, STAGE_COLUMNS.index(field) + 1)
         for index, field in enumerate(mapping)
         if field
     ]
+    texts = [
+        (i, slot, FIELDS[f].max_length, FIELDS[f].label)
+        for i, f, slot in mapped
+        if f in TEXT_FIELDS
+    ]
+    cleaners = [(i, slot, CLEANERS[f]) for i, f, slot in mapped if f not in TEXT_FIELDS]
     template = [None, *(None if field in NULLABLE else "" for field in STAGE_COLUMNS)]
     padding = [""] * width
     while True:
@@ -267,6 +274,11 @@ def _rows(
         staged = template.copy()
         staged[0] = line
         try:
+            for index, slot, limit, label in texts:
+                value = row[index].strip()
+                if len(value) > limit:
+                    raise ValueError(f"{label} is longer than {limit} characters.")
+                staged[slot] = value
             for index, slot, clean in cleaners:
                 staged[slot] = clean(row[index].strip())
         except ValueError as exc:
@@ -283,18 +295,9 @@ def _content(row: list[str]) -> str:
 # --- Cleaning one value ---------------------------------------------------------------
 
 NULLABLE = frozenset({"marketing_consent", "created_at"})
-
-
-def _text(field: str) -> Callable[[str], str]:
-    limit = FIELDS[field].max_length
-    label = FIELDS[field].label
-
-    def clean(value: str) -> str:
-        if len(value) > limit:
-            raise ValueError(f"{label} is longer than {limit} characters.")
-        return value
-
-    return clean
+TEXT_FIELDS = frozenset(
+    {"first_name", "last_name", "company", "title", "phone", "country", "industry"}
+)
 
 
 def _email(value: str) -> str:
@@ -359,11 +362,8 @@ def _created_at(value: str) -> datetime | None:
     return moment
 
 
+# Fields with more to check than a length (plain text is checked inline in `_rows`).
 CLEANERS: dict[str, Callable[[str], object]] = {
-    field: _text(field) for field in ("first_name", "last_name", "company", "title", "phone")
-} | {
-    "country": _text("country"),
-    "industry": _text("industry"),
     "email": _email,
     "company_size": _company_size,
     "marketing_consent": _consent,
