@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from marketing.models import Campaign, FitRule, ImportJob, ScoringRules, Spend, Touch
 
@@ -13,6 +14,7 @@ class SpendInline(admin.TabularInline):
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     inlines = [SpendInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = (
         "name",
         "channel",

@@ -117,8 +117,8 @@ class ImportJob(models.Model):
 class ImportRow(models.Model):
     """A validated line of an import file, waiting to be merged. Deleted after the job.
 
-    No foreign key and no index but the primary key: rows are appended by the million
-    (COPY on PostgreSQL), and every read is by job.
+    No foreign key and no index but the primary key and a partial one on the lines with a
+    Stage: rows are appended by the million (COPY on PostgreSQL), and every read is by job.
     """
 
     pk = models.CompositePrimaryKey("job_id", "line_no")
@@ -140,6 +140,14 @@ class ImportRow(models.Model):
 
     class Meta:
         db_table = "marketing_import_row"
+        indexes = [
+            # The few lines with a Stage, read once per batch of stage moves.
+            models.Index(
+                fields=["job_id", "line_no"],
+                condition=~models.Q(stage=""),
+                name="import_row_stage_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Import {self.job_id}, line {self.line_no}: {self.email}"

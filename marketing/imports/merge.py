@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Max
 
 from funnel.services import leads_move_bulk
 from funnel.stages import Cause, Stage
@@ -41,6 +40,13 @@ def _latest_rows(job_id: int, *, repeated: bool = True) -> tuple[str, list]:
     address (`repeated` False, the usual case) every staged line is its address's last."""
     if not repeated:
         return f"(SELECT * FROM {_qn(STAGING)} WHERE job_id = %s) s", [job_id]
+    if connection.vendor == "postgresql":
+        # One sort, instead of a hash aggregate and an index probe per line.
+        sql = (
+            f"(SELECT DISTINCT ON (email) * FROM {_qn(STAGING)} WHERE job_id = %s "
+            "ORDER BY email, line_no DESC) s"
+        )
+        return sql, [job_id]
     sql = (
         f"(SELECT * FROM {_qn(STAGING)} WHERE job_id = %s AND line_no IN "
         f"(SELECT MAX(line_no) FROM {_qn(STAGING)} WHERE job_id = %s GROUP BY email)) s"
@@ -155,17 +161,18 @@ def leads_insert_new(
             columns.append(_qn(field.column))
             values.append("%s")
             params.append(field.get_db_prep_save(field.get_default(), connection))
-    latest, latest_params = _latest_rows(job_id, repeated=repeated)
+    # Addresses already in Funnel were updated just before: the unique index skips them (a
+    # NOT EXISTS here would be planned against the table as it was, before this very
+    # INSERT grew it). When the file repeats an address, its lines go in last first, so
+    # the last line is the one inserted and the earlier ones are skipped as conflicts.
     sql = (
         f"INSERT INTO {_qn(LEAD)} ({', '.join(columns)}) "
-        f"SELECT {', '.join(values)} FROM {latest} "
-        # Addresses already in Funnel were updated just before: the unique index skips them
-        # (a NOT EXISTS here would be planned against the table as it was, before this
-        # very INSERT grew it).
-        "WHERE TRUE ON CONFLICT (email) DO NOTHING"
+        f"SELECT {', '.join(values)} FROM {_qn(STAGING)} s WHERE s.job_id = %s "
+        f"{'ORDER BY s.line_no DESC ' if repeated else ''}"
+        "ON CONFLICT (email) DO NOTHING"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *latest_params])
+        cursor.execute(sql, [*params, job_id])
         return cursor.rowcount
 
 
@@ -183,38 +190,77 @@ def touches_insert(*, job_id: int, kind: str, campaign: Campaign | None, now: da
         return cursor.rowcount
 
 
-def leads_move_to_file_stage(*, job_id: int) -> int:
+# Staged lines with a Stage moved per round: the mover then locks them in one batch.
+MOVE_CHUNK = 2000
+
+
+def leads_move_to_file_stage(*, job_id: int, repeated: bool) -> int:
     """Bring leads to the stage the file gives them, through the one stage writer (cause
     `import`, with history). A customer or lost prospect first becomes a prospect, as the
-    stage graph requires; a lead already past the file's stage is left where it is."""
-    last_lines = (
-        ImportRow.objects.filter(job_id=job_id).values("email").annotate(last=Max("line_no"))
-    )
-    latest = ImportRow.objects.filter(job_id=job_id, line_no__in=last_lines.values("last"))
+    stage graph requires; a lead already past the file's stage is left where it is.
 
-    def wanting(*stages: Stage):
-        return Lead.objects.filter(
-            email__in=latest.filter(stage__in=[s.value for s in stages]).values("email")
+    The lines with a stage are walked in chunks (an index holds just them), and each
+    chunk's leads are named by address: every round costs the same, however many leads
+    have moved already.
+    """
+    staging = _qn(STAGING)
+    with connection.cursor() as cursor:
+        if repeated:
+            # The last line of an address wins: earlier lines give up their stage.
+            cursor.execute(
+                f"UPDATE {staging} SET stage = '' WHERE job_id = %s AND stage <> '' AND EXISTS "
+                f"(SELECT 1 FROM {staging} t WHERE t.job_id = {staging}.job_id "
+                f"AND t.email = {staging}.email AND t.line_no > {staging}.line_no)",
+                [job_id],
+            )
+        if connection.vendor == "postgresql":
+            # The leads just written are not in the planner's statistics yet.
+            cursor.execute(f"ANALYZE {_qn(LEAD)}")
+    lines = ImportRow.objects.filter(job_id=job_id).exclude(stage="").order_by("line_no")
+    moved, after = 0, 0
+    while True:
+        chunk = list(
+            lines.filter(line_no__gt=after).values_list("line_no", "email", "stage")[:MOVE_CHUNK]
         )
+        if not chunk:
+            return moved
+        after = chunk[-1][0]
+        by_stage: dict[str, list[str]] = {}
+        for _, email, stage in chunk:
+            by_stage.setdefault(stage, []).append(email)
+        moved += _move_chunk(by_stage)
 
-    moved = set()
+
+def _move_chunk(by_stage: dict[str, list[str]]) -> int:
+    def wanting(*stages: Stage):
+        emails = [email for stage in stages for email in by_stage.get(stage, [])]
+        return Lead.objects.filter(email__in=emails)
+
     steps = [
-        (
-            wanting(Stage.PROSPECT, Stage.CUSTOMER).filter(stage__in=[Stage.LEAD, Stage.LOST]),
-            Stage.PROSPECT,
-        ),
+        (wanting(Stage.PROSPECT, Stage.CUSTOMER).filter(stage__in=[Stage.LEAD, Stage.LOST]),
+         Stage.PROSPECT),
         (wanting(Stage.LOST).filter(stage=Stage.LEAD), Stage.PROSPECT),
         (wanting(Stage.CUSTOMER), Stage.CUSTOMER),
         (wanting(Stage.LOST), Stage.LOST),
         (wanting(Stage.DISQUALIFIED), Stage.DISQUALIFIED),
-    ]
+    ]  # fmt: skip
+    moved: set[int] = set()
+    needed = {
+        Stage.PROSPECT: {Stage.PROSPECT, Stage.CUSTOMER, Stage.LOST},
+        Stage.CUSTOMER: {Stage.CUSTOMER},
+        Stage.LOST: {Stage.LOST},
+        Stage.DISQUALIFIED: {Stage.DISQUALIFIED},
+    }
     for candidates, to_stage in steps:
+        if not needed[to_stage] & set(by_stage):
+            continue
         moved.update(
             leads_move_bulk(
                 candidates=candidates,
                 to_stage=to_stage,
                 cause=Cause.IMPORT,
                 reason="Stage given by a CSV import.",
+                batch_size=MOVE_CHUNK,
             )
         )
     return len(moved)

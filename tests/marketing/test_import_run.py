@@ -221,3 +221,20 @@ def test_a_finished_import_cannot_be_started_again():
         services.import_job_start(
             job=job, mapping=job.mapping, delimiter=",", dry_run=False, skip_bad_lines=False
         )
+
+
+def test_when_an_address_repeats_its_last_line_gives_the_stage():
+    content = (
+        "email,stage\n"
+        "a@example.com,customer\n"
+        "b@example.com,\n"
+        "A@example.com,lead\n"
+        "b@example.com,prospect\n"
+    )
+    job = run(job_from(content))
+    assert job.status == ImportJob.Status.DONE, job.message
+    assert dict(Lead.objects.values_list("email", "stage")) == {
+        "a@example.com": "lead",
+        "b@example.com": "prospect",
+    }
+    assert job.leads_moved == 1
