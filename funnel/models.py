@@ -61,3 +61,98 @@ class StageChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableRecord("Stage changes are history and cannot be deleted.")
+
+
+# --- Metric rollups (PostgreSQL; funnel/metrics/rollup_refresh.py, rollup_read.py) -------
+# Daily summaries the manager dashboards read instead of scanning millions of rows. Days
+# are local days in `RollupState.time_zone`. Database triggers (migration
+# 0005_metric_rollup_triggers) note every write to the source tables in `RollupDirty`; a day with a
+# pending note is read live until the Celery refresh has rebuilt it, so a figure never
+# comes from a stale summary.
+
+
+class RollupState(models.Model):
+    """One row once the rollups are built; none means "not built, read everything live"."""
+
+    time_zone = models.CharField(max_length=64)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "funnel_rollup_state"
+
+    def __str__(self) -> str:
+        return f"Rollups for {self.time_zone}, refreshed {self.refreshed_at:%Y-%m-%d %H:%M}"
+
+
+class RollupDirty(models.Model):
+    """Source rows between `lo` and `hi` changed after the rollups last read them."""
+
+    class Kind(models.IntegerChoices):
+        MOVES = 1, "stage changes (by time of the move)"
+        COHORT = 2, "leads (by time of creation)"
+
+    kind = models.SmallIntegerField(choices=Kind.choices)
+    lo = models.DateTimeField()
+    hi = models.DateTimeField()
+
+    class Meta:
+        db_table = "funnel_rollup_dirty"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} changed between {self.lo} and {self.hi}"
+
+
+class CohortRollup(models.Model):
+    """Leads created on `day` and how many of them ever reached each stage (milestones)."""
+
+    day = models.DateField(primary_key=True)
+    cohort = models.IntegerField()
+    reached_lead = models.IntegerField()
+    reached_prospect = models.IntegerField()
+    reached_customer = models.IntegerField()
+    reached_disqualified = models.IntegerField()
+    reached_lost = models.IntegerField()
+
+    class Meta:
+        db_table = "funnel_rollup_cohort"
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.cohort} leads"
+
+
+class FlowRollup(models.Model):
+    """Moves into `to_code` (index in funnel.metrics.figures.STAGES) on `day`."""
+
+    pk = models.CompositePrimaryKey("day", "to_code")
+    day = models.DateField()
+    to_code = models.SmallIntegerField()
+    moves = models.IntegerField()
+
+    class Meta:
+        db_table = "funnel_rollup_flow"
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.moves} moves into stage {self.to_code}"
+
+
+class StageTimeRollup(models.Model):
+    """Moves out of `from_code` on `day` whose time in stage falls in duration `bucket`,
+    with those durations (days, float8, sorted, big-endian) so exact percentiles need only
+    the one bucket that holds the wanted rank."""
+
+    pk = models.CompositePrimaryKey("day", "from_code", "bucket")
+    day = models.DateField()
+    from_code = models.SmallIntegerField()
+    bucket = models.SmallIntegerField()
+    moves = models.IntegerField()
+    durations = models.BinaryField()
+
+    class Meta:
+        db_table = "funnel_rollup_stage_time"
+        indexes = [
+            # Second pass of a percentile: one (stage, bucket) over a window's days.
+            models.Index(fields=["from_code", "bucket", "day"], name="rollup_stage_time_bucket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.moves} moves out of stage {self.from_code}, bucket {self.bucket}"

@@ -255,6 +255,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "funnel.tasks.qualify_scored_leads",
         "schedule": timedelta(minutes=1),
     },
+    # The manager dashboards' daily rollups (PostgreSQL): rebuild the days written since.
+    "funnel-metric-rollups-refresh": {
+        "task": "funnel.tasks.metric_rollups_refresh",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Funnel rules ---------------------------------------------------------------------

@@ -11,9 +11,10 @@ SETS in a single scan; SQLite (the embedded default) runs the same figures as a 
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from funnel.metrics.aggregates import DaysBetween, PercentileCont
@@ -26,6 +27,7 @@ from funnel.metrics.grouping import (
     group_labels,
     month_keys,
 )
+from funnel.metrics.rollup_read import rollup_figures, rollup_usable
 from funnel.metrics.sql import fetch_rows
 from funnel.metrics.window import Window
 from funnel.models import StageChange
@@ -59,11 +61,17 @@ def funnel_report(
     if scope is not None and scope.query.is_empty():
         # Someone who may see no lead: every figure is zero or null, no query needed.
         grouped_moves, total_moves, cohorts = {}, None, {}
+    elif rollup_usable(
+        group_by=group_by, filtered=not filters.is_empty(), scoped=scope is not None
+    ):
+        with _one_snapshot():
+            from_rollups = rollup_figures(window=window, group_by=group_by)
+            if from_rollups is None:  # not built yet (or built for another time zone)
+                grouped_moves, total_moves, cohorts = _live_figures(window, group_by, filters)
+            else:
+                cohorts, grouped_moves, total_moves = from_rollups
     else:
-        grouped_moves, total_moves = _move_figures(
-            window=window, group_by=group_by, filters=filters, scope=scope
-        )
-        cohorts = _cohort_figures(window=window, group_by=group_by, filters=filters, scope=scope)
+        grouped_moves, total_moves, cohorts = _live_figures(window, group_by, filters, scope)
 
     if group_by is None:
         totals = cohorts.get(None, Figures())
@@ -99,6 +107,28 @@ def funnel_report(
         totals=totals,
         groups=groups,
     )
+
+
+def _live_figures(window, group_by, filters, scope=None):
+    grouped_moves, total_moves = _move_figures(
+        window=window, group_by=group_by, filters=filters, scope=scope
+    )
+    cohorts = _cohort_figures(window=window, group_by=group_by, filters=filters, scope=scope)
+    return grouped_moves, total_moves, cohorts
+
+
+@contextmanager
+def _one_snapshot():
+    """Every statement of a report sees the same data (rollups, dirty notes and live rows
+    must agree): one REPEATABLE READ, read-only transaction, unless the caller already
+    has a transaction open."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
 
 
 def _cohort_figures(

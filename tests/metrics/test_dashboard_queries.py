@@ -4,9 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from funnel.metrics.rollup_refresh import rollups_refresh
 from funnel.services import lead_transition
 from funnel.stages import Cause
 from tests.factories import CampaignFactory, LeadFactory, RepFactory
+from tests.support import ON_POSTGRES, postgres_only
 
 WINDOW = {"since": "2025-01-01", "until": "2025-12-31"}
 
@@ -50,9 +52,28 @@ def test_page_query_count_does_not_grow_with_data(
 ):
     _data(count)
     client.force_login(manager)
+    if ON_POSTGRES and url == "/dashboard/":
+        queries += 1  # are the metric rollups built? (they are not)
     with django_assert_num_queries(queries):
         response = client.get(url, {**WINDOW, **params})
     assert response.status_code == 200
+
+
+@postgres_only
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [2, 25])
+def test_overview_from_the_rollups_costs_the_same_whatever_the_data(
+    client, manager, django_assert_num_queries, count
+):
+    _data(count)
+    rollups_refresh()
+    client.force_login(manager)
+    # common five + rollup state and pending notes, cohort, flow, moves per duration
+    # bucket, the wanted buckets' durations
+    with django_assert_num_queries(10):
+        response = client.get("/dashboard/", WINDOW)
+    assert response.status_code == 200
+    assert response.context["report"].totals.cohort == count
 
 
 @pytest.mark.django_db
@@ -60,6 +81,6 @@ def test_csv_export_costs_what_the_page_costs(client, manager, django_assert_num
     _data(5)
     client.force_login(manager)
     # the page's queries less the filter form's option lists (nothing is rendered)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(5 + ON_POSTGRES):
         response = client.get("/dashboard/", {**WINDOW, "export": "cohorts"})
     assert response.status_code == 200

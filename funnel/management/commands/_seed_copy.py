@@ -62,12 +62,14 @@ class BulkTable:
         unknown = set(columns) - set(fields)
         if unknown:
             raise ValueError(f"{self.table} has no column(s) {sorted(unknown)}")
-        # Columns left out get their default; the auto primary key is left to the database.
+        # Columns left out get their default; the auto primary key and columns with a
+        # database default are left to the database.
         self.rest = [
             column
             for column, field in fields.items()
             if column not in columns
             and not (field.primary_key and isinstance(field, models.AutoField))
+            and field.db_default is models.NOT_PROVIDED
         ]
         for column in self.rest:
             if fields[column].unique:
