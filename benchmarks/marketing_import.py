@@ -13,11 +13,15 @@ import   A generated CSV of --rows leads (unique addresses) is (1) loaded with o
          `import_job_run`, the Celery task's body) in a child process whose peak RSS is
          measured. Same rows, same table, same indexes. Reports rows/s, the ratio to COPY
          and the child's peak RSS.
-scoring  Over the imported leads with --touches random touches and a few fit rules:
-         the beat task (`qualify_scored_leads`: set-based recompute of every score, then the
-         MQL promotion) from scores reset to zero, against one hand-written
-         `UPDATE ... FROM (aggregate)` computing the same scores; then both again when the
-         scores are already up to date (the steady state a minute later).
+scoring  Over the imported leads with --touches random touches and a few fit rules, the
+         two scoring schedules, each against hand-written SQL computing the same scores:
+         - the full run (`marketing.tasks.scores_recompute`, hourly: every score, then the
+           MQL promotion) from scores reset to zero, against one `UPDATE ... FROM
+           (aggregate)`; then both again when every score is already up to date;
+         - the minute run (`funnel.tasks.qualify_scored_leads`: only leads with a touch or
+           an edit written since the watermark, then the promotion) after --touched leads
+           got a new touch (and after that many times the minutes of the overlap: what a
+           run re-reads at that rate), against the same `UPDATE` limited to those leads.
 """
 
 import argparse
@@ -28,6 +32,7 @@ import random
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -226,30 +231,34 @@ def bench_import(rows: int, *, repeats: float, prospects: float) -> None:
     print(f"  job: {job.message}")
 
 
-def bench_scoring(touches: int, repeat: int) -> None:
+def bench_scoring(touches: int, repeat: int, touched: int) -> None:
+    from django.conf import settings
     from django.db import connection
 
     from config.celery import app
-    from funnel.tasks import qualify_scored_leads
     from leads.models import Lead
-    from marketing.models import FitRule, ScoringRules
+    from marketing.models import FitRule, ScoringRules, ScoringWatermark
+    from marketing.scoring import leads_promote, scores_refresh
+    from marketing.tasks import scores_recompute
 
     app.conf.task_always_eager = True
     logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
     leads = Lead.objects.count()
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE marketing_touch, funnel_stagechange RESTART IDENTITY")
-        cursor.execute("UPDATE leads_lead SET stage = 'lead', became_prospect_at = NULL")
+        # Every input written an hour ago: before any minute run's watermark and overlap.
+        cursor.execute(
+            "UPDATE leads_lead SET stage = 'lead', became_prospect_at = NULL, "
+            "updated_at = now() - interval '1 hour'"
+        )
         # Random touches over the last year: kinds, leads and ages spread evenly.
         cursor.execute(
-            """
+            f"""
             INSERT INTO marketing_touch (lead_id, kind, at, utm_source, utm_medium,
-                                         utm_campaign, utm_content, utm_term)
-            SELECT 1 + floor(random() * %s)::bigint,
-                   (ARRAY['form_submit','page_visit','email_open','email_click',
-                          'content_download','webinar_attended','event_attended'])
-                       [1 + floor(random() * 7)::int],
-                   now() - random() * interval '365 days', '', '', '', '', ''
+                                         utm_campaign, utm_content, utm_term, recorded_at)
+            SELECT 1 + floor(random() * %s)::bigint, {RANDOM_KIND},
+                   now() - random() * interval '365 days', '', '', '', '', '',
+                   now() - interval '1 hour'
             FROM generate_series(1, %s)
             """,
             [leads, touches],
@@ -268,7 +277,8 @@ def bench_scoring(touches: int, repeat: int) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE leads_lead SET score = 0, stage = 'lead', owner_id = NULL, "
-                "became_prospect_at = NULL, stage_changed_at = NULL"
+                "became_prospect_at = NULL, stage_changed_at = NULL, "
+                "updated_at = now() - interval '1 hour'"
             )
             cursor.execute("TRUNCATE funnel_stagechange")
             cursor.execute("VACUUM ANALYZE leads_lead")
@@ -278,39 +288,118 @@ def bench_scoring(touches: int, repeat: int) -> None:
         fn()
         return time.perf_counter() - started
 
-    def run_sql() -> None:
+    def run_sql(sql: str, params=()) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(hand_sql)
+            cursor.execute(sql, params)
 
+    # The full run (hourly), from scores reset to zero, then with every score up to date.
     results = {"task_cold": [], "sql_cold": [], "task_warm": [], "sql_warm": []}
     moved = 0
     for _ in range(repeat):
         reset()
-        results["sql_cold"].append(timed(run_sql))
-        results["sql_warm"].append(timed(run_sql))
+        results["sql_cold"].append(timed(lambda: run_sql(hand_sql)))
+        results["sql_warm"].append(timed(lambda: run_sql(hand_sql)))
         reset()
         started = time.perf_counter()
-        moved = qualify_scored_leads()
+        moved = scores_recompute()
         results["task_cold"].append(time.perf_counter() - started)
-        results["task_warm"].append(timed(qualify_scored_leads))
+        results["task_warm"].append(timed(scores_recompute))
     best = {name: min(values) for name, values in results.items()}
-    print(f"\nScoring task over {leads:,} leads and {touches:,} touches, PostgreSQL")
+    print(f"\nScoring over {leads:,} leads and {touches:,} touches, PostgreSQL")
     print(f"(best of {repeat} runs each)")
+    print("Full run, `marketing.tasks.scores_recompute` (hourly):")
     for key, label in (("cold", "every score changes (first run):"), ("warm", "steady state:")):
         task, sql = best[f"task_{key}"], best[f"sql_{key}"]
         print(
-            f"  {label:34} task {task:6.1f} s   hand-written SQL {sql:6.1f} s   "
+            f"  {label:34} task {task:6.2f} s   hand-written SQL {sql:6.2f} s   "
             f"ratio {task / sql:4.2f}"
         )
     print(f"  the first task run also promoted {moved:,} leads to prospect (history, owners).")
 
+    # The minute run: scores up to date, the last run a minute ago, then `n` leads get a
+    # new touch each. The minute task and the hand-written SQL each get their own batch.
+    overlap_minutes = settings.SCORING_WATERMARK_OVERLAP_SECONDS / 60
+    batches = [touched, round(touched * (1 + overlap_minutes))]
 
-def hand_written_update() -> str:
+    def new_touches(n: int) -> None:
+        with connection.cursor() as cursor:
+            # What earlier scenarios wrote moves back out of the overlap (an index range
+            # each); then the watermark says the last run was a minute ago.
+            cursor.execute(
+                "UPDATE marketing_touch SET recorded_at = now() - interval '1 hour' "
+                "WHERE recorded_at > now() - interval '1 hour'"
+            )
+            cursor.execute(
+                "UPDATE leads_lead SET updated_at = now() - interval '1 hour' "
+                "WHERE updated_at > now() - interval '1 hour'"
+            )
+            cursor.execute(
+                f"""
+                INSERT INTO marketing_touch (lead_id, kind, at, utm_source, utm_medium,
+                                             utm_campaign, utm_content, utm_term, recorded_at)
+                SELECT id, {RANDOM_KIND}, now(), '', '', '', '', '', now()
+                FROM leads_lead ORDER BY random() LIMIT %s
+                """,
+                [n],
+            )
+        ScoringWatermark.objects.update_or_create(
+            pk=1, defaults={"scored_through": timezone_now() - timedelta(minutes=1)}
+        )
+
+    hand_minute = hand_written_update(since=True)
+    overlap = settings.SCORING_WATERMARK_OVERLAP_SECONDS + 60
+    minute = {n: [] for n in batches}
+    scores_recompute()
+    for _ in range(repeat):
+        for n in batches:
+            new_touches(n)
+            sql = timed(lambda: run_sql(hand_minute, [overlap] * 4))
+            new_touches(n)
+            # The task's body (`leads_qualify`), its two steps timed apart: the rescoring
+            # is what the hand-written SQL does; the promotion writes history and owners.
+            rescore = timed(scores_refresh)
+            started = time.perf_counter()
+            moved = len(leads_promote())
+            minute[n].append((rescore + time.perf_counter() - started, rescore, sql, moved))
+    print(
+        f"Minute run, `funnel.tasks.qualify_scored_leads` (overlap "
+        f"{settings.SCORING_WATERMARK_OVERLAP_SECONDS} s), leads with a new touch:"
+    )
+    for n in batches:
+        task, rescore, sql, moved = min(minute[n])
+        print(
+            f"  {n:7,} leads: task {task:5.2f} s (rescoring {rescore:5.2f} s, promotion of "
+            f"{moved:,} leads {task - rescore:5.2f} s)   hand-written SQL {sql:5.2f} s   "
+            f"rescoring / SQL {rescore / sql:4.2f}"
+        )
+
+
+RANDOM_KIND = """(ARRAY['form_submit','page_visit','email_open','email_click',
+                        'content_download','webinar_attended','event_attended'])
+                     [1 + floor(random() * 7)::int]"""
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def hand_written_update(*, since: bool = False) -> str:
+    """The score of every lead in one `UPDATE ... FROM (aggregate)`; with `since`, only of
+    leads with a touch or an edit written in the last %s seconds (four parameters)."""
     from marketing.scoring import scoring_rules_get
 
     rules = scoring_rules_get()
     points = " ".join(f"WHEN '{kind}' THEN {value}" for kind, value in rules.touch_points.items())
     rate = -0.6931471805599453 / rules.half_life_days
+    changed = (
+        "(SELECT lead_id FROM marketing_touch "
+        "WHERE recorded_at >= now() - %s * interval '1 second' "
+        "UNION SELECT id FROM leads_lead WHERE updated_at >= now() - %s * interval '1 second')"
+    )
+    only_leads = f"WHERE l2.id IN {changed}" if since else ""
+    only_touches = f"WHERE lead_id IN {changed}" if since else ""
     return f"""
         UPDATE leads_lead l SET score = v.new
         FROM (
@@ -322,8 +411,9 @@ def hand_written_update() -> str:
             LEFT JOIN (
                 SELECT lead_id, SUM((CASE kind {points} ELSE 0 END)
                     * exp({rate} * greatest(extract(epoch FROM now() - at) / 86400.0, 0))) AS total
-                FROM marketing_touch GROUP BY lead_id
+                FROM marketing_touch {only_touches} GROUP BY lead_id
             ) t ON t.lead_id = l2.id
+            {only_leads}
         ) v
         WHERE v.id = l.id AND l.score <> v.new
     """
@@ -335,6 +425,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=float, default=0.0, help="share of repeated lines")
     parser.add_argument("--prospects", type=float, default=0.0, help="share with a stage")
     parser.add_argument("--touches", type=int, default=2_000_000)
+    parser.add_argument(
+        "--touched", type=int, default=1000, help="leads touched before a minute run"
+    )
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--only", choices=["import", "scoring"])
     parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
@@ -354,7 +447,7 @@ def main() -> None:
     if args.only != "scoring":
         bench_import(args.rows, repeats=args.repeats, prospects=args.prospects)
     if args.only != "import":
-        bench_scoring(args.touches, args.repeat)
+        bench_scoring(args.touches, args.repeat, args.touched)
 
 
 if __name__ == "__main__":

@@ -108,6 +108,8 @@ class Lead(models.Model):
                 name="lead_open_score_idx",
                 condition=models.Q(stage="lead"),
             ),
+            # The minute scoring run: leads edited since its watermark (marketing.scoring).
+            models.Index(fields=["updated_at"], name="lead_updated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -100,6 +100,7 @@ def lead_list(request: HttpRequest, kind: str) -> HttpResponse:
         ),
         "has_filters": form.active_count > 0 or bool(request.GET.get("search", "").strip()),
         "clear_url": reverse(spec.url_name),
+        "export_url": _export_url(request.GET, kind=kind if spec.stage is not None else None),
     }
     partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
     template = "leads/_list_results.html" if partial else "leads/lead_list.html"
@@ -193,6 +194,13 @@ def _lead_page(
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+def _export_url(params: QueryDict, *, kind: str | None) -> str:
+    """The CSV export (marketing.exports) of the list as filtered and sorted now; `list`
+    names the stage list it exports (prospects, customers), absent for all leads."""
+    query = _with(params, cursor=None, list=kind)
+    return reverse("marketing:leads-export") + (query if query != "?" else "")
 
 
 def _with(params: QueryDict, **changes: str | None) -> str:

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.utils import timezone
 
 
@@ -185,6 +185,10 @@ class Touch(models.Model):
     utm_campaign = models.CharField(max_length=200, blank=True)
     utm_content = models.CharField(max_length=200, blank=True)
     utm_term = models.CharField(max_length=200, blank=True)
+    # When the row was last written (`at` says when the touch happened and may be
+    # back-dated). The minute scoring run rescores leads with a touch written since its
+    # watermark. The database default stamps rows inserted by raw SQL (imports, seeding).
+    recorded_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -199,6 +203,8 @@ class Touch(models.Model):
             models.Index(fields=["lead", "-at"], name="touch_lead_at_idx"),
             # A campaign's recent touches on its page.
             models.Index(fields=["campaign", "-at"], name="touch_campaign_at_idx"),
+            # The minute scoring run: touches written since its watermark.
+            models.Index(fields=["recorded_at"], name="touch_recorded_idx"),
         ]
 
     def __str__(self) -> str:
@@ -250,6 +256,27 @@ class ScoringRules(models.Model):
         return float(self.touch_points.get(kind, 0.0))
 
 
+class ScoringWatermark(models.Model):
+    """How far the scoring runs have got (a single row, id 1, made by the first run).
+
+    Apart from ScoringRules on purpose: a run locks this row while it scores, and a full
+    recompute over a million leads must not hold up a marketer saving the rules."""
+
+    SINGLETON_ID = 1
+
+    # Every input (touch or lead) written before this moment, less the configured overlap
+    # (SCORING_WATERMARK_OVERLAP_SECONDS), is in the stored scores. Empty: score everyone.
+    scored_through = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="scoring_watermark_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Scored through {self.scored_through}"
+
+
 class FitRule(models.Model):
     """Points a lead gets for a field value (fit), whatever it does (engagement)."""
 
@@ -282,6 +309,7 @@ __all__ = [
     "ImportJob",
     "ImportRow",
     "ScoringRules",
+    "ScoringWatermark",
     "Spend",
     "Touch",
     "TouchKind",

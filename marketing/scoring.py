@@ -3,14 +3,22 @@ hand-off to sales.
 
 score = Σ over the lead's touches of points[kind] * 2^(-age_days / half_life)
         + Σ over fit fields of the points of the rule matching the lead's value,
-rounded to two decimals. The recompute is one UPDATE over all leads (a correlated
-aggregate per lead, evaluated by the database), writing only rows whose score changed.
+rounded to two decimals. A recompute is one UPDATE (a correlated aggregate per lead,
+evaluated by the database), writing only rows whose score changed.
+
+Two schedules keep the stored scores current (docs/performance.md, "Lead scoring"):
+- every minute, only leads whose inputs were written since the last run (a touch added or
+  edited, the lead's fields edited), found through a watermark, then the MQL promotion;
+- hourly and after a rules change, every lead (decay: positive points wear down, negative
+  ones wear off, which can lift a lead over the threshold with nothing written), then the
+  same promotion.
 """
 
 import math
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,7 +40,14 @@ from django.utils import timezone
 from funnel.services import leads_move_bulk
 from funnel.stages import Cause, Stage
 from leads.models import Lead
-from marketing.models import FitRule, ScoringRules, Touch, TouchKind, default_touch_points
+from marketing.models import (
+    FitRule,
+    ScoringRules,
+    ScoringWatermark,
+    Touch,
+    TouchKind,
+    default_touch_points,
+)
 from marketing.sql import AgeDays, RoundScore
 
 MAX_POINTS = 1000.0
@@ -43,8 +58,6 @@ def scoring_rules_get() -> ScoringRules:
     """The rules row (created by migration 0003); defaults if someone deleted it."""
     rules = ScoringRules.objects.filter(pk=ScoringRules.SINGLETON_ID).first()
     if rules is None:
-        from django.conf import settings
-
         rules = ScoringRules(
             pk=ScoringRules.SINGLETON_ID,
             touch_points=default_touch_points(),
@@ -61,7 +74,8 @@ def scoring_rules_update(
     fit_rules: Iterable[tuple[str, str, float]],
     actor: AbstractBaseUser | None = None,
 ) -> ScoringRules:
-    """Replace the rules (fit rules wholesale) and queue a recompute of every score."""
+    """Replace the rules (fit rules wholesale) and queue the full run: every score
+    recomputed with the new rules, then the leads they lift over the threshold promoted."""
     from marketing import tasks
 
     points = {
@@ -96,18 +110,77 @@ def scores_recompute(*, leads: QuerySet[Lead] | None = None, now: datetime | Non
     date is not written again.
     """
     score = score_expression(now=now or timezone.now())
-    leads = Lead.objects.all() if leads is None else leads
+    return _scores_write(Lead.objects.all() if leads is None else leads, score=score)
+
+
+def _scores_write(leads: QuerySet[Lead], *, score: Expression) -> int:
     return leads.exclude(score=score).update(score=score)
 
 
-def leads_qualify(*, now: datetime | None = None) -> list[int]:
-    """Recompute scores, then hand every lead at or above the MQL threshold to sales.
+def leads_qualify(*, full: bool = False, now: datetime | None = None) -> list[int]:
+    """Bring the stored scores up to date (`full`: every lead; otherwise the leads whose
+    inputs changed since the last run), then hand every lead at or above the MQL threshold
+    to sales. Returns the ids moved."""
+    scores_refresh(full=full, now=now)
+    return leads_promote()
 
-    The move goes through the set-based mover (cause `rule`), which only takes rows still
-    in `lead` and skips rows another worker has locked, so two runs at once never move a
-    lead twice; the move to prospect queues owner assignment (funnel.followups).
+
+def scores_refresh(*, full: bool = False, now: datetime | None = None) -> int | None:
+    """Rescore what changed since the watermark (or everything), and advance the watermark
+    in the same transaction. Returns the rows rewritten; None when another minute run holds
+    the watermark (it is rescoring the same leads, so this one leaves them to it).
+
+    The watermark row is locked while scoring, so runs never update the same leads at once
+    (two UPDATEs taking row locks in different orders could deadlock). The minute run skips
+    a held lock; the full run waits for it.
+
+    A run reads back SCORING_WATERMARK_OVERLAP_SECONDS past the watermark: a row is stamped
+    (Touch.recorded_at, Lead.updated_at) before its transaction commits, so a write stamped
+    before the last run but committed after it is seen by this one. A lead whose inputs
+    change without a stamp (a touch deleted, rules edited in the admin, decay) waits for
+    the full run.
     """
-    scores_recompute(now=now)
+    ScoringWatermark.objects.get_or_create(pk=ScoringWatermark.SINGLETON_ID)
+    with transaction.atomic():
+        mark = (
+            ScoringWatermark.objects.select_for_update(skip_locked=not full)
+            .filter(pk=ScoringWatermark.SINGLETON_ID)
+            .first()
+        )
+        if mark is None:
+            return None
+        # Taken once the lock is held, so the watermark never moves backwards.
+        started = timezone.now()
+        now = now or started
+        if full or mark.scored_through is None:
+            changed = scores_recompute(now=now)
+        else:
+            since = mark.scored_through - timedelta(
+                seconds=settings.SCORING_WATERMARK_OVERLAP_SECONDS
+            )
+            # Two statements, each served by its own index (an OR of both would scan
+            # every lead); a lead in both is computed twice and written at most once.
+            edited = Lead.objects.filter(updated_at__gte=since)
+            touched = Lead.objects.filter(
+                pk__in=Touch.objects.filter(recorded_at__gte=since).values("lead_id")
+            )
+            score = score_expression(now=now)
+            changed = _scores_write(edited, score=score) + _scores_write(touched, score=score)
+        mark.scored_through = started
+        mark.save(update_fields=["scored_through"])
+    return changed
+
+
+def leads_promote() -> list[int]:
+    """Hand every lead still in `lead` with a stored score at or above the MQL threshold
+    to sales; returns the ids moved.
+
+    The candidates come from the partial index `lead_open_score_idx` (score, where stage is
+    `lead`). The move goes through the set-based mover (cause `rule`), which only takes
+    rows still in `lead` and skips rows another worker has locked, so two runs at once
+    never move a lead twice; the move to prospect queues owner assignment
+    (funnel.followups).
+    """
     threshold = scoring_rules_get().mql_threshold
     return leads_move_bulk(
         candidates=Lead.objects.filter(stage=Stage.LEAD, score__gte=threshold),

@@ -6,8 +6,10 @@ from marketing.imports import services as imports
 
 @shared_task
 def scores_recompute() -> int:
-    """After the rules change: every score brought up to date (idempotent)."""
-    return scoring.scores_recompute()
+    """The full scoring run (hourly beat entry `recompute-lead-scores`, and after a rules
+    change): every score recomputed, then leads at the threshold promoted. Idempotent: a
+    second run rewrites nothing and finds nobody left to move. Returns the leads moved."""
+    return len(scoring.leads_qualify(full=True))
 
 
 # A million-line file takes minutes; the default limits are for short tasks.

@@ -40,7 +40,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @marketing_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("campaign", "created_by"), pk=pk)
-    form, preview, error = None, None, ""
+    form, preview, preview_lines, error = None, None, [], ""
     delimiter = request.POST.get("delimiter") or request.GET.get("delimiter") or job.delimiter
     if services.import_job_may_start(job):
         try:
@@ -49,6 +49,10 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             error = " ".join(exc.messages)
         else:
             form = _mapping_form(request, job, preview)
+            # Marked with the mapping on screen: a field choice changes what is checked.
+            preview_lines = services.import_job_preview_lines(
+                job=job, preview=preview, mapping=_mapping_shown(form)
+            )
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
         try:
@@ -69,7 +73,14 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "marketing/import_detail.html",
-        {"job": job, "form": form, "preview": preview, "error": error},
+        {
+            "job": job,
+            "form": form,
+            "preview": preview,
+            "preview_lines": preview_lines,
+            "bad_preview_lines": sum(line.is_bad for line in preview_lines),
+            "error": error,
+        },
         status=status,
     )
 
@@ -89,6 +100,11 @@ def _mapping_form(request: HttpRequest, job: ImportJob, preview) -> ImportMappin
     return ImportMappingForm(
         request.POST if bound else None, initial=initial, columns=preview.columns
     )
+
+
+def _mapping_shown(form: ImportMappingForm) -> list[str]:
+    # The submitted choices when the form is bound, the suggested or saved ones otherwise.
+    return [form[f"column_{i}"].value() or "" for i in range(len(form.columns))]
 
 
 @marketing_required

@@ -268,6 +268,21 @@ FUNNEL_MQL_THRESHOLD = env.float("FUNNEL_MQL_THRESHOLD", default=50.0)
 # Rows moved per transaction by the set-based mover.
 FUNNEL_BULK_MOVE_BATCH = env.int("FUNNEL_BULK_MOVE_BATCH", default=2000)
 
+# --- Lead scoring (marketing/scoring.py) -----------------------------------------------
+# The minute run above rescores only leads with a touch or an edit written since its
+# watermark, reading this far back past it: a write stamped before a run but committed
+# after it (a long import) is still seen if it committed within this many seconds.
+SCORING_WATERMARK_OVERLAP_SECONDS = env.int("SCORING_WATERMARK_OVERLAP_SECONDS", default=300)
+# Every score is recomputed this often (decay, negative points wearing off, rules or touches
+# edited in the admin), and after each change of the rules on the scoring page.
+SCORING_FULL_RECOMPUTE_MINUTES = env.int("SCORING_FULL_RECOMPUTE_MINUTES", default=60)
+CELERY_BEAT_SCHEDULE |= {
+    "recompute-lead-scores": {
+        "task": "marketing.tasks.scores_recompute",
+        "schedule": timedelta(minutes=SCORING_FULL_RECOMPUTE_MINUTES),
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

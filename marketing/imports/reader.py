@@ -84,6 +84,8 @@ class Preview:
     rows: list[list[str]]
     delimiter: str
     suggested: list[str]
+    # The file's line number of each row (the header is line 1), as the import counts them.
+    lines: list[int]
 
 
 class BadLine(Exception):
@@ -115,26 +117,37 @@ def file_preview(raw: IO[bytes], *, encoding: str, delimiter: str | None = None)
         raise ImportFileError(decode_message(byte, encoding, line=None)) from None
     if delimiter not in DELIMITERS:
         delimiter = sniff_delimiter(sample)
-    reader = csv.reader(io.StringIO(sample.lstrip("\ufeff")), delimiter=delimiter, strict=True)
+    # newline="": lines end where the import's reader ends them, so line numbers agree.
+    text = io.StringIO(sample.lstrip("\ufeff"), newline="")
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
     try:
         columns = next(reader, [])
     except csv.Error as exc:
         raise ImportFileError(f"The header line has broken quoting ({exc}).") from None
     rows: list[list[str]] = []
+    lines: list[int] = []
     while len(rows) < PREVIEW_ROWS:
+        first_line = reader.line_num + 1
         try:
-            rows.append(next(reader))
+            row = next(reader)
         except StopIteration:
             break
         except csv.Error:
-            continue  # A bad line: the run reports it with its number.
+            continue  # A bad line: the preview check and the run report it with its number.
+        if "".join(row).strip():  # Blank lines are skipped by the import too.
+            rows.append(row)
+            lines.append(first_line)
     columns = [column.strip() for column in columns]
     if not any(columns):
         raise ImportFileError("The first line must be a header naming the columns.")
     if len(columns) > 200:
         raise ImportFileError(f"The header has {len(columns)} columns; at most 200 are read.")
     return Preview(
-        columns=columns, rows=rows, delimiter=delimiter, suggested=suggest_mapping(columns)
+        columns=columns,
+        rows=rows,
+        delimiter=delimiter,
+        suggested=suggest_mapping(columns),
+        lines=lines,
     )
 
 

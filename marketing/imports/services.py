@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from marketing.imports import merge, staging
+from marketing.imports.preview import PreviewLine, preview_lines_check
 from marketing.imports.reader import (
     DELIMITERS,
     BadLine,
@@ -82,6 +83,14 @@ def import_job_create(
 def import_job_preview(*, job: ImportJob, delimiter: str | None = None) -> Preview:
     with open(job.file.path, "rb") as raw:
         return _preview_or_error(raw, encoding=job.encoding, delimiter=delimiter or job.delimiter)
+
+
+def import_job_preview_lines(
+    *, job: ImportJob, preview: Preview, mapping: list[str]
+) -> list[PreviewLine]:
+    """The preview's rows, each checked as a run with `mapping` would check it."""
+    with open(job.file.path, "rb") as raw:
+        return preview_lines_check(raw, preview=preview, encoding=job.encoding, mapping=mapping)
 
 
 def _preview_or_error(raw, *, encoding: str, delimiter: str | None) -> Preview:
