@@ -165,15 +165,25 @@ def leads_insert_new(
     # NOT EXISTS here would be planned against the table as it was, before this very
     # INSERT grew it). When the file repeats an address, its lines go in last first, so
     # the last line is the one inserted and the earlier ones are skipped as conflicts.
+    # On PostgreSQL the rows go in sorted by address: the indexes on the address then grow
+    # at one end instead of taking a million random inserts, which was steadier (the sort
+    # runs in memory: SORT_MEMORY, for this statement's transaction only).
+    if connection.vendor == "postgresql":
+        order, prefix = "ORDER BY s.email, s.line_no DESC ", SORT_MEMORY
+    else:
+        order, prefix = ("ORDER BY s.line_no DESC " if repeated else ""), ""
     sql = (
-        f"INSERT INTO {_qn(LEAD)} ({', '.join(columns)}) "
+        f"{prefix}INSERT INTO {_qn(LEAD)} ({', '.join(columns)}) "
         f"SELECT {', '.join(values)} FROM {_qn(STAGING)} s WHERE s.job_id = %s "
-        f"{'ORDER BY s.line_no DESC ' if repeated else ''}"
-        "ON CONFLICT (email) DO NOTHING"
+        f"{order}ON CONFLICT (email) DO NOTHING"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, job_id])
         return cursor.rowcount
+
+
+# A million staged rows sort in about 200 MB; PostgreSQL's default 4 MB sorts on disk.
+SORT_MEMORY = "SET LOCAL work_mem = '256MB'; "
 
 
 def touches_insert(*, job_id: int, kind: str, campaign: Campaign | None, now: datetime) -> int:
