@@ -251,15 +251,17 @@ def bench_scoring(touches: int, repeat: int, touched: int) -> None:
             "UPDATE leads_lead SET stage = 'lead', became_prospect_at = NULL, "
             "updated_at = now() - interval '1 hour'"
         )
-        # Random touches over the last year: kinds, leads and ages spread evenly.
+        # Random touches over the last year: kinds, leads and ages spread evenly (ids may
+        # have gaps: an import skips ids on repeated addresses).
         cursor.execute(
             f"""
+            WITH ids AS (SELECT array_agg(id) AS a FROM leads_lead)
             INSERT INTO marketing_touch (lead_id, kind, at, utm_source, utm_medium,
                                          utm_campaign, utm_content, utm_term, recorded_at)
-            SELECT 1 + floor(random() * %s)::bigint, {RANDOM_KIND},
+            SELECT ids.a[1 + floor(random() * %s)::int], {RANDOM_KIND},
                    now() - random() * interval '365 days', '', '', '', '', '',
                    now() - interval '1 hour'
-            FROM generate_series(1, %s)
+            FROM ids, generate_series(1, %s)
             """,
             [leads, touches],
         )
