@@ -19,6 +19,17 @@ from dataclasses import dataclass, field
 from funnel.stages import Stage
 
 STAGES: list[str] = [stage.value for stage in Stage]
+# Integer codes the SQL groups and sorts on (integers sort faster than text).
+STAGE_CODES: dict[str, int] = {stage: code for code, stage in enumerate(STAGES)}
+# reached[stage] counts these lead columns: first arrival in each stage, kept by the one
+# writer (funnel.services) in the move's transaction (leads.models.Lead).
+MILESTONE_COLUMNS: dict[str, str] = {
+    "lead": "returned_to_lead_at",
+    "prospect": "became_prospect_at",
+    "customer": "became_customer_at",
+    "disqualified": "became_disqualified_at",
+    "lost": "became_lost_at",
+}
 RATES: list[tuple[str, str, str]] = [
     # (name, numerator, denominator): "cohort" or a reached stage.
     ("lead_to_prospect", Stage.PROSPECT.value, "cohort"),

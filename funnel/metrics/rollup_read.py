@@ -30,7 +30,8 @@ from django.conf import settings
 
 from funnel.metrics.figures import STAGES, Figures, StageTime
 from funnel.metrics.grouping import GroupBy
-from funnel.metrics.rollup_sql import REACHED_COLUMNS, cohort_source, local_day, moves_source
+from funnel.metrics.rollup_refresh import rollups_supported
+from funnel.metrics.rollup_sql import cohort_source, local_day, moves_source
 from funnel.metrics.sql import fetch_rows
 from funnel.metrics.window import Window
 from funnel.models import RollupDirty
@@ -48,8 +49,6 @@ class _Moves:
 
 
 def rollup_usable(*, group_by: GroupBy | None, filtered: bool, scoped: bool) -> bool:
-    from funnel.metrics.rollup_refresh import rollups_supported
-
     return rollups_supported() and not filtered and not scoped and group_by in (None, GroupBy.MONTH)
 
 
@@ -131,8 +130,7 @@ def _live(column: str, prefix: str) -> str:
 
 
 def _cohorts(key_sql: str, params: dict) -> dict[Key, Figures]:
-    stages = list(REACHED_COLUMNS)
-    columns = ", ".join(["cohort", *(f"reached_{s}" for s in stages)])
+    columns = ", ".join(["cohort", *(f"reached_{s}" for s in STAGES)])
     sums = ", ".join(f"sum({c})::bigint AS {c}" for c in columns.split(", "))
     rows = fetch_rows(
         f"SELECT key, {sums} FROM ("

@@ -56,7 +56,7 @@ def rollups_refresh(*, full: bool = False) -> RefreshResult | None:
     tz = settings.TIME_ZONE
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        state = RollupState.objects.select_for_update().first()
+        state = RollupState.objects.first()  # the advisory lock serialises refreshes
         cursor.execute("DELETE FROM funnel_rollup_dirty RETURNING kind, lo, hi")
         notes = cursor.fetchall()
         move_days, cohort_days = _days(notes, ZoneInfo(tz))

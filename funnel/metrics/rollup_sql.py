@@ -7,9 +7,7 @@ same expressions, so a duration read from a rollup is bit-for-bit the one the li
 
 from __future__ import annotations
 
-from funnel.metrics.figures import STAGES
-
-STAGE_CODES = {stage: code for code, stage in enumerate(STAGES)}
+from funnel.metrics.figures import MILESTONE_COLUMNS, STAGE_CODES
 
 # Same text as DaysBetween.as_postgresql: date_part gives float8 directly.
 DURATION_DAYS = "(date_part('epoch', at - from_stage_entered_at) / 86400.0)"
@@ -41,20 +39,10 @@ def moves_source(where: str) -> str:
     )
 
 
-# First arrival in each stage, per cohort member (leads.models.Lead milestones).
-REACHED_COLUMNS = {
-    "lead": "returned_to_lead_at",
-    "prospect": "became_prospect_at",
-    "customer": "became_customer_at",
-    "disqualified": "became_disqualified_at",
-    "lost": "became_lost_at",
-}
-
-
 def cohort_source(where: str) -> str:
     """Per local creation day: cohort size and members that reached each stage."""
     counts = ", ".join(
-        f"count({column}) AS reached_{stage}" for stage, column in REACHED_COLUMNS.items()
+        f"count({column}) AS reached_{stage}" for stage, column in MILESTONE_COLUMNS.items()
     )
     return (
         f"SELECT {local_day('created_at')} AS day, count(*) AS cohort, {counts} "

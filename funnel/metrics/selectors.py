@@ -18,7 +18,15 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from funnel.metrics.aggregates import DaysBetween, PercentileCont
-from funnel.metrics.figures import STAGES, Figures, FunnelReport, Group, StageTime
+from funnel.metrics.figures import (
+    MILESTONE_COLUMNS,
+    STAGE_CODES,
+    STAGES,
+    Figures,
+    FunnelReport,
+    Group,
+    StageTime,
+)
 from funnel.metrics.grouping import (
     GroupBy,
     MetricFilters,
@@ -32,16 +40,6 @@ from funnel.metrics.sql import fetch_rows
 from funnel.metrics.window import Window
 from funnel.models import StageChange
 from leads.models import Lead
-
-# First arrival in each stage, denormalised on the lead (leads.models.Lead).
-MILESTONE_COLUMNS = {
-    "prospect": "became_prospect_at",
-    "customer": "became_customer_at",
-    "disqualified": "became_disqualified_at",
-    "lost": "became_lost_at",
-    "lead": "returned_to_lead_at",
-}
-STAGE_CODES = {stage: code for code, stage in enumerate(STAGES)}
 
 
 def funnel_report(
