@@ -18,7 +18,9 @@ VAR_DIR = Path(environ.Env().str("FUNNEL_VAR_DIR", default=str(BASE_DIR / "var")
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless DEBUG=1: `make run` behaves like production (styled error pages, no settings
+# or URL patterns shown to whoever mistypes an address, static files from WhiteNoise).
+DEBUG = env.bool("DEBUG", default=False)
 # Only for local, embedded use; production.py refuses to start without SECRET_KEY.
 SECRET_KEY = env.str("SECRET_KEY", default="funnel-insecure-local-development-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
