@@ -26,7 +26,7 @@ import signal
 import sys
 from pathlib import Path
 
-from honcho.environ import expand_processes, parse_procfile
+from honcho.environ import expand_processes, parse, parse_procfile
 from honcho.manager import Manager
 from honcho.printer import Printer
 
@@ -118,8 +118,11 @@ def main(argv: list[str] | None = None) -> int:
         for name, command in procfile.processes.items()
         if not args.processes or name in args.processes
     }
+    # Like `honcho start`, a .env file in the project root sets the processes' variables.
+    dotenv = ROOT / ".env"
+    app_env = parse(dotenv.read_text()) if dotenv.exists() else {}
     manager = GracefulManager(Printer(sys.stdout))
-    for process in expand_processes(processes, port=args.port):
+    for process in expand_processes(processes, env=app_env, port=args.port):
         manager.add_process(process.name, process.cmd, env={**os.environ, **process.env})
 
     # honcho handles SIGINT and SIGTERM itself (terminate, remember 130/143); a closed

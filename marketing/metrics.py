@@ -1,4 +1,4 @@
-"""Campaign results, exactly as DESIGN.md defines the "campaign" metric.
+"""Campaign results, exactly as docs/architecture.md defines them ("Campaign results").
 
 For a window [since, until] (site time zone):
 - leads: leads created in the window whose source campaign (first touch) is the campaign;
