@@ -85,7 +85,11 @@ def terminal_foreground():
         if previous != os.getpgrp():
             yield  # started in the background: leave the terminal alone
             return
-        os.setpgid(0, 0)
+        try:
+            os.setpgid(0, 0)
+        except OSError:  # a session leader cannot change group: leave things as they are
+            yield
+            return
         _set_foreground(tty, os.getpgrp())
         try:
             yield

@@ -5,7 +5,7 @@ meets the login lockout and the capture limit."""
 import pytest
 from django.test import Client
 
-from tests.factories import UserFactory
+from tests.factories import CampaignFactory, UserFactory
 from tests.security.test_deploy_settings import GOOD_KEY, _run
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +52,20 @@ def test_a_rotating_forwarded_for_does_not_escape_the_login_lockout(production_d
     )
 
     assert "Too many failed sign-in attempts" in last.content.decode()
+
+
+def test_a_rotating_forwarded_for_does_not_escape_the_capture_limit(production_defaults, settings):
+    settings.FUNNEL_THROTTLE_RATES = {**settings.FUNNEL_THROTTLE_RATES, "capture": "3/min"}
+    campaign = CampaignFactory()
+    client = Client(REMOTE_ADDR="203.0.113.60")
+
+    codes = [
+        client.post(
+            "/api/v1/capture/",
+            {"key": campaign.capture_key, "email": f"p{n}@example.com"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        ).status_code
+        for n in range(5)
+    ]
+
+    assert codes == [303, 303, 303, 429, 429]
