@@ -65,6 +65,8 @@ def campaign_save(
     campaign.promo_code = (campaign.promo_code or "").strip().upper()
     if creating and "owner" not in data and actor is not None and actor.is_authenticated:
         campaign.owner = actor
+    campaign.utm_campaign = (campaign.utm_campaign or "").strip()
+    _utm_name_check(campaign)
     _promotion_check(campaign)
     if campaign.starts_on and campaign.ends_on and campaign.ends_on < campaign.starts_on:
         raise ValidationError({"ends_on": "The campaign cannot end before it starts."})
@@ -80,6 +82,14 @@ def campaign_save(
             {"utm_campaign": "This UTM name or promo code was just taken; choose another."}
         ) from None
     return campaign
+
+
+def _utm_name_check(campaign: Campaign) -> None:
+    # Touches find their campaign by the lower-cased UTM name: two names equal in any case
+    # would credit one campaign's touches to the other.
+    name = campaign.utm_campaign
+    if name and Campaign.objects.exclude(pk=campaign.pk).filter(utm_campaign__iexact=name).exists():
+        raise ValidationError({"utm_campaign": "Another campaign already uses this UTM name."})
 
 
 def _promotion_check(campaign: Campaign) -> None:
