@@ -3,7 +3,9 @@
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -79,17 +81,36 @@ class SpendSerializer(serializers.ModelSerializer):
     amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, max_value=services.MAX_SPEND
     )
-    day = serializers.DateField()
+    day = serializers.DateField(
+        help_text=f"From 1970 to {services.SPEND_DAYS_AHEAD} days after today (site time zone)."
+    )
+    # Optional, and only the site's currency: one currency for every figure until
+    # multi-currency exists. Without this field an amount in EUR was booked as USD.
+    currency = serializers.CharField(
+        required=False,
+        write_only=True,
+        max_length=3,
+        help_text="ISO 4217 code of `amount`; must be the site's currency (FUNNEL_CURRENCY).",
+    )
 
     class Meta:
         model = Spend
-        fields = ["id", "campaign", "day", "amount", "note", "created_by", "created_at"]
+        fields = ["id", "campaign", "day", "amount", "currency", "note", "created_by", "created_at"]
         read_only_fields = ["id", "campaign", "created_by", "created_at"]
 
     def validate_day(self, value):
-        if not MIN_DATE <= value <= MAX_DATE:
-            raise serializers.ValidationError("Enter a day between 1970 and 9998.")
-        return value
+        try:
+            return services.spend_day_clean(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    def validate_currency(self, value: str) -> str:
+        if value.strip().upper() != settings.FUNNEL_CURRENCY:
+            raise serializers.ValidationError(
+                f"Spend is booked in {settings.FUNNEL_CURRENCY} only; convert the amount "
+                f"or leave `currency` out."
+            )
+        return settings.FUNNEL_CURRENCY
 
 
 class TouchSerializer(serializers.ModelSerializer):
