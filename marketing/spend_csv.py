@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import dateparse
 
 from funnel.metrics.window import site_today
+from marketing.imports.reader import excel_separator
 from marketing.models import Campaign, Spend
 from marketing.services import SpendLine, spend_amount_clean, spend_day_clean, spend_record
 
@@ -45,8 +46,6 @@ _AMOUNT = {
     COMMA: re.compile(r"-?(\d+|\d{1,3}(\.\d{3})+)(,\d{1,2})?"),
 }
 _EXAMPLE = {POINT: "1,234.56", COMMA: "1.234,56"}
-# Excel writes this first line to say which separator the file uses.
-_EXCEL_SEP = re.compile(r"sep=(.)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -86,10 +85,9 @@ def spend_import_csv(
 
 
 def _parse(text: str, *, number_format: str) -> tuple[list[SpendLine], list[SpendFileError]]:
-    first_line = text.split("\n", 1)[0].strip()
-    excel_sep = _EXCEL_SEP.fullmatch(first_line)
+    excel_sep = excel_separator(text)
     if excel_sep:
-        delimiter = excel_sep.group(1)
+        delimiter = excel_sep
     else:
         sample = text[:4096]
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
