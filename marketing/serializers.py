@@ -200,7 +200,8 @@ class CaptureResultSerializer(serializers.Serializer):
 
 class WindowSerializer(serializers.Serializer):
     since = serializers.DateField(
-        required=False, help_text="First day (default: 11 months ago, 1st)."
+        required=False,
+        help_text="First day (default: the 1st of the month 11 months before `until`).",
     )
     until = serializers.DateField(required=False, help_text="Last day, inclusive (default today).")
     campaign = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
@@ -208,8 +209,10 @@ class WindowSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Campaign.Status.choices, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        default = default_window(today=timezone.localdate())
-        since, until = attrs.get("since", default.since), attrs.get("until", default.until)
+        # As metrics/funnel/: the default window ends today, and starts where the
+        # default window ending on `until` would.
+        until = attrs.get("until") or default_window().until
+        since = attrs.get("since") or default_window(today=until).since
         for name, value in (("since", since), ("until", until)):
             if not MIN_DATE <= value <= MAX_DATE:
                 raise serializers.ValidationError({name: "Enter a day between 1970 and 9998."})
