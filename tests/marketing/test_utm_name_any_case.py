@@ -5,6 +5,7 @@ import importlib
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
 
 from marketing.models import Campaign, Touch
 from marketing.selectors import campaigns_by_utm_name
@@ -138,3 +139,43 @@ def test_migrating_over_existing_clashes_stops_and_changes_nothing():
             CampaignFactory(utm_campaign="Spring-X")
     finally:
         MigrationExecutor(connection).migrate(latest)
+
+
+def test_the_campaign_form_refuses_a_clash_with_a_message(client, marketer):
+    CampaignFactory(utm_campaign="spring-x")
+    client.force_login(marketer)
+
+    response = client.post(
+        reverse("marketing:campaign-create"),
+        {
+            "name": "Spring",
+            "channel": "email",
+            "status": "planned",
+            "budget": "0",
+            "utm_campaign": "SPRING-X",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "Another campaign already uses this UTM name." in response.content.decode()
+    assert Campaign.objects.count() == 1
+
+
+def test_the_admin_refuses_a_clash_with_a_message(client, admin_user):
+    CampaignFactory(utm_campaign="spring-x")
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:marketing_campaign_add"),
+        {
+            "name": "Spring",
+            "channel": "email",
+            "status": "planned",
+            "budget": "0",
+            "utm_campaign": "SPRING-X",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Another campaign already uses this UTM name." in response.content.decode()
+    assert Campaign.objects.count() == 1
