@@ -208,14 +208,17 @@ class WindowSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Campaign.Channel.choices, required=False)
     status = serializers.ChoiceField(choices=Campaign.Status.choices, required=False)
 
+    def validate_since(self, value):
+        return _day_in_range(value)
+
+    def validate_until(self, value):
+        return _day_in_range(value)
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # As metrics/funnel/: the default window ends today, and starts where the
-        # default window ending on `until` would.
+        # default window ending on `until` would (never before MIN_DATE).
         until = attrs.get("until") or default_window().until
         since = attrs.get("since") or default_window(today=until).since
-        for name, value in (("since", since), ("until", until)):
-            if not MIN_DATE <= value <= MAX_DATE:
-                raise serializers.ValidationError({name: "Enter a day between 1970 and 9998."})
         if since > until:
             raise serializers.ValidationError({"until": "The window ends before it starts."})
         if (until - since).days + 1 > MAX_WINDOW_DAYS:
@@ -224,6 +227,13 @@ class WindowSerializer(serializers.Serializer):
             )
         attrs["since"], attrs["until"] = since, until
         return attrs
+
+
+def _day_in_range(value):
+    # Checked before a default is derived from it: month arithmetic needs a real year.
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise serializers.ValidationError("Enter a day between 1970 and 9998.")
+    return value
 
 
 class MoneyByModelSerializer(serializers.Serializer):

@@ -37,10 +37,11 @@ NUMBER_FORMATS = [
     (POINT, "1,234.56 (decimal point)"),
     (COMMA, "1.234,56 (decimal comma)"),
 ]
-# An amount in each format: digits with an optional decimal part of one or two digits,
-# or thousands in groups of three. A separator followed by three digits is always a
-# thousands separator and one followed by one or two is always the decimal mark, so an
-# amount either reads the same in both formats (1234, 99.5 vs 99,5 aside) or only in one.
+# An amount in each format: digits, or thousands in groups of three, with an optional
+# decimal part of one or two digits. Amounts have at most two decimals, so a separator
+# before three digits is a thousands separator and one before one or two the decimal
+# mark: no text reads as two different amounts (it reads in one format, or in both as the
+# same number, like 1234), and text that reads only in the other format is refused.
 _AMOUNT = {
     POINT: re.compile(r"-?(\d+|\d{1,3}(,\d{3})+)(\.\d{1,2})?"),
     COMMA: re.compile(r"-?(\d+|\d{1,3}(\.\d{3})+)(,\d{1,2})?"),
@@ -103,10 +104,10 @@ def _parse(text: str, *, number_format: str) -> tuple[list[SpendLine], list[Spen
     day_at = _find(header, DAY_NAMES)
     amount_at = _find(header, AMOUNT_NAMES)
     note_at = _find(header, NOTE_NAMES)
-    columns = _Columns(day_at, amount_at, note_at, _find(header, CURRENCY_NAMES), number_format)
     if day_at is None or amount_at is None:
         message = "The header needs a day (or date) and an amount column."
         return [], [SpendFileError(reader.line_num, message)]
+    columns = _Columns(day_at, amount_at, note_at, _find(header, CURRENCY_NAMES), number_format)
     lines: list[SpendLine] = []
     errors: list[SpendFileError] = []
     today = site_today()

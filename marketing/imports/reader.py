@@ -178,7 +178,7 @@ _EXCEL_SEP = re.compile(r"sep=(.)", re.IGNORECASE)
 
 def excel_separator(text: str) -> str | None:
     """The separator named by an Excel "sep=" first line of `text`, or None."""
-    match = _EXCEL_SEP.fullmatch(text.split("\n", 1)[0].strip())
+    match = _EXCEL_SEP.fullmatch(text.split("\n", 1)[0].rstrip("\r\n"))
     return match.group(1) if match else None
 
 

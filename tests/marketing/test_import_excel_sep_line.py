@@ -41,3 +41,8 @@ def test_an_ordinary_first_line_is_still_the_header():
     job = run(job_from("email,sep\na@example.com,x\n"), mapping=["email", ""])
     assert job.status == ImportJob.Status.DONE
     assert list(Lead.objects.values_list("email", flat=True)) == ["a@example.com"]
+
+
+def test_a_tab_named_by_the_sep_line_is_the_separator():
+    job = job_from("sep=\t\nemail\tcompany\na@example.com\tAcme, Inc\n")
+    assert services.import_job_preview(job=job).columns == ["email", "company"]
