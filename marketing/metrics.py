@@ -80,8 +80,8 @@ class CampaignResult:
     def roi(self) -> dict[str, float | None]:
         if not self.spend:
             return dict.fromkeys(MODELS)
-        # Exact as DESIGN defines it (to a float's precision); pages and exports round
-        # when they display it.
+        # Exact as docs/architecture.md defines it (to a float's precision); pages and
+        # exports round when they display it.
         return {m: float((self.revenue[m] - self.spend) / self.spend) for m in MODELS}
 
     @property
