@@ -1,6 +1,6 @@
 """Under the Content-Security-Policy every page still works and the browser refuses
 nothing: no console error, no "Refused to ..." line, on pages with charts, htmx
-interactions, confirm dialogs, the admin and the API docs (Swagger UI)."""
+interactions, confirm dialogs, the admin, the browsable API and the API docs (Swagger UI)."""
 
 import re
 
@@ -57,6 +57,8 @@ def test_manager_pages_run_under_the_policy(live_server, page, complaints):
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
     page.goto(f"{live_server.url}/integrations/api-keys/")
+    page.goto(f"{live_server.url}/api/v1/leads/")  # the browsable API (base settings)
+    expect(page.locator(".response-info")).to_be_visible()
     page.goto(f"{live_server.url}/api/v1/docs/")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Funnel API")
 
