@@ -110,4 +110,4 @@ def test_make_run_serves_like_production_and_stops_cleanly_on_ctrl_c(fresh_clone
     assert returncode == 0, log
     assert "SIGKILL" not in log
     assert "Warm shutdown" in log
-    assert stopped_in < 15, log
+    assert stopped_in < 12, log
