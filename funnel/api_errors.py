@@ -16,18 +16,21 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import JsonResponse
 from django.views import defaults
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from funnel.errors import Conflict
 from funnel.stages import IllegalTransition, UnknownStage
+from integrations.throttling import unauthenticated_throttle
 
 
 def exception_handler(exc, context):
     refused = refused_body(exc)
     if refused is not None:
         return Response(refused[1], status=refused[0])
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        exc = _unauthenticated(exc, context)
     if isinstance(exc, IllegalTransition):
         return Response(
             {"detail": str(exc), "from_stage": exc.from_stage, "to_stage": exc.to_stage},
@@ -50,6 +53,34 @@ def exception_handler(exc, context):
             status=status.HTTP_409_CONFLICT,
         )
     return drf_exception_handler(exc, context)
+
+
+def _unauthenticated(exc, context):
+    """A 401 still spends the caller's (per address) budget, so credential guessing is
+    rate-limited; and its challenge names the scheme the caller tried."""
+    request, view = context.get("request"), context.get("view")
+    if request is None:
+        return exc
+    bad_credentials = isinstance(exc, exceptions.AuthenticationFailed)
+    wait = unauthenticated_throttle(request, view, bad_credentials=bad_credentials)
+    if wait is not None:
+        return exceptions.Throttled(wait=wait)
+    if getattr(exc, "auth_header", None):
+        exc.auth_header = _challenge_for(request) or exc.auth_header
+    return exc
+
+
+def _challenge_for(request) -> str | None:
+    """DRF challenges with the first authentication class (`Token`); a caller who sent
+    `Api-Key ...` must be told that scheme failed."""
+    header = request.META.get("HTTP_AUTHORIZATION", "").split()
+    if not header:
+        return None
+    for authenticator in getattr(request, "authenticators", ()):
+        challenge = authenticator.authenticate_header(request)
+        if challenge and challenge.split()[0].lower() == header[0].lower():
+            return challenge
+    return None
 
 
 def refused_body(exc) -> tuple[int, dict] | None:

@@ -216,6 +216,8 @@ FUNNEL_THROTTLE_RATES = {
     "daily": env.str("FUNNEL_API_DAILY_RATE", default="250000/day"),
     # Anonymous public lead capture, per client address.
     "capture": env.str("FUNNEL_CAPTURE_RATE", default="20/min"),
+    # Requests with a bad token or API key, per client address (credential guessing).
+    "auth_failures": env.str("FUNNEL_AUTH_FAILURE_RATE", default="30/min"),
 }
 # Where IdempotencyMiddleware applies.
 FUNNEL_API_PREFIX = "/api/v1/"
