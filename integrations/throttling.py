@@ -13,7 +13,8 @@ and bad credentials also spend a stricter per-address budget ("auth_failures") t
 guessing keys, tokens or passwords slow. Limits are in
 settings.FUNNEL_THROTTLE_RATES ("<count>/<period>", period like `10s`, `min`, `hour`,
 `day`) and documented in docs/api.md. A refused request is a 429 with `Retry-After`, the
-seconds until its window ends. Every API response carries `X-RateLimit-*` headers.
+seconds until its window ends. Every API response carries `X-RateLimit-*` headers. If the
+cache is down, counting falls back to process memory (funnel/counters.py).
 """
 
 import math
@@ -21,9 +22,10 @@ import re
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from funnel.counters import counters
 
 _RATE = re.compile(
     r"^\s*(?P<count>\d+)\s*/\s*(?P<n>\d*)\s*(?P<unit>s|sec|second|m|min|minute|h|hour|d|day)s?\s*$"
@@ -64,11 +66,11 @@ def window_count(*, key: str, period: int, now: float) -> tuple[int, float]:
     window = int(now // period)
     cache_key = f"throttle:{key}:{period}:{window}"
     # Expires a little after its window ends; a later window uses another key.
-    cache.add(cache_key, 0, timeout=period + 5)
+    counters.add(cache_key, 0, timeout=period + 5)
     try:
-        count = cache.incr(cache_key)
+        count = counters.incr(cache_key)
     except ValueError:  # Evicted between add and incr.
-        cache.add(cache_key, 1, timeout=period + 5)
+        counters.add(cache_key, 1, timeout=period + 5)
         count = 1
     return count, (window + 1) * period - now
 
