@@ -6,7 +6,7 @@ and a message that says so, not DRF's "Unable to log in with provided credential
 script that retries a correct password must learn that waiting, not a new password, helps.
 """
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.settings import api_settings
@@ -37,14 +37,10 @@ class TokenLoginView(ObtainAuthToken):
 
     @extend_schema(
         summary="Get a user token",
-        responses={
-            400: OpenApiResponse(description="Wrong username or password."),
-            429: OpenApiResponse(
-                description="Locked after repeated failures (see `Retry-After`), or over "
-                "the rate limit."
-            ),
-        },
-        auth=[],
+        description=(
+            "A wrong username or password is a 400. After repeated failures the login is "
+            "locked for a while: 429 with `Retry-After`, even for the right password."
+        ),
     )
     def post(self, request, *args, **kwargs):
         try:
