@@ -17,7 +17,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -260,7 +259,7 @@ class CaptureView(APIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = [CaptureRateThrottle]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    # The project's parsers (REST_FRAMEWORK default): JSON, HTML forms and multipart.
     renderer_classes = [JSONRenderer]
 
     @extend_schema(
