@@ -1,6 +1,7 @@
-"""Quota attainment (DESIGN.md): won deal amount with a close date in the quota's period,
-for its owner (a team quota: every won deal), divided by the target. Pace compares the
-won amount with the share of the target that time elapsed so far calls for."""
+"""Quota attainment (docs/architecture.md, "Metric definitions"): won deal amount with a
+close date in the quota's period, for its owner (a team quota: every won deal), divided by
+the target. Pace compares the won amount with the share of the target that time elapsed
+so far calls for."""
 
 from dataclasses import dataclass
 from datetime import date
