@@ -23,7 +23,7 @@ HALF_LIFE_DAYS = 1.0
 @pytest.fixture(autouse=True)
 def rules():
     # One kind worth 64 points halving every day; the others worth nothing.
-    points = {kind: 0.0 for kind in Touch.Kind.values} | {Touch.Kind.FORM_SUBMIT: POINTS}
+    points = dict.fromkeys(Touch.Kind.values, 0.0) | {Touch.Kind.FORM_SUBMIT: POINTS}
     ScoringRules.objects.update_or_create(
         pk=ScoringRules.SINGLETON_ID,
         defaults={"touch_points": points, "half_life_days": HALF_LIFE_DAYS, "mql_threshold": 1e6},
