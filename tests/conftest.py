@@ -19,7 +19,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PINNED_NOW = datetime(2027, 3, 31, 22, 30, tzinfo=UTC)
 
 # Fixtures whose work happens where a pin cannot reach: another process (a Celery worker)
-# or a browser that stamps and expires cookies with the machine's clock.
+# or a browser that stamps and expires cookies with the machine's clock. A test that starts
+# its own processes (`WorkerProcess`, `subprocess`) says `pytest.mark.real_clock` itself.
 REAL_CLOCK_FIXTURES = {"live_server", "celery_worker", "page", "browser"}
 REAL_CLOCK_MARKERS = {"browser", "redis"}
 
