@@ -8,6 +8,7 @@ from django_filters import rest_framework as filters
 from funnel.datetime_filters import UtcIsoDateTimeFilter
 from leads.filters import IdFilter
 from sales.models import Activity, Deal, Enrolment, Quota, Sequence
+from sales.periods import validate_period_day
 from sales.selectors import repeat_customer_condition
 
 
@@ -83,7 +84,11 @@ class QuotaFilter(filters.FilterSet):
         field_name="owner", lookup_expr="isnull", help_text="`true`: only team quotas."
     )
     period = filters.ChoiceFilter(choices=Quota.Period.choices)
-    on = filters.DateFilter(method="filter_on", help_text="Quotas whose period contains this day.")
+    on = filters.DateFilter(
+        method="filter_on",
+        validators=[validate_period_day],
+        help_text="Quotas whose period contains this day.",
+    )
 
     class Meta:
         model = Quota

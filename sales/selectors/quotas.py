@@ -114,9 +114,11 @@ def quota_progress(quota: Quota, *, today: date) -> Progress:
 def my_quotas_now(*, user: AbstractBaseUser, today: date) -> list[tuple[Quota, Progress]]:
     """The user's quotas whose period contains today (a month and a quarter may both),
     shortest period first. One query."""
+    # A month ends on or before its quarter; in a quarter's last month both end on the
+    # same day, and the later start (the month) is the shorter period.
     quotas = quotas_with_won(
         Quota.objects.filter(owner=user, starts_on__lte=today, ends_on__gte=today)
-    ).order_by("ends_on", "starts_on")
+    ).order_by("ends_on", "-starts_on")
     return [(quota, quota_progress(quota, today=today)) for quota in quotas]
 
 
