@@ -188,11 +188,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Documents the shared responses (401/403/404/400/429, Idempotency-Key's 409/422) on
-    # every operation (integrations/openapi.py), then spectacular's own enum pass.
+    # Spectacular's enum pass first: it rebuilds `components` from its registry, which
+    # would drop the error schemas added by ours. Then the shared responses
+    # (401/403/404/400/429, Idempotency-Key's 409/422) on every operation
+    # (integrations/openapi.py).
     "POSTPROCESSING_HOOKS": [
-        "integrations.openapi.document_api_conventions",
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.openapi.document_api_conventions",
     ],
     # One schema enum per choice set, however many fields use it (stage, from/to, to).
     "ENUM_NAME_OVERRIDES": {
