@@ -27,6 +27,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from funnel.api_query import query_values
 from funnel.metrics.window import Window
 from funnel.pagination import CursorPagination
 from integrations.throttling import CaptureRateThrottle
@@ -333,7 +334,7 @@ class CampaignMetricsView(APIView):
         responses={200: CampaignMetricsSerializer, 400: INVALID},
     )
     def get(self, request):
-        params = WindowSerializer(data=request.query_params)
+        params = WindowSerializer(data=query_values(request))
         params.is_valid(raise_exception=True)
         query = params.validated_data
         campaigns = Campaign.objects.all()

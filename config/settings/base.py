@@ -156,7 +156,7 @@ REST_FRAMEWORK = {
     # believe when throttling per client address (0: only REMOTE_ADDR).
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["funnel.api_query.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "funnel.pagination.CursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "funnel.api_errors.exception_handler",
