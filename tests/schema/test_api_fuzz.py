@@ -4,7 +4,7 @@ as documented; schema-invalid input rejected and schema-valid input accepted; a 
 header enforced, an undocumented method refused, and credentials really required. Runs on
 SQLite and on PostgreSQL (CI), derandomized so a failure reproduces.
 
-Run time is bounded by FUZZ_MAX_EXAMPLES per operation (env, default 10) plus
+Run time is bounded by FUZZ_MAX_EXAMPLES per operation (env, default 5) plus
 schemathesis' deterministic coverage cases.
 
 Not exercised here: `use_after_free`, `ensure_resource_availability` (they judge the
@@ -45,7 +45,7 @@ from config.wsgi import application
 from integrations.idempotency import HEADER
 from tests.security.world import build
 
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "5"))
 _keys = itertools.count()
 CHECKS = [
     not_a_server_error,
