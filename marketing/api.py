@@ -40,7 +40,11 @@ from marketing.filters import CampaignFilter, TouchFilter
 from marketing.metrics import campaign_results
 from marketing.models import Campaign, Spend, Touch
 from marketing.permissions import MarketingPermission
-from marketing.selectors import campaigns_with_totals, lead_score_explanation
+from marketing.selectors import (
+    campaigns_by_utm_name,
+    campaigns_with_totals,
+    lead_score_explanation,
+)
 from marketing.serializers import (
     MAX_BATCH,
     CampaignMetricsSerializer,
@@ -232,9 +236,8 @@ def _touches_resolve(
     lead_ids = set(Lead.objects.filter(pk__in=asked_leads).values_list("pk", flat=True))
     asked_campaigns = [i["campaign"] for i in items.values() if i.get("campaign")]
     campaign_ids = set(Campaign.objects.filter(pk__in=asked_campaigns).values_list("pk", flat=True))
-    utm_names = [i["utm_campaign"].lower() for i in items.values() if i.get("utm_campaign")]
-    by_utm = dict(
-        Campaign.objects.filter(utm_campaign__in=utm_names).values_list("utm_campaign", "pk")
+    by_utm = campaigns_by_utm_name(
+        names=[i["utm_campaign"] for i in items.values() if i.get("utm_campaign")]
     )
     errors: dict[int, dict[str, list[str]]] = {}
     resolved, now = [], timezone.now()
@@ -251,7 +254,7 @@ def _touches_resolve(
         if campaign_id and campaign_id not in campaign_ids:
             error["campaign"] = ["No such campaign."]
         if "campaign" not in item and item.get("utm_campaign"):
-            campaign_id = by_utm.get(item["utm_campaign"].lower())
+            campaign_id = by_utm.get(item["utm_campaign"].strip().lower())
         if error:
             errors[index] = error
             continue
