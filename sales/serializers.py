@@ -100,7 +100,9 @@ class OwnerField(StrictPrimaryKeyRelatedField):
 
 class DealSerializer(CurrencyMixin, serializers.ModelSerializer):
     lead_name = serializers.CharField(source="lead.__str__", read_only=True)
-    owner_username = serializers.CharField(source="owner.username", read_only=True, default=None)
+    owner_username = serializers.CharField(
+        source="owner.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Deal
@@ -164,7 +166,9 @@ class DealLoseSerializer(DealWinSerializer):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    owner_username = serializers.CharField(source="owner.username", read_only=True, default=None)
+    owner_username = serializers.CharField(
+        source="owner.username", read_only=True, default=None, allow_null=True
+    )
     is_overdue = serializers.SerializerMethodField()
 
     class Meta:

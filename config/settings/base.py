@@ -211,7 +211,7 @@ REST_FRAMEWORK = {
     # believe when throttling per client address (0: only REMOTE_ADDR).
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["funnel.api_query.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "funnel.pagination.CursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "funnel.api_errors.exception_handler",
@@ -243,11 +243,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Documents the shared responses (401/403/404/400/429, Idempotency-Key's 409/422) on
-    # every operation (integrations/openapi.py), then spectacular's own enum pass.
+    # Spectacular's enum pass first: it rebuilds `components` from its registry, which
+    # would drop the error schemas added by ours. Then the shared responses
+    # (401/403/404/400/429, Idempotency-Key's 409/422) on every operation
+    # (integrations/openapi.py).
     "POSTPROCESSING_HOOKS": [
-        "integrations.openapi.document_api_conventions",
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.openapi.document_api_conventions",
     ],
     # One schema enum per choice set, however many fields use it (stage, from/to, to).
     "ENUM_NAME_OVERRIDES": {
