@@ -7,6 +7,7 @@ writes the same rows with INSERT ... SELECT (`marketing.imports.merge`).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -69,3 +70,13 @@ def lead_changes_record(
 def lead_changes(*, lead: Lead) -> QuerySet[LeadChange]:
     """A lead's field history, newest first, with who made each change (one query)."""
     return LeadChange.objects.filter(lead=lead).select_related("actor").order_by("-at", "-id")
+
+
+def request_id_of(request) -> str:
+    """The id history records for an API request: the caller's `X-Request-ID`, else its
+    `Idempotency-Key` (a retry is the same request), else a new one."""
+    for header in ("X-Request-ID", "Idempotency-Key"):
+        value = (request.headers.get(header) or "").strip()
+        if value:
+            return value[:64]
+    return uuid.uuid4().hex
