@@ -170,6 +170,7 @@ class TouchData:
     utm_campaign: str = ""
     utm_content: str = ""
     utm_term: str = ""
+    submitted: dict[str, Any] | None = None
 
 
 def touches_record(*, touches: Iterable[TouchData], rescore: bool = True) -> list[Touch]:
@@ -186,6 +187,7 @@ def touches_record(*, touches: Iterable[TouchData], rescore: bool = True) -> lis
             utm_campaign=t.utm_campaign,
             utm_content=t.utm_content,
             utm_term=t.utm_term,
+            submitted=t.submitted,
         )
         for t in touches
     ]
