@@ -101,7 +101,13 @@ def merge_mode_for(
         return MergeMode.FILL_EMPTY
     if source == ChangeSource.MERGE:
         return MergeMode(requested or MergeMode.OVERWRITE)
-    if origin.actor is None or not lead_is_editable_by(origin.actor, lead=lead):
+    if origin.actor is None:
+        # No caller: a trusted internal write (a task, the shell). An import whose
+        # importer is gone only fills blanks.
+        if source == ChangeSource.IMPORT:
+            return MergeMode.FILL_EMPTY
+        return MergeMode(requested or MergeMode.OVERWRITE)
+    if not lead_is_editable_by(origin.actor, lead=lead):
         if source == ChangeSource.IMPORT:
             # Importers are marketers (who may edit every lead); anyone else fills blanks.
             return MergeMode.FILL_EMPTY
