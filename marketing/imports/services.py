@@ -279,6 +279,7 @@ def _write(job: ImportJob) -> None:
             "importer_id": job.created_by_id,
         }
         existing = merge.leads_lock_existing(job_id=job.pk)
+        step.done("lock existing")
         job.leads_changed = merge.leads_update_existing(**policy)
         step.done("update existing")
         job.leads_new = merge.leads_insert_new(
