@@ -31,7 +31,9 @@ from funnel.metrics.window import Window
 from funnel.pagination import CursorPagination
 from integrations.throttling import CaptureRateThrottle
 from leads.emails import normalize_email
-from leads.models import Lead
+from leads.history import request_id_of
+from leads.merge_policy import WriteOrigin
+from leads.models import ChangeSource, Lead
 from leads.selectors import leads_visible_to
 from marketing import services
 from marketing.capture import LEAD_FIELDS, UTM_FIELDS, lead_capture
@@ -212,7 +214,10 @@ class TouchViewSet(viewsets.ReadOnlyModelViewSet):
             # Failing items only, keyed by index: DRF's list error shape here
             # (LIST_SERIALIZER_ERRORS_AS_DICT).
             raise ValidationError(dict(sorted(errors.items())) if many else errors[0])
-        created = services.touches_record(touches=touches)
+        origin = WriteOrigin(
+            source=ChangeSource.API, actor=request.user, request_id=request_id_of(request)
+        )
+        created = services.touches_record(touches=touches, origin=origin)
         data = TouchSerializer(created, many=True).data
         return Response(data if many else data[0], status=status.HTTP_201_CREATED)
 

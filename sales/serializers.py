@@ -410,7 +410,10 @@ class ReassignSerializer(serializers.Serializer):
 
 class TimelineEntrySerializer(serializers.Serializer):
     kind = serializers.CharField(
-        help_text="stage_change, touch, activity, deal_opened, deal_won, deal_lost or owner_change."
+        help_text=(
+            "stage_change, touch, activity, deal_opened, deal_won, deal_lost, owner_change "
+            "or field_change."
+        )
     )
     at = serializers.DateTimeField()
     id = serializers.IntegerField(help_text="Id of the record in its own resource.")
