@@ -30,7 +30,9 @@ from sales.forms import (
     LoseForm,
     QuotaSetForm,
     ReassignForm,
+    ReopenForm,
     ReturnToForm,
+    WinForm,
 )
 from sales.models import Deal
 from sales.views import (
@@ -133,8 +135,18 @@ def _visible_deal(request: HttpRequest, pk: int) -> Deal:
 def deal_win(request: HttpRequest, pk: int) -> HttpResponse:
     deal = _visible_deal(request, pk)
     where = _return_to(request, "board")
+    form = WinForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"The deal was not won: {_form_errors(form)}")
+        return _answer(request, where, lead=deal.lead, status=400)
     try:
-        won = services.deal_win(deal_id=deal.pk, actor=request.user, cause=Cause.MANUAL)
+        won = services.deal_win(
+            deal_id=deal.pk,
+            actor=request.user,
+            cause=Cause.MANUAL,
+            amount=form.cleaned_data["amount"],
+            note=form.cleaned_data["note"],
+        )
     except (SalesConflict, ValidationError) as exc:
         return _refused(request, where, exc, lead=deal.lead)
     became = " They are a customer now." if deal.lead.stage == Stage.PROSPECT else ""
@@ -160,6 +172,30 @@ def deal_lose(request: HttpRequest, pk: int) -> HttpResponse:
         f"Marked “{deal.title}” lost. {deal.lead} is still a {deal.lead.stage}: move them on "
         "the board if they are lost too.",
     )
+    return _answer(request, where, lead=deal.lead)
+
+
+@sales_required
+@require_POST
+def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager undoes a win recorded by mistake; the lead's stage is left alone."""
+    deal = _visible_deal(request, pk)
+    where = _return_to(request, "lead")
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the deal is reopened.")
+        return _answer(request, where, lead=deal.lead, status=400)
+    try:
+        services.deal_reopen(deal_id=deal.pk, actor=request.user, reason=form.cleaned_data["reason"])
+    except (SalesConflict, ValidationError) as exc:
+        return _refused(request, where, exc, lead=deal.lead)
+    stays = (
+        f" {deal.lead} is still a customer: if this was their only win, a manager can move "
+        "them back to prospect from the Stage panel (with a reason)."
+        if deal.lead.stage == Stage.CUSTOMER
+        else ""
+    )
+    messages.success(request, f"Reopened “{deal.title}”: it is open again.{stays}")
     return _answer(request, where, lead=deal.lead)
 
 
