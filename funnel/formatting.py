@@ -39,7 +39,7 @@ def percent_text(ratio: Number | None) -> str:
 
 
 def roi_text(ratio: Number | None) -> str:
-    """(revenue − spend) ÷ spend as a signed percentage: 16.58 → "+1,658.0 %"."""
+    """(revenue - spend) ÷ spend as a signed percentage: 16.58 → "+1,658.0 %"."""
     if ratio is None:
         return EMPTY
     return f"{float(ratio) * 100:+,.1f} %"

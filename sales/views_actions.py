@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from funnel.formatting import money_text, person_name
 from funnel.roles import is_sales_rep
 from funnel.services import lead_transition
 from funnel.stages import Cause, IllegalTransition, Stage
@@ -186,7 +187,9 @@ def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Say why the deal is reopened.")
         return _answer(request, where, lead=deal.lead, status=400)
     try:
-        services.deal_reopen(deal_id=deal.pk, actor=request.user, reason=form.cleaned_data["reason"])
+        services.deal_reopen(
+            deal_id=deal.pk, actor=request.user, reason=form.cleaned_data["reason"]
+        )
     except (SalesConflict, ValidationError) as exc:
         return _refused(request, where, exc, lead=deal.lead)
     stays = (
@@ -374,8 +377,8 @@ def quota_set(request: HttpRequest) -> HttpResponse:
             )
             status = 409 if isinstance(exc, SalesConflict) else 400
         else:
-            who = data["owner"].get_username() if data["owner"] else "the team"
-            messages.success(request, f"Target for {who} set to {data['target']:,.2f}.")
+            who = person_name(data["owner"]) if data["owner"] else "the team"
+            messages.success(request, f"Target for {who} set to {money_text(data['target'])}.")
     source = {"period": request.POST.get("period", ""), "on": request.POST.get("starts_on", "")}
     if not wants_partial(request):
         query = urlencode({k: v for k, v in source.items() if v})

@@ -1,7 +1,6 @@
 from django import template
 
 from funnel import formatting
-
 from marketing.selectors import lead_score_explanation
 
 register = template.Library()
