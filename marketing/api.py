@@ -314,13 +314,23 @@ class CaptureView(APIView):
                 return _capture_refused(request, serializer.errors, 400)
             serializer.is_valid(raise_exception=True)
             values = serializer.validated_data
-            lead_capture(
-                campaign=campaign,
-                email=values["email"],
-                fields={name: values[name] for name in LEAD_FIELDS if name in values},
-                utm={name: values[name] for name in UTM_FIELDS if name in values},
-                consent=values.get("consent", False),
-            )
+            try:
+                lead_capture(
+                    campaign=campaign,
+                    email=values["email"],
+                    fields={name: values[name] for name in LEAD_FIELDS if name in values},
+                    utm={name: values[name] for name in UTM_FIELDS if name in values},
+                    consent=values.get("consent", False),
+                )
+            except DjangoValidationError as refused:
+                if not browser:
+                    raise  # funnel.api_errors: 400 with the field errors
+                errors = (
+                    refused.message_dict
+                    if hasattr(refused, "error_dict")
+                    else {"email": refused.messages}
+                )
+                return _capture_refused(request, errors, 400)
         if browser:
             response = HttpResponseRedirect(
                 campaign.thank_you_url or reverse("marketing:capture-thanks")
