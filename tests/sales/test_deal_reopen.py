@@ -61,3 +61,15 @@ def test_the_lead_page_offers_reopen_to_managers_only(client, manager, rep, my_p
     response = client.post(url, {"return_to": "lead", "reason": "Booked twice"}, follow=True)
     assert Deal.objects.get(pk=deal.pk).status == Deal.Status.OPEN
     assert "still a customer" in response.content.decode()
+
+
+def test_the_api_reopens_for_managers_and_refuses_reps(api, manager, rep, my_prospect):
+    deal = won_deal(my_prospect)
+    url = f"/api/v1/deals/{deal.pk}/reopen/"
+    assert api(rep).post(url, {"reason": "x"}, format="json").status_code == 403
+    assert api(manager).post(url, {}, format="json").status_code == 400
+    done = api(manager).post(url, {"reason": "Wrong lead"}, format="json")
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "open"
+    again = api(manager).post(url, {"reason": "Wrong lead"}, format="json")
+    assert again.status_code == 409
