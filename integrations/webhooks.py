@@ -313,9 +313,7 @@ def leads_created_record_from_insert(*, insert_sql: str, params: Sequence[Any]) 
             last_lead, last_event = cursor.fetchone()
             cursor.execute(insert_sql, params)
             inserted = cursor.rowcount
-            cursor.execute(
-                events_insert(f"{lead} l WHERE l.id > {int(last_lead)}"), event_params
-            )
+            cursor.execute(events_insert(f"{lead} l WHERE l.id > {int(last_lead)}"), event_params)
             cursor.execute(
                 deliveries_insert(
                     f"(SELECT id, lead_id FROM {events} WHERE id > {int(last_event)}) e"
