@@ -197,7 +197,8 @@ def leads_diff_existing(
 def leads_insert_new(
     *, job_id: int, campaign: Campaign | None, now: datetime, repeated: bool
 ) -> int:
-    """Insert the file's addresses not yet in Funnel, as leads; returns how many."""
+    """Insert the file's addresses not yet in Funnel, as leads, each announced with one
+    `lead.created` webhook event; returns how many."""
     columns, values, params = [], [], []
     explicit = {
         "email": "s.email",
@@ -239,21 +240,25 @@ def leads_insert_new(
     # at one end instead of taking a million random inserts, which was steadier (the sort
     # runs in memory: SORT_MEMORY, for this statement's transaction only).
     if connection.vendor == "postgresql":
-        order, prefix = "ORDER BY s.email, s.line_no DESC ", SORT_MEMORY
+        order = "ORDER BY s.email, s.line_no DESC "
+        with connection.cursor() as cursor:
+            cursor.execute(SORT_MEMORY)
     else:
-        order, prefix = ("ORDER BY s.line_no DESC " if repeated else ""), ""
+        order = "ORDER BY s.line_no DESC " if repeated else ""
     sql = (
-        f"{prefix}INSERT INTO {_qn(LEAD)} ({', '.join(columns)}) "
+        f"INSERT INTO {_qn(LEAD)} ({', '.join(columns)}) "
         f"SELECT {', '.join(values)} FROM {_qn(STAGING)} s WHERE s.job_id = %s "
         f"{order}ON CONFLICT (email) DO NOTHING"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, job_id])
-        return cursor.rowcount
+    from integrations import webhooks
+
+    # `lead.created` for exactly the rows this INSERT creates (not those another writer
+    # created meanwhile), in the same statement on PostgreSQL: nothing per lead.
+    return webhooks.leads_created_record_from_insert(insert_sql=sql, params=[*params, job_id])
 
 
 # A million staged rows sort in about 200 MB; PostgreSQL's default 4 MB sorts on disk.
-SORT_MEMORY = "SET LOCAL work_mem = '256MB'; "
+SORT_MEMORY = "SET LOCAL work_mem = '256MB'"
 
 
 def touches_insert(*, job_id: int, kind: str, campaign: Campaign | None, now: datetime) -> int:
