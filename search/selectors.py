@@ -33,7 +33,7 @@ MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 200
 LEAD_LIMIT = 20
 OTHER_LIMIT = 5
-LEAD_FIELDS = ("id", "first_name", "last_name", "email", "company", "phone", "stage")
+LEAD_FIELDS = ("id", "first_name", "last_name", "email", "company", "phone", "stage", "created_at")
 
 
 @dataclass(frozen=True)
