@@ -25,7 +25,6 @@ from leads.search import MIN_SUBSTRING, lead_search_condition, search_words
 from leads.selectors import leads_visible_to
 from marketing.models import Campaign
 from marketing.permissions import may_use_marketing
-from sales.models import Deal
 from sales.selectors import can_work_sales, deals_visible_to
 
 # A shorter text would match a large share of every table and tell the person nothing.
@@ -161,4 +160,3 @@ def deals_find(*, user: AbstractBaseUser, text: str, limit: int = OTHER_LIMIT) -
         .order_by("-created_at", "-id")[: limit + 1]
     )
     return Found(rows=rows[:limit], more=len(rows) > limit)
-

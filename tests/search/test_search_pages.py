@@ -39,7 +39,7 @@ def test_results_page_groups_leads_campaigns_and_deals(client, manager):
     assert "Wonka factory tour" in html
     assert "Globex" not in html
     # The lead list takes the same search: its link carries the text.
-    assert f'{reverse("leads:list")}?search=wonka' in html
+    assert f"{reverse('leads:list')}?search=wonka" in html
     # The header box shows what was searched.
     assert 'name="q" value="wonka"' in html
 
@@ -62,7 +62,7 @@ def test_suggestions_are_a_listbox_of_links(client, manager):
 
     assert f'role="option" id="suggest-lead-{lead.pk}"' in html
     assert reverse("leads:detail", args=[lead.pk]) in html
-    assert f'{reverse("search:results")}?q=engines.io' in html
+    assert f"{reverse('search:results')}?q=engines.io" in html
 
 
 @pytest.mark.parametrize("text", ["", "a", "  "])
