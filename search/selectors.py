@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models import IntegerField, Q, QuerySet, Value
 
 from leads.models import Lead
 from leads.search import MIN_SUBSTRING, lead_search_condition, search_words
@@ -71,8 +71,8 @@ def search_everything(
     other_limit: int = OTHER_LIMIT,
 ) -> SearchResults:
     """What `user` may see that matches `text`. Queries: one for leads on PostgreSQL (three
-    on SQLite), one each for campaigns and deals when the user may see them (and the role
-    lookup, once per request)."""
+    on SQLite), one for campaigns and two for deals when the user may see them (and the
+    role lookup, once per request)."""
     text = search_text_clean(text)
     shows_campaigns, shows_deals = may_use_marketing(user), can_work_sales(user)
     results = SearchResults(text=text, shows_campaigns=shows_campaigns, shows_deals=shows_deals)
@@ -134,8 +134,11 @@ def campaigns_find(*, text: str, limit: int = OTHER_LIMIT) -> Found:
 
 
 def deals_find(*, user: AbstractBaseUser, text: str, limit: int = OTHER_LIMIT) -> Found:
-    """Deals whose title holds every word (trigram index: sales migration 0003). Each
-    carries `lead_visible`: a rep may own a deal on a lead they cannot open."""
+    """Deals whose title holds every word (trigram index: sales migration 0003), newest
+    first by id: the primary key serves the order, where `created_at` has no index and a
+    common word (a company in every title) would sort thousands of rows. Each carries
+    `lead_visible`, from a second query on those few leads: a rep may own a deal on a lead
+    they cannot open (an EXISTS per row made PostgreSQL hash every visible lead)."""
     condition = Q()
     for word in search_words(text):
         if len(word) < MIN_SUBSTRING:
@@ -156,7 +159,10 @@ def deals_find(*, user: AbstractBaseUser, text: str, limit: int = OTHER_LIMIT) -
             "lead__last_name",
             "lead__email",
         )
-        .annotate(lead_visible=Exists(leads_visible_to(user).filter(pk=OuterRef("lead_id"))))
-        .order_by("-created_at", "-id")[: limit + 1]
+        .order_by("-id")[: limit + 1]
     )
+    lead_ids = {deal.lead_id for deal in rows[:limit]}
+    visible = set(leads_visible_to(user).filter(pk__in=lead_ids).values_list("pk", flat=True))
+    for deal in rows:
+        deal.lead_visible = deal.lead_id in visible
     return Found(rows=rows[:limit], more=len(rows) > limit)
