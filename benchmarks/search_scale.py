@@ -66,7 +66,8 @@ HAND_WRITTEN = """
   ORDER BY created_at DESC, id DESC LIMIT %(limit)s)
 UNION ALL
 (SELECT {columns}, 1 FROM leads_lead WHERE {match}
-  AND (UPPER(first_name::text) LIKE UPPER(%(first)s) OR UPPER(last_name::text) LIKE UPPER(%(first)s))
+  AND (UPPER(first_name::text) LIKE UPPER(%(first)s)
+       OR UPPER(last_name::text) LIKE UPPER(%(first)s))
   ORDER BY created_at DESC, id DESC LIMIT %(limit)s)
 UNION ALL
 (SELECT {columns}, 2 FROM leads_lead WHERE {match}
@@ -76,7 +77,8 @@ UNION ALL
 NAIVE = """
 SELECT {columns} FROM leads_lead WHERE {match}
 ORDER BY email = LOWER(%(text)s) DESC,
-  (UPPER(first_name::text) LIKE UPPER(%(first)s) OR UPPER(last_name::text) LIKE UPPER(%(first)s)) DESC,
+  (UPPER(first_name::text) LIKE UPPER(%(first)s)
+   OR UPPER(last_name::text) LIKE UPPER(%(first)s)) DESC,
   created_at DESC, id DESC
 LIMIT %(limit)s
 """
@@ -105,9 +107,7 @@ def hand_written_sql(text: str, template: str) -> tuple[str, dict]:
     whole = phone_digits(" ".join(words)) if len(words) > 1 else ""
     if whole:
         params["whole"] = f"%{whole}%"
-        match = (
-            f"(({match}) OR regexp_replace(phone::text, '[^0-9]', '', 'g') LIKE %(whole)s)"
-        )
+        match = f"(({match}) OR regexp_replace(phone::text, '[^0-9]', '', 'g') LIKE %(whole)s)"
     return template.format(columns=COLUMNS, match=match), params
 
 
@@ -185,9 +185,9 @@ def main() -> None:
         selector = timed(lambda t=text: leads_find(user=manager, text=t, limit=LIMIT), args.repeat)
         as_rep = timed(lambda t=text: leads_find(user=rep, text=t, limit=LIMIT), args.repeat)
         sql, params = hand_written_sql(text, HAND_WRITTEN)
-        by_hand = timed(lambda: run_sql(sql, params), args.repeat)
+        by_hand = timed(lambda q=sql, p=params: run_sql(q, p), args.repeat)
         naive_sql, naive_params = hand_written_sql(text, NAIVE)
-        naive = timed(lambda: run_sql(naive_sql, naive_params), max(1, args.repeat // 2))
+        naive = timed(lambda q=naive_sql, p=naive_params: run_sql(q, p), max(1, args.repeat // 2))
         everything = timed(lambda t=text: search_everything(user=manager, text=t), args.repeat)
         page = timed(lambda t=text: client.get("/search/suggest/", {"q": t}), args.repeat)
         found = [lead.pk for lead in leads_find(user=manager, text=text, limit=LIMIT).rows]
