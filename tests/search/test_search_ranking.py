@@ -53,3 +53,19 @@ def test_limit_and_more(manager):
 
     found = leads_find(user=manager, text="initech", limit=4)
     assert len(found.rows) == 4 and not found.more
+
+
+def test_two_words_rank_the_name_that_starts_with_them_first(manager):
+    LeadFactory(first_name="Grace", last_name="Hopper", company="Navy", created_at=at(0))
+    LeadFactory(first_name="Grace", last_name="Smith", company="Hopper Inc", created_at=at(5))
+    LeadFactory(first_name="Walter", last_name="Hopper", company="Grace Ltd", created_at=at(9))
+
+    def people(text):
+        return [
+            f"{lead.first_name} {lead.last_name}"
+            for lead in leads_find(user=manager, text=text).rows
+        ]
+
+    expected = ["Grace Hopper", "Walter Hopper", "Grace Smith"]
+    assert people("grace hop") == expected
+    assert people("hopper gr") == expected
