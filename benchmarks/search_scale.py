@@ -64,15 +64,17 @@ COLUMNS = "id, first_name, last_name, email, company, phone, stage, created_at"
 HAND_WRITTEN = """
 (SELECT {columns}, 0 AS rank FROM leads_lead WHERE email = LOWER(%(text)s)
   ORDER BY created_at DESC, id DESC LIMIT %(limit)s)
-UNION ALL
+UNION ALL{name_rank}
+(SELECT {columns}, 2 FROM leads_lead WHERE {match}
+  ORDER BY created_at DESC, id DESC LIMIT %(limit)s)
+"""
+# Rank 1, for a one-word text only: the first or the last name starts with it.
+NAME_RANK = """
 (SELECT {columns}, 1 FROM leads_lead WHERE {match}
   AND (UPPER(first_name::text) LIKE UPPER(%(first)s)
        OR UPPER(last_name::text) LIKE UPPER(%(first)s))
   ORDER BY created_at DESC, id DESC LIMIT %(limit)s)
-UNION ALL
-(SELECT {columns}, 2 FROM leads_lead WHERE {match}
-  ORDER BY created_at DESC, id DESC LIMIT %(limit)s)
-"""
+UNION ALL"""
 
 NAIVE = """
 SELECT {columns} FROM leads_lead WHERE {match}
@@ -108,7 +110,8 @@ def hand_written_sql(text: str, template: str) -> tuple[str, dict]:
     if whole:
         params["whole"] = f"%{whole}%"
         match = f"(({match}) OR regexp_replace(phone::text, '[^0-9]', '', 'g') LIKE %(whole)s)"
-    return template.format(columns=COLUMNS, match=match), params
+    name_rank = NAME_RANK.format(columns=COLUMNS, match=match) if len(words) == 1 else ""
+    return template.format(columns=COLUMNS, match=match, name_rank=name_rank), params
 
 
 def run_sql(sql: str, params: dict) -> list:

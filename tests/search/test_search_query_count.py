@@ -1,6 +1,6 @@
 """Find anything costs a fixed number of queries however many rows match: leads in one
-statement on PostgreSQL (three LIMITed ones on SQLite), one for campaigns, and for deals one
-plus one for which of their few leads the person may open."""
+statement on PostgreSQL (three LIMITed ones on SQLite for a one-word text), one for
+campaigns, and for deals one plus one for which of their few leads the person may open."""
 
 import pytest
 from django.db import connection
