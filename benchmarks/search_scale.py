@@ -51,7 +51,7 @@ from search.selectors import leads_find, search_everything  # noqa: E402
 LIMIT = 20
 
 # The semantics of leads.search for one word of 3+ characters, written by hand with the
-# expressions leads migration 0006 indexes.
+# expressions leads migration 0007 indexes.
 WORD = """(UPPER(first_name::text) LIKE UPPER(%(w{i})s) OR UPPER(last_name::text) LIKE
  UPPER(%(w{i})s) OR UPPER(company::text) LIKE UPPER(%(w{i})s) OR email::text LIKE
  LOWER(%(w{i})s){phone})"""

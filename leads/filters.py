@@ -2,7 +2,7 @@
 
 Every filter is an equality, a range or a match on an indexed column, so a filtered page
 stays an index scan: no joins, no DISTINCT. The search is `leads.search` (substrings on
-PostgreSQL's trigram indexes of leads migration 0006, prefixes on those of 0002).
+PostgreSQL's trigram indexes of leads migration 0007, prefixes on those of 0002).
 """
 
 from django import forms

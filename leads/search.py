@@ -6,7 +6,7 @@ email (domain included) or phone, in any letter case: `wonka.example` finds ever
 Wonka, `grace hop` finds Grace Hopper, `555-0142` finds "+1 (555) 014-2". A word of three
 characters or more is a substring; a shorter one is a prefix (`jo smi` finds John Smith),
 because on PostgreSQL a substring needs three characters to use the trigram indexes of
-leads migration 0006 and a one-letter substring would match nearly every row; prefixes
+leads migration 0007 and a one-letter substring would match nearly every row; prefixes
 use the b-tree indexes of migration 0002. A word with three or more digits that looks like
 (part of) a phone number also matches the phone's digits whatever its separators.
 """
@@ -28,7 +28,7 @@ _SEPARATORS = " ()+-./"
 
 class PhoneDigits(Func):
     """The digits of a phone number. PostgreSQL strips every non-digit, with the exact
-    expression leads migration 0006 indexes (change both together); SQLite has no
+    expression leads migration 0007 indexes (change both together); SQLite has no
     regexp_replace, so it drops the separators people type, which is the same for phones
     entered as digits and separators."""
 

@@ -1,5 +1,5 @@
 """A trigram index for the header search's deals (search.selectors): `title ILIKE '%q%'`
-as the ORM writes it. PostgreSQL only, as leads 0006 (which installs pg_trgm)."""
+as the ORM writes it. PostgreSQL only, as leads 0007 (which installs pg_trgm)."""
 
 from django.db import migrations
 
@@ -22,7 +22,7 @@ def drop_index(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("sales", "0002_enrolment_progress"),
-        ("leads", "0006_lead_search_trigram_indexes"),
+        ("leads", "0007_lead_search_trigram_indexes"),
     ]
 
     operations = [migrations.RunPython(create_index, drop_index, elidable=False)]

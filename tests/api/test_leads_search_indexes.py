@@ -1,6 +1,6 @@
 """On PostgreSQL the lead search is served by indexes, not a scan: prefixes (1-2 character
 words) by the b-tree indexes of leads migration 0002, substrings by the trigram indexes of
-0006, the header search's deals by sales 0003."""
+0007, the header search's deals by sales 0003."""
 
 import pytest
 from django.db import connection

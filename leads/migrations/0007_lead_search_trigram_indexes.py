@@ -39,7 +39,7 @@ def drop_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("leads", "0005_lead_updated_index")]
+    dependencies = [("leads", "0006_lead_field_history")]
 
     # TrigramExtension does nothing on databases other than PostgreSQL.
     operations = [
