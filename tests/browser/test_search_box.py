@@ -1,6 +1,7 @@
 """Find anything in a real browser: `/` focuses the header box, typing shows live results
 grouped in a listbox, arrows move through them, Enter opens one, Esc closes the list, and
-Ctrl-K works from inside another field. Without picking a result, Enter opens the page."""
+Ctrl-K works from inside another field. Without picking a result, Enter opens the page.
+The open listbox and the results page pass axe-core."""
 
 import re
 
@@ -67,3 +68,24 @@ def test_ctrl_k_and_the_results_page(live_server, page):
     expect(page.get_by_role("region", name="Campaigns")).to_contain_text("Navy week")
     leads.get_by_role("link", name="Grace Hopper").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Grace Hopper")
+
+
+def test_the_open_listbox_and_the_results_page_pass_axe(live_server, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    factories.ManagerFactory(username="morgan")
+    factories.LeadFactory(first_name="Willy", last_name="Wonka", company="Wonka Industries")
+    factories.CampaignFactory(name="Wonka bars relaunch")
+    sign_in(page, live_server, "morgan")
+    box = page.get_by_role("combobox", name="Find leads, campaigns and deals")
+    box.press_sequentially("wonka")
+    box.press("ArrowDown")
+    expect(page.get_by_role("listbox", name="Matches")).to_be_visible()
+
+    axe = Axe()
+    header = axe.run(page, context=".topbar")
+    assert header.violations_count == 0, header.generate_report()
+    box.press("Escape")
+    page.goto(f"{live_server.url}/search/?q=wonka")
+    results = axe.run(page)
+    assert results.violations_count == 0, results.generate_report()
