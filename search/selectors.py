@@ -59,8 +59,9 @@ class SearchResults:
 
 
 def search_text_clean(text: str) -> str:
-    """The text as searched: words separated by single spaces, at most 200 characters."""
-    return " ".join(text.split())[:MAX_QUERY_LENGTH]
+    """The text as searched: words separated by single spaces, at most 200 characters,
+    without NUL characters (PostgreSQL refuses them in any string: a 500, not a search)."""
+    return " ".join(text.replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
 
 
 def search_everything(

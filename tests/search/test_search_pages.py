@@ -77,7 +77,8 @@ def test_too_short_text(client, manager, text):
 
 
 @pytest.mark.parametrize(
-    "text", ["x" * 5000, "100%", "_", "%%%", "'; DROP TABLE leads_lead; --", "\\", "(((", "ü"]
+    "text",
+    ["x" * 5000, "100%", "_", "%%%", "'; DROP TABLE leads_lead; --", "\\", "(((", "ü", "ab\x00c"],
 )
 def test_odd_text_is_searched_not_an_error(client, manager, text):
     LeadFactory(first_name="Ada")
