@@ -21,7 +21,7 @@ def test_type_in_the_header_box_and_open_a_result(live_server, page):
     factories.CampaignFactory(name="Wonka bars relaunch")
     sign_in(page, live_server, "morgan")
 
-    box = page.get_by_role("combobox", name="Find leads, campaigns and deals")
+    box = page.get_by_role("combobox", name="Find anything")
     page.locator("body").press("/")
     expect(box).to_be_focused()
 
@@ -56,7 +56,7 @@ def test_ctrl_k_and_the_results_page(live_server, page):
     # Even while typing in another field, Ctrl-K goes to the header box.
     page.get_by_label("Search", exact=True).click()
     page.keyboard.press("Control+k")
-    box = page.get_by_role("combobox", name="Find leads, campaigns and deals")
+    box = page.get_by_role("combobox", name="Find anything")
     expect(box).to_be_focused()
     box.fill("navy")
     box.press("Enter")
@@ -77,7 +77,7 @@ def test_the_open_listbox_and_the_results_page_pass_axe(live_server, page):
     factories.LeadFactory(first_name="Willy", last_name="Wonka", company="Wonka Industries")
     factories.CampaignFactory(name="Wonka bars relaunch")
     sign_in(page, live_server, "morgan")
-    box = page.get_by_role("combobox", name="Find leads, campaigns and deals")
+    box = page.get_by_role("combobox", name="Find anything")
     box.press_sequentially("wonka")
     box.press("ArrowDown")
     expect(page.get_by_role("listbox", name="Matches")).to_be_visible()

@@ -16,7 +16,7 @@ def test_every_page_has_a_labelled_search_box(client, rep):
     html = client.get(reverse("home")).content.decode()
 
     assert 'role="search"' in html
-    assert '<label class="visually-hidden" for="site-search-input">' in html
+    assert '<label class="visually-hidden" for="site-search-input">Find anything</label>' in html
     assert f'action="{reverse("search:results")}"' in html
     # The behaviour is a static file: no inline script for the search.
     assert "js/search.js" in html
