@@ -9,6 +9,7 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("integrations/", include("integrations.urls")),
     path("leads/", include("leads.urls")),
+    path("search/", include("search.urls")),
     path("", include("funnel.urls")),
 ]
 

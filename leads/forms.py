@@ -87,7 +87,11 @@ class LeadListFilterForm(forms.Form):
         required=False,
         max_length=200,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Name, email or company", "autocomplete": "off"}
+            attrs={
+                "type": "search",
+                "placeholder": "Name, email, company or phone",
+                "autocomplete": "off",
+            }
         ),
     )
     stage = forms.ChoiceField(

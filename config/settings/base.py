@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "marketing",
     "sales",
     "integrations",
+    # On top of the others, like the dashboards: reads leads, campaigns and deals.
+    "search",
 ]
 
 MIDDLEWARE = [
