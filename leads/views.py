@@ -22,7 +22,7 @@ from funnel.services import lead_transition
 from funnel.stages import Cause, IllegalTransition, Stage
 from leads.forms import SORTS, LeadListFilterForm, LeadMoveForm
 from leads.models import Lead
-from leads.selectors import lead_is_editable_by, leads_visible_to
+from leads.selectors import lead_is_editable_by, leads_creatable_by, leads_visible_to
 from sales.views import timeline_context
 
 PAGE_SIZE = 25
@@ -101,6 +101,7 @@ def lead_list(request: HttpRequest, kind: str) -> HttpResponse:
         "has_filters": form.active_count > 0 or bool(request.GET.get("search", "").strip()),
         "clear_url": reverse(spec.url_name),
         "export_url": _export_url(request.GET, kind=kind if spec.stage is not None else None),
+        "can_create": leads_creatable_by(request.user),
     }
     partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
     template = "leads/_list_results.html" if partial else "leads/lead_list.html"
