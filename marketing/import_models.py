@@ -5,6 +5,7 @@ visible and memory stays flat) without touching a lead, then merges the staged r
 leads in one transaction. A failure at any point before the merge leaves leads untouched.
 """
 
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -109,6 +110,15 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Import {self.pk}: {self.original_name}"
+
+    @property
+    def undo_until(self):
+        """Until when the import can be undone (marketing.imports.undo), if it wrote leads."""
+        from marketing.imports.undo import UNDO_DAYS
+
+        if self.dry_run or self.status != self.Status.DONE or self.finished_at is None:
+            return None
+        return self.finished_at + timedelta(days=UNDO_DAYS)
 
     @property
     def is_running(self) -> bool:
