@@ -36,12 +36,14 @@ class LeadMergeForm(forms.Form):
             self.fields[f"choice_{name}"] = forms.ChoiceField(
                 choices=[(SURVIVOR, "Keep this lead's"), (MERGED, "Take the other's")],
                 initial=SURVIVOR,
+                # Not chosen: the survivor's value stays, as the page pre-selects.
+                required=False,
                 widget=forms.RadioSelect,
             )
 
     def field_choices(self) -> dict[str, str]:
         return {
-            name.removeprefix("choice_"): value
+            name.removeprefix("choice_"): value or SURVIVOR
             for name, value in self.cleaned_data.items()
             if name.startswith("choice_")
         }

@@ -1,9 +1,9 @@
 """Undo a CSV import, for 30 days after it ran: `import_job_undo`.
 
 - Leads it created that nobody changed since are deleted. "Changed" is anything that
-  happened to the lead after the import: a field change, a stage move, a touch, an
-  activity, a deal, an enrolment, an owner, a merge into it (its `updated_at` moved, or a
-  row points at it). Such a lead is kept and reported.
+  happened to the lead after the import, read from the rows that record it: a field change
+  (every writer records one), a stage move of its own, a touch, an activity, a deal, an
+  enrolment, an owner, a merge into it. Such a lead is kept and reported with the reasons.
 - Fields it changed are restored from field history (the import's `LeadChange` rows),
   through the merge policy, unless that field changed again since or the lead is gone;
   each restore is itself recorded in field history.
@@ -145,7 +145,6 @@ def _created_delete(*, job: ImportJob, report: dict) -> None:
     from sales.models import Activity, Deal, Enrolment, OwnerChange
 
     reasons = {
-        "changed since the import": Q(updated_at__gt=job.finished_at),
         "has field changes": Exists(LeadChange.objects.filter(**of_lead)),
         "moved by someone else": Exists(
             StageChange.objects.filter(**of_lead).exclude(import_moves)
