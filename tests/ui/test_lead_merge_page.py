@@ -50,3 +50,16 @@ def test_refusals_change_nothing(login, rep, other_rep):
     assert "cannot be merged with itself" in client.get(itself["Location"]).content.decode()
     assert client.get(reverse("leads:merge", args=[pool.pk])).status_code == 403
     assert Lead.objects.count() == 3 and not LeadMerge.objects.exists()
+
+
+def test_the_merged_away_page_leads_to_the_survivor(login, manager, rep, other_rep):
+    from leads.merging.services import leads_merge
+    from tests.merging.conftest import NOW
+
+    survivor = factories.LeadFactory(owner=rep)
+    merged = factories.LeadFactory(owner=rep)
+    leads_merge(survivor=survivor, merged=merged, field_choices={}, actor=manager, now=NOW)
+    response = login(rep).get(reverse("leads:detail", args=[merged.pk]))
+    assert response.status_code == 302 and response["Location"] == f"/leads/{survivor.pk}/"
+    # Someone who may not see the survivor gets the same 404 as for any unknown lead.
+    assert login(other_rep).get(reverse("leads:detail", args=[merged.pk])).status_code == 404
