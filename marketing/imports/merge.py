@@ -8,6 +8,8 @@ several lines the last one wins. The SQL below is the same on PostgreSQL and SQL
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +23,7 @@ from marketing.imports.field_rules import dry_run_diff, field_rules, history_ins
 from marketing.imports.reader import STAGE_COLUMNS
 from marketing.models import Campaign, ImportRow, Touch
 
+logger = logging.getLogger("marketing.imports.services")
 LEAD = Lead._meta.db_table
 STAGING = ImportRow._meta.db_table
 TOUCH = Touch._meta.db_table
@@ -125,7 +128,8 @@ def leads_update_existing(
     if not rules:
         return 0
     latest, latest_params = _latest_rows(job_id, repeated=repeated)
-    history_insert(
+    started = time.monotonic()
+    recorded = history_insert(
         rules=field_rules(
             mapped=mapped,
             modes=modes or {},
@@ -138,6 +142,12 @@ def leads_update_existing(
         job_id=job_id,
         importer_id=importer_id,
         now=now,
+    )
+    logger.info(
+        "Import %s: %s field changes recorded in %.1f s",
+        job_id,
+        recorded,
+        time.monotonic() - started,
     )
     sets, params = [], []
     for rule in rules:

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from marketing.exports import spreadsheet_text
 from marketing.imports import aliases, merge, staging
 from marketing.imports.field_rules import modes_clean
 from marketing.imports.preview import PreviewLine, preview_lines_check
@@ -286,6 +287,7 @@ def _write(job: ImportJob) -> None:
             "importer_id": job.created_by_id,
         }
         existing = merge.leads_lock_existing(job_id=job.pk)
+        step.done("lock existing")
         job.leads_changed = merge.leads_update_existing(**policy)
         step.done("update existing")
         job.leads_new = merge.leads_insert_new(
@@ -393,7 +395,9 @@ class _Report:
             self._file = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115
             self._writer = csv.writer(self._file)
             self._writer.writerow(["line", "reason", "content"])
-        self._writer.writerow([bad.line, bad.reason, bad.content])
+        # The report opens in a spreadsheet: what came from the file must stay text there.
+        row = [bad.line, spreadsheet_text(bad.reason), spreadsheet_text(bad.content)]
+        self._writer.writerow(row)
         self.count += 1
 
     def close(self) -> None:

@@ -52,3 +52,14 @@ def test_the_answer_is_the_same_for_known_and_unknown_emails():
     unknown = post({"key": campaign.capture_key, "email": "new@example.com", "first_name": "X"})
 
     assert (known.status_code, known.json()) == (unknown.status_code, unknown.json())
+
+
+def test_the_submission_shows_on_the_lead_page_for_review(client, manager):
+    campaign = CampaignFactory()
+    lead = LeadFactory(email="peggy@example.com", first_name="Peggy")
+    post({"key": campaign.capture_key, "email": "peggy@example.com", "first_name": "Dmitri"})
+    client.force_login(manager)
+
+    page = client.get(f"/leads/{lead.pk}/").content.decode()
+
+    assert "Submitted:" in page and "Dmitri" in page

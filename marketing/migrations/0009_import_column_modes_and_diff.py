@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketing', '0007_touch_submitted_values'),
+        ('marketing', '0008_touch_submitted_values'),
     ]
 
     operations = [
