@@ -50,6 +50,8 @@ class LeadMergeSerializer(serializers.ModelSerializer):
             "actor",
             "at",
         ]
+        # An answer only: the request is MergeRequestSerializer.
+        read_only_fields = fields
 
 
 class LeadMergeView(APIView):

@@ -144,8 +144,9 @@ MATRIX: dict[str, Row] = {
     "POST /api/v1/leads/{id}/merge/": Row(
         # Whoever may change both leads; rep B cannot see rep A's survivor.
         s(401, 403, 200, 200, 200, 404, 200),
-        params=lambda w: {"id": w.leads["rep_a"][1].pk},
-        body=lambda w: {"merged": w.leads["rep_a"][2].pk},
+        # The customer survives: the stages present stay the same.
+        params=lambda w: {"id": w.leads["rep_a"][2].pk},
+        body=lambda w: {"merged": w.leads["rep_a"][1].pk},
     ),
     # Anyone who sees the lead may see why it scores what it does.
     "GET /api/v1/leads/{id}/score/": Row(READ_AS_OWNER, params=a_lead),
