@@ -7,6 +7,7 @@ someone else's newer one shows their values beside yours instead of overwriting 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,9 +19,10 @@ from django.views.decorators.http import require_http_methods
 from leads import services
 from leads.emails import normalize_email
 from leads.forms import EDIT_FIELDS, LeadEditForm, lead_initial
+from leads.history import value_as_text
 from leads.merge_policy import WriteOrigin
 from leads.merging.aliases import lead_by_email
-from leads.models import ChangeSource, Lead
+from leads.models import ChangeSource, Lead, LeadChange
 from leads.selectors import lead_is_editable_by, leads_creatable_by, leads_visible_to
 
 CONFLICT = (
@@ -28,6 +30,9 @@ CONFLICT = (
     "their value and yours are shown below for every field that differs. Check them, then "
     "save again to keep what the form holds now."
 )
+
+
+KEPT = "Someone else had saved other fields of it meanwhile: their changes are kept too."
 
 
 @login_required
@@ -60,18 +65,22 @@ def lead_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     form = LeadEditForm(request.POST, lead=lead)
     conflict = None
+    origin = WriteOrigin(source=ChangeSource.WEB, actor=request.user, request_id=_id())
     if form.is_valid():
-        origin = WriteOrigin(source=ChangeSource.WEB, actor=request.user, request_id=_id())
         try:
-            saved = services.lead_update(
-                lead=lead,
-                data=form.changed_values(),
-                origin=origin,
-                if_match=form.cleaned_data["version"] or "",
-            )
+            saved = _save(form, lead, origin)
         except services.LeadVersionConflict as exc:
-            conflict = _conflict(form, exc.lead)
-            form = _rebound(request, exc.lead)
+            conflict, form = _conflict(request, form, exc.lead)
+            if not conflict and form.is_valid():
+                # They changed only fields the person left alone: both edits stand, so
+                # the person's goes on top of theirs without asking.
+                try:
+                    saved = _save(form, exc.lead, origin)
+                except (services.LeadVersionConflict, ValidationError):
+                    saved = None
+                if saved is not None:
+                    messages.success(request, f"Saved {saved.full_name or saved.email}. {KEPT}")
+                    return redirect("leads:detail", pk=lead.pk)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -79,39 +88,85 @@ def lead_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("leads:detail", pk=lead.pk)
     context = _context(request, form, lead)
     context["conflict"] = conflict
-    status = 409 if conflict else 400
-    if conflict:
+    if conflict is not None:
         messages.warning(request, CONFLICT)
-    return render(request, "leads/lead_form.html", context, status=status)
+    return render(request, "leads/lead_form.html", context, status=409 if conflict else 400)
 
 
-def _conflict(form: LeadEditForm, current: Lead) -> list[dict]:
-    """Per field that differs: the label, their value (saved now) and yours (the form)."""
-    theirs_form = LeadEditForm(lead=current)
-    rows = []
-    for name in EDIT_FIELDS:
-        theirs = theirs_form.initial.get(name)
-        yours = form.cleaned_data.get(name)
-        yours_raw = yours.pk if hasattr(yours, "_meta") else yours
-        if (theirs or None) != (yours_raw or None):
-            rows.append(
-                {
-                    "label": form.fields[name].label,
-                    "theirs": _shown(current, name),
-                    "yours": _shown_value(form, name, yours),
-                }
-            )
-    return rows
+def _save(form: LeadEditForm, lead: Lead, origin: WriteOrigin) -> Lead:
+    return services.lead_update(
+        lead=lead,
+        data=form.changed_values(),
+        origin=origin,
+        if_match=form.cleaned_data["version"] or "",
+    )
 
 
-def _rebound(request: HttpRequest, current: Lead) -> LeadEditForm:
-    # The person's values stay in the form; the version moves to the lead's current one,
-    # so saving again is a deliberate choice made after seeing theirs.
+def _conflict(request: HttpRequest, form: LeadEditForm, current: Lead) -> tuple[list, LeadEditForm]:
+    """What someone else changed since the form was opened, against what the person typed.
+
+    A field they changed and the person left as it was takes their value (nothing to
+    choose); a field both changed, or one whose history is unknown, is shown with both
+    values. Returns the rows to show and the form to show again: the person's values,
+    theirs where the person had not touched the field, and the current version."""
+    opened = _opened_values(current, form.cleaned_data.get("version") or "")
     data = request.POST.copy()
     data["version"] = _version(current)
-    form = LeadEditForm(data, lead=current)
-    form.is_valid()
-    return form
+    theirs_now = lead_initial(current)
+    rows = []
+    for name in EDIT_FIELDS:
+        theirs = theirs_now.get(name)
+        yours = _raw(form.cleaned_data.get(name))
+        if value_as_text(theirs) == value_as_text(yours):
+            continue
+        if opened is not None and name not in opened:
+            continue  # Only the person changed it.
+        if opened is not None and opened[name] == value_as_text(yours):
+            _set(data, name, theirs)  # Only they changed it.
+            continue
+        rows.append(
+            {
+                "label": form.fields[name].label,
+                "theirs": _shown(current, name),
+                "yours": _shown_value(name, form.cleaned_data.get(name)),
+            }
+        )
+    rebound = LeadEditForm(data, lead=current)
+    rebound.is_valid()
+    return rows, rebound
+
+
+def _opened_values(lead: Lead, version: str) -> dict[str, str | None] | None:
+    """Field -> its value (as history text) when the form was opened, for the fields
+    changed since, read from field history: the first change after that version. None
+    when the version says nothing (every differing field is then shown)."""
+    try:
+        opened_at = datetime.fromtimestamp(int(version.strip('"'), 16) / 1_000_000, tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    values: dict[str, str | None] = {}
+    for field, old in (
+        LeadChange.objects.filter(lead=lead, at__gt=opened_at)
+        .order_by("at", "id")
+        .values_list("field", "old_value")
+    ):
+        values.setdefault(field, old)
+    return values
+
+
+def _raw(value):
+    return value.pk if hasattr(value, "_meta") else value
+
+
+def _set(data, name: str, value) -> None:
+    # As a browser would send it: a checkbox is absent when off, a choice its id.
+    if isinstance(value, bool):
+        if value:
+            data[name] = "on"
+        else:
+            data.pop(name, None)
+    else:
+        data[name] = "" if value is None else str(value)
 
 
 def _shown(lead: Lead, name: str) -> str:
@@ -125,7 +180,7 @@ def _shown(lead: Lead, name: str) -> str:
     return value or "—"
 
 
-def _shown_value(form: LeadEditForm, name: str, value) -> str:
+def _shown_value(name: str, value) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if name == "company_size":

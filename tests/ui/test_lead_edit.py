@@ -82,3 +82,20 @@ def test_an_address_another_lead_has_is_refused_with_a_link(login, manager):
     assert response.status_code == 400
     assert f'<a href="/leads/{other.pk}/">Ada L</a>' in response.content.decode()
     assert not LeadChange.objects.exists()
+
+
+def test_edits_of_different_fields_both_stand(login, rep, manager):
+    lead = factories.LeadFactory(owner=rep, first_name="Grace", company="Navy", title="")
+    client = login(rep)
+    data = {**opened(client, lead), "title": "Rear Admiral"}
+    services.lead_update(
+        lead=lead,
+        data={"company": "Harvard"},
+        origin=WriteOrigin(source=ChangeSource.API, actor=manager),
+    )
+    response = client.post(url(lead), data)
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert (lead.company, lead.title) == ("Harvard", "Rear Admiral")
+    web = LeadChange.objects.filter(lead=lead, source="web")
+    assert list(web.values_list("field", "new_value")) == [("title", "Rear Admiral")]
