@@ -166,10 +166,12 @@ def _created_delete(*, job: ImportJob, report: dict) -> None:
         report["kept_examples"].append(
             {"lead_id": lead.pk, "email": lead.email, "reason": "; ".join(why)}
         )
-    untouched = created.exclude(pk__in=kept.values("pk"))
-    # The import's own touches and stage moves go with the lead (cascade).
-    report["deleted"] = untouched.count()
-    untouched.delete()
+    untouched = list(created.exclude(pk__in=kept.values("pk")).values_list("pk", flat=True))
+    # The import's own touches and stage moves go with the lead (cascade). In chunks: the
+    # delete collector holds each chunk's rows in memory, not a million of them at once.
+    for start in range(0, len(untouched), CHUNK):
+        Lead.objects.filter(pk__in=untouched[start : start + CHUNK]).delete()
+    report["deleted"] = len(untouched)
 
 
 def _stage_moves_list(*, job: ImportJob, report: dict) -> None:
