@@ -20,6 +20,7 @@ from funnel.stages import Stage
 from leads.emails import normalize_email
 from leads.history import lead_changes_record
 from leads.merge_policy import WriteOrigin, lead_merge_apply, lead_merge_plan
+from leads.merging.aliases import email_resolve
 from leads.models import ChangeSource, Lead
 from leads.upsert import leads_insert_or_lock
 from marketing.models import Campaign, Touch
@@ -66,6 +67,8 @@ def lead_capture(
         email = normalize_email(email)
     except ValidationError as exc:
         raise ValidationError({"email": exc.messages}) from None
+    # A merged-away address reaches its survivor (leads.merging).
+    email = email_resolve(email=email)
     values = {name: value.strip() for name, value in (fields or {}).items() if name in LEAD_FIELDS}
     values = {name: value for name, value in values.items() if value}
     now = timezone.now()

@@ -210,6 +210,8 @@ def leads_insert_new(
         "source_campaign_id": "%s",
         "created_at": "COALESCE(s.created_at, %s)",
         "updated_at": "%s",
+        # What the import's undo deletes (if nobody changed them since).
+        "created_by_import_id": "%s",
     }
     explicit_params = {
         "stage": [Stage.LEAD.value],
@@ -219,6 +221,7 @@ def leads_insert_new(
         "source_campaign_id": [campaign.pk if campaign else None],
         "created_at": [now],
         "updated_at": [now],
+        "created_by_import_id": [job_id],
     }
     for field in Lead._meta.concrete_fields:
         if field.primary_key:
