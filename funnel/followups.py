@@ -9,6 +9,7 @@ from datetime import datetime
 
 from funnel.models import StageChange
 from funnel.stages import Stage
+from outbox.publish import task_publish_on_commit
 
 
 def moves_recorded(*, changes: list[StageChange]) -> None:
@@ -27,7 +28,7 @@ def moves_recorded_bulk(*, lead_ids: list[int], to_stage: Stage, at: datetime) -
     webhooks.stage_changes_record(lead_ids=lead_ids, to_stage=to_stage, at=at)
     if to_stage == Stage.PROSPECT:
         # New prospects without an owner get one (round-robin among active reps).
-        sales_tasks.prospects_assign_owner.delay_on_commit(lead_ids)
+        task_publish_on_commit(sales_tasks.prospects_assign_owner, lead_ids)
     else:
         # Nurture cadences are for prospects: a lead that left the stage stops its
         # enrolments in the move's transaction (one UPDATE for the whole batch).
