@@ -1,0 +1,52 @@
+import socket
+
+import pytest
+
+from config.celery import app as celery_app
+
+
+@pytest.fixture
+def eager_tasks():
+    """Publishing runs the task in-process, as a worker would."""
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager, conf.task_eager_propagates = True, False
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def broker_refusing():
+    """Point Celery at a Redis port where nothing listens: every publish is refused, as
+    during a Redis outage."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    conf = celery_app.conf
+    saved = conf.broker_url, conf.broker_transport, conf.broker_transport_options
+    celery_app.pool.force_close_all()
+    conf.broker_url, conf.broker_transport = f"redis://127.0.0.1:{port}/0", None
+    conf.broker_transport_options = {"socket_connect_timeout": 1}
+    celery_app._pool = None
+    yield
+    celery_app.pool.force_close_all()
+    conf.broker_url, conf.broker_transport, conf.broker_transport_options = saved
+    celery_app._pool = None
+
+
+@pytest.fixture
+def login(db):
+    def make(user):
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
