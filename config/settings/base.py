@@ -388,10 +388,13 @@ CELERY_BEAT_SCHEDULE |= {
 # killed worker delays the work by at most a sweep interval (plus a lease).
 IMPORT_LEASE_SECONDS = env.int("IMPORT_LEASE_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE |= {
-    "outbox-drain": {"task": "outbox.tasks.outbox_drain", "schedule": timedelta(seconds=30)},
+    "outbox-drain": {
+        "task": "outbox.tasks.outbox_drain",
+        "schedule": timedelta(seconds=env.int("OUTBOX_DRAIN_SECONDS", default=30)),
+    },
     "sales-assign-ownerless-prospects": {
         "task": "sales.tasks.prospects_assign_ownerless",
-        "schedule": timedelta(seconds=30),
+        "schedule": timedelta(seconds=env.int("OWNER_SWEEP_SECONDS", default=30)),
     },
     "marketing-resume-imports": {
         "task": "marketing.tasks.lead_imports_resume",
