@@ -282,6 +282,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Survives a Redis outage without the worker exiting (config/redis_broker.py).
+    CELERY_BROKER_TRANSPORT = "config.redis_broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 # Stop within docker's 10 s: on SIGTERM (remapped to a cold shutdown by REMAP_SIGTERM=SIGQUIT
 # in docker-compose.yml and the Procfile) running tasks get this long to finish, then are

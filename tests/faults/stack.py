@@ -215,8 +215,9 @@ class Stack:
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": self.pg.url,
             "CELERY_BROKER_URL": f"{self.redis.url}/0",
-            # As in production: the throttle and lockout counters live in Redis.
-            "CACHE_URL": f"{self.redis.url}/1",
+            # As in production: the throttle and lockout counters live in Redis (override
+            # to take the cache out of the Redis fault, e.g. `locmemcache://`).
+            "CACHE_URL": os.environ.get("FAULT_STACK_CACHE_URL", f"{self.redis.url}/1"),
             "FUNNEL_VAR_DIR": str(self.root / "var"),
             "CELERY_QUEUE_INTERACTIVE": "interactive",
             "CELERY_QUEUE_WEBHOOKS": "webhooks",
