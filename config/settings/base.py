@@ -238,12 +238,9 @@ CELERY_QUEUE_WEBHOOKS = env.str("CELERY_QUEUE_WEBHOOKS", default="webhooks")
 CELERY_QUEUE_MAINTENANCE = env.str("CELERY_QUEUE_MAINTENANCE", default="maintenance")
 # Anything not routed below (and a worker started without -Q) uses this queue.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default=CELERY_QUEUE_INTERACTIVE)
-# By task name (glob patterns, first match wins).
+# By task name (glob patterns, first match wins); tests/runtime/test_task_routes.py.
 CELERY_TASK_ROUTES = [
     {
-        # Webhook delivery, whatever module the dispatcher lives in.
-        "integrations.*webhook*dispatch*": {"queue": CELERY_QUEUE_WEBHOOKS},
-        "integrations.*webhook*deliver*": {"queue": CELERY_QUEUE_WEBHOOKS},
         # Periodic sweeps and clean-ups.
         "*_sweep": {"queue": CELERY_QUEUE_MAINTENANCE},
         "outbox.tasks.outbox_drain": {"queue": CELERY_QUEUE_MAINTENANCE},
@@ -252,6 +249,8 @@ CELERY_TASK_ROUTES = [
         "integrations.tasks.idempotency_records_purge": {"queue": CELERY_QUEUE_MAINTENANCE},
         "funnel.tasks.metric_rollups_refresh": {"queue": CELERY_QUEUE_MAINTENANCE},
         "sales.tasks.stale_prospects_recycle": {"queue": CELERY_QUEUE_MAINTENANCE},
+        # Webhook delivery, whatever module of integrations it lives in.
+        "integrations.*webhook*": {"queue": CELERY_QUEUE_WEBHOOKS},
         # Owner assignment, imports, scoring, the rule mover, sequence steps, outbox rows.
         "*": {"queue": CELERY_QUEUE_INTERACTIVE},
     }
@@ -389,6 +388,9 @@ CELERY_BEAT_SCHEDULE |= {
 # Each re-derives its work from the database, so a lost message, a broker outage or a
 # killed worker delays the work by at most a sweep interval (plus a lease).
 IMPORT_LEASE_SECONDS = env.int("IMPORT_LEASE_SECONDS", default=30)
+if "MARKETING_IMPORT_BATCH_ROWS" in env.ENVIRON:
+    # Rows an import stages per statement (default: marketing/imports/services.py).
+    MARKETING_IMPORT_BATCH_ROWS = env.int("MARKETING_IMPORT_BATCH_ROWS")
 CELERY_BEAT_SCHEDULE |= {
     "outbox-drain": {
         "task": "outbox.tasks.outbox_drain",

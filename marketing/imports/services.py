@@ -44,7 +44,11 @@ from outbox.publish import task_publish_on_commit
 logger = logging.getLogger(__name__)
 
 # Rows per staging statement (and per progress update).
-BATCH_ROWS = 50_000 if connection.vendor == "postgresql" else 10_000
+BATCH_ROWS = getattr(
+    settings,
+    "MARKETING_IMPORT_BATCH_ROWS",
+    50_000 if connection.vendor == "postgresql" else 10_000,
+)
 MAX_UPLOAD_BYTES = getattr(settings, "MARKETING_IMPORT_MAX_BYTES", 2 * 1024**3)
 
 

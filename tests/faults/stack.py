@@ -229,6 +229,7 @@ class Stack:
             "OUTBOX_DRAIN_SECONDS": "3",
             # Many small batches, so a kill lands between two of them.
             "FUNNEL_BULK_MOVE_BATCH": "100",
+            "MARKETING_IMPORT_BATCH_ROWS": "10000",
             "REMAP_SIGTERM": "SIGQUIT",
             "PYTHONUNBUFFERED": "1",
         }

@@ -14,7 +14,7 @@ from tests.faults.stack import wait_for
 
 pytestmark = pytest.mark.slow
 
-LINES = 300_000
+LINES = 60_000
 START_IMPORT = """
 from django.core.files import File
 from marketing.imports import services
