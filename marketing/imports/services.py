@@ -153,6 +153,17 @@ def import_job_is_stale(job: ImportJob, *, now: datetime | None = None) -> bool:
     return job.is_running and (job.lease_until is None or job.lease_until < now)
 
 
+def _interruptions() -> tuple[type[Exception], ...]:
+    # Raw driver errors too: COPY runs on the driver's cursor, outside Django's wrapping.
+    driver = connection.Database
+    return (OperationalError, InterfaceError, driver.OperationalError, driver.InterfaceError)
+
+
+# A job interrupted this many times is failed rather than started again: something other
+# than a lost worker stops it every time.
+MAX_ATTEMPTS = 5
+
+
 def import_jobs_resume(*, now: datetime | None = None) -> list[int]:
     """The sweep: queue again every running job whose lease lapsed (its worker died, its
     message was lost or never sent) and send a run for it. The status goes back to queued
@@ -165,16 +176,28 @@ def import_jobs_resume(*, now: datetime | None = None) -> list[int]:
             ImportJob.objects.select_for_update(skip_locked=True)
             .filter(status__in=ImportJob.RUNNING)
             .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-            .values_list("pk", "status")
+            .values_list("pk", "status", "attempt")
         )
-        for pk, status in lapsed:
+        resumed = []
+        for pk, status, attempt in lapsed:
+            if attempt >= MAX_ATTEMPTS:
+                logger.error("Import %s: interrupted %s times; failed", pk, attempt)
+                ImportJob.objects.filter(pk=pk).update(
+                    status=ImportJob.Status.FAILED,
+                    lease_until=None,
+                    finished_at=now,
+                    message=f"The import was interrupted {attempt} times; nothing was "
+                    "imported. Start it again, or split the file.",
+                )
+                continue
             fields = {"status": ImportJob.Status.QUEUED, "lease_until": now + lease_length()}
             if status != ImportJob.Status.QUEUED:
                 fields["message"] = "The worker running this import stopped; it starts again."
                 logger.warning("Import %s: worker lost while %s; queued again", pk, status)
             ImportJob.objects.filter(pk=pk).update(**fields)
             task_publish_on_commit(tasks.lead_import_run, pk)
-    return [pk for pk, _ in lapsed]
+            resumed.append(pk)
+    return resumed
 
 
 def import_job_run(*, job_id: int) -> ImportJob | None:
@@ -202,9 +225,10 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
                 _run(job)
             except ImportFileError as exc:
                 _fail(job, str(exc))
-            except (LeaseLost, OperationalError, InterfaceError):
-                # Taken over, or the database went away: not the file's fault. The lease
-                # lapses and the resume sweep starts the job again.
+            except (LeaseLost, *_interruptions()):
+                # Taken over, the database went away or the worker is shutting down (a
+                # cancelled COPY): not the file's fault. The lease lapses and the resume
+                # sweep starts the job again (at most MAX_ATTEMPTS times).
                 raise
             except Exception:
                 logger.exception("Import %s failed", job.pk)

@@ -107,3 +107,15 @@ def test_the_page_says_when_the_worker_stopped(client, marketer):
     )
     html = client.get(reverse("marketing:import-detail", args=[fresh.pk])).content.decode()
     assert "The worker running this import stopped" not in html
+
+
+def test_a_job_interrupted_again_and_again_is_failed_not_resumed_forever():
+    now = timezone.now()
+    job = died_while(started(job_from(CSV)), "reading", lease_until=now - timedelta(seconds=1))
+    ImportJob.objects.filter(pk=job.pk).update(attempt=services.MAX_ATTEMPTS)
+
+    assert services.import_jobs_resume(now=now) == []
+
+    job.refresh_from_db()
+    assert (job.status, job.lease_until) == (ImportJob.Status.FAILED, None)
+    assert f"interrupted {services.MAX_ATTEMPTS} times" in job.message
