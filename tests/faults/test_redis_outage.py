@@ -12,7 +12,9 @@ from tests.faults.load import (
     wait_until_every_prospect_is_owned,
 )
 
-pytestmark = pytest.mark.slow
+# One stack for all fault tests: keep them on one xdist worker when the suite runs on both
+# cores.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
 
 OUTAGE_SECONDS = 30
 

@@ -12,7 +12,9 @@ import pytest
 from tests.faults.load import wait_until_every_prospect_is_owned
 from tests.faults.stack import wait_for
 
-pytestmark = pytest.mark.slow
+# One stack for all fault tests: keep them on one xdist worker when the suite runs on both
+# cores.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
 
 LINES = 60_000
 START_IMPORT = """
