@@ -41,3 +41,18 @@ def stack(tmp_path_factory):
         raise
     finally:
         stack.close()
+
+
+@pytest.fixture(autouse=True)
+def _dead_processes_restarted(request):
+    """Before each test, start again any app process an earlier test left dead (as docker's
+    restart policy would), so one failure does not fail every test after it. Each test
+    checks that the processes survived its own fault."""
+    if "stack" in request.fixturenames:
+        stack = request.getfixturevalue("stack")
+        for name, process in list(stack.processes.items()):
+            if not process.alive:
+                stack.start(name)
+        if not stack.redis.up_quietly():
+            stack.redis.start()
+    yield

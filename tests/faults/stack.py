@@ -133,6 +133,12 @@ class Redis:
             conn.sendall(b"PING\r\n")
             return conn.recv(16).startswith(b"+PONG")
 
+    def up_quietly(self) -> bool:
+        try:
+            return self.up()
+        except OSError:
+            return False
+
     def stop(self) -> None:
         pidfile = self.dir / "redis.pid"
         if not pidfile.exists():
@@ -318,6 +324,10 @@ class Stack:
             return status, json.loads(raw or b"null")
         except ValueError:
             return status, raw.decode(errors="replace")
+
+    def assert_processes_alive(self) -> None:
+        dead = [name for name, process in self.processes.items() if not process.alive]
+        assert dead == [], f"{dead} exited:\n{self.diagnostics()}"
 
     def diagnostics(self) -> str:
         return "\n".join(

@@ -29,4 +29,4 @@ def test_postgres_restart_under_writes(stack):
     assert settled and all(o.status < 500 for o in settled), writers.statuses()
     assert_nothing_lost_or_duplicated(stack, writers)
     wait_until_every_prospect_is_owned(stack, timeout=60)
-    assert stack.processes["worker"].alive and stack.processes["beat"].alive, stack.diagnostics()
+    stack.assert_processes_alive()

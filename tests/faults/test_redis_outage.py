@@ -39,3 +39,4 @@ def test_redis_stopped_for_30_seconds(stack):
     assert errors == [], writers.statuses()
     assert_nothing_lost_or_duplicated(stack, writers)
     wait_until_every_prospect_is_owned(stack, timeout=60)
+    stack.assert_processes_alive()
