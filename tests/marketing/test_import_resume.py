@@ -119,3 +119,14 @@ def test_a_job_interrupted_again_and_again_is_failed_not_resumed_forever():
     job.refresh_from_db()
     assert (job.status, job.lease_until) == (ImportJob.Status.FAILED, None)
     assert f"interrupted {services.MAX_ATTEMPTS} times" in job.message
+
+
+def test_the_page_says_a_queued_job_waits_for_a_worker(client, marketer):
+    job = started(job_from(CSV))
+    ImportJob.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    client.force_login(marketer)
+
+    html = client.get(reverse("marketing:import-progress", args=[job.pk])).content.decode()
+
+    assert "Waiting for a free worker" in html
+    assert "The worker running this import stopped" not in html
