@@ -9,6 +9,9 @@ changes nothing: its progress write or its final commit finds no row and it stop
 """
 
 import logging
+import os
+import select
+import signal
 import threading
 from datetime import timedelta
 
@@ -46,25 +49,66 @@ def job_update_fenced(job: ImportJob, **fields) -> None:
 
 class Heartbeat:
     """Renews the job's lease from a thread (its own database connection) every third of
-    the lease, so a long read or the single long write transaction keeps the job."""
+    the lease, so a long read or the single long write transaction keeps the job.
+
+    It also makes a worker shutdown prompt: a SIGTERM (Celery's cold shutdown of a pool
+    process) is only handled once the running SQL statement returns, which for a merge
+    can take minutes. The thread sees the signal through the wakeup fd and cancels that
+    statement (PostgreSQL), so the process exits within seconds and the job is resumed.
+    """
 
     def __init__(self, job: ImportJob) -> None:
         self.job = job
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"import-{job.pk}-lease")
+        self._wakeup: tuple[int, int] | None = None
+        self._previous_fd = -1
+        self._main_connection = None
 
     def __enter__(self) -> "Heartbeat":
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        if connection.vendor == "postgresql" and in_main_thread:
+            read, write = os.pipe()
+            os.set_blocking(write, False)
+            self._previous_fd = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+            if self._previous_fd == -1:
+                self._wakeup = (read, write)
+                connection.ensure_connection()
+                self._main_connection = connection.connection
+            else:  # Someone else listens already: leave their fd in place.
+                signal.set_wakeup_fd(self._previous_fd)
+                os.close(read)
+                os.close(write)
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
+        if self._wakeup is not None:
+            os.write(self._wakeup[1], b"\0")  # Wake the thread now.
         self._thread.join()
+        if self._wakeup is not None:
+            signal.set_wakeup_fd(-1)
+            for fd in self._wakeup:
+                os.close(fd)
+
+    def _wait(self, seconds: float) -> bool:
+        """Sleep up to `seconds`; True once the run is over. Cancels the main thread's SQL
+        statement when a SIGTERM arrives meanwhile."""
+        if self._wakeup is None:
+            return self._stop.wait(seconds)
+        ready, _, _ = select.select([self._wakeup[0]], [], [], seconds)
+        if ready:
+            signals = os.read(self._wakeup[0], 64)
+            if signal.SIGTERM in signals and not self._stop.is_set():
+                logger.warning("Import %s: shutting down; cancelling its statement", self.job.pk)
+                self._main_connection.cancel()
+        return self._stop.is_set()
 
     def _run(self) -> None:
         interval = lease_length().total_seconds() / 3
         try:
-            while not self._stop.wait(interval):
+            while not self._wait(interval):
                 try:
                     ImportJob.objects.filter(
                         pk=self.job.pk, attempt=self.job.attempt, status__in=WORKING
