@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketing', '0006_import_row_unlogged'),
+        ('marketing', '0007_campaign_utm_name_unique_any_case'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
