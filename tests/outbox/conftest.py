@@ -24,14 +24,19 @@ def broker_refusing():
         port = probe.getsockname()[1]
     conf = celery_app.conf
     saved = conf.broker_url, conf.broker_transport, conf.broker_transport_options
-    celery_app.pool.force_close_all()
     conf.broker_url, conf.broker_transport = f"redis://127.0.0.1:{port}/0", None
     conf.broker_transport_options = {"socket_connect_timeout": 1}
-    celery_app._pool = None
+    _forget_connections()
     yield
-    celery_app.pool.force_close_all()
     conf.broker_url, conf.broker_transport, conf.broker_transport_options = saved
+    _forget_connections()
+
+
+def _forget_connections() -> None:
+    # The app caches its connection and producer pools: drop them (unclosed, as other tests
+    # still use them) so the next publish connects with the current settings.
     celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture
