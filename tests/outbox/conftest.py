@@ -16,7 +16,7 @@ def eager_tasks():
 
 
 @pytest.fixture
-def broker_refusing():
+def broker_refusing(monkeypatch):
     """Point Celery at a Redis port where nothing listens: every publish is refused, as
     during a Redis outage."""
     with socket.socket() as probe:
@@ -24,10 +24,14 @@ def broker_refusing():
         port = probe.getsockname()[1]
     conf = celery_app.conf
     saved = conf.broker_url, conf.broker_transport, conf.broker_transport_options
-    conf.broker_url, conf.broker_transport = f"redis://127.0.0.1:{port}/0", None
+    refusing = f"redis://127.0.0.1:{port}/0"
+    # Celery reads CELERY_BROKER_URL from the environment before its settings (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", refusing)
+    conf.broker_url, conf.broker_transport = refusing, None
     conf.broker_transport_options = {"socket_connect_timeout": 1}
     _forget_connections()
     yield
+    monkeypatch.undo()
     conf.broker_url, conf.broker_transport, conf.broker_transport_options = saved
     _forget_connections()
 
