@@ -419,3 +419,4 @@ for _entry in CELERY_BEAT_SCHEDULE.values():
         _entry.setdefault("options", {}).setdefault(
             "expire_seconds", max(10, int(_entry["schedule"].total_seconds()))
         )
+del _entry
