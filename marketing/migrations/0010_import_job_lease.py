@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketing', '0007_campaign_utm_name_unique_any_case'),
+        ('marketing', '0009_import_column_modes_and_diff'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
