@@ -51,8 +51,8 @@ class Heartbeat:
     """Renews the job's lease from a thread (its own database connection) every third of
     the lease, so a long read or the single long write transaction keeps the job.
 
-    It also makes a worker shutdown prompt: a SIGTERM or SIGQUIT (Celery's cold shutdown of
-    a pool process) is only handled once the running SQL statement returns, which for a merge
+    It also makes a worker shutdown prompt: a SIGTERM (Celery's cold shutdown of a pool
+    process without REMAP_SIGTERM) is only handled once the running SQL statement returns, which for a merge
     can take minutes. The thread sees the signal through the wakeup fd and cancels that
     statement (PostgreSQL), so the process exits within seconds and the job is resumed.
     """
@@ -100,9 +100,7 @@ class Heartbeat:
         ready, _, _ = select.select([self._wakeup[0]], [], [], seconds)
         if ready:
             signals = os.read(self._wakeup[0], 64)
-            # SIGQUIT: what Celery sends its pool processes with REMAP_SIGTERM=SIGQUIT.
-            stopping = signal.SIGTERM in signals or signal.SIGQUIT in signals
-            if stopping and not self._stop.is_set():
+            if signal.SIGTERM in signals and not self._stop.is_set():
                 logger.warning("Import %s: shutting down; cancelling its statement", self.job.pk)
                 self._main_connection.cancel()
         return self._stop.is_set()
