@@ -51,10 +51,10 @@ class Heartbeat:
     """Renews the job's lease from a thread (its own database connection) every third of
     the lease, so a long read or the single long write transaction keeps the job.
 
-    It also makes a worker shutdown prompt: a SIGTERM (Celery's cold shutdown of a pool
-    process without REMAP_SIGTERM) is only handled once the running SQL statement returns, which for a merge
-    can take minutes. The thread sees the signal through the wakeup fd and cancels that
-    statement (PostgreSQL), so the process exits within seconds and the job is resumed.
+    It also makes a shutdown prompt: a SIGTERM to the pool process (Celery without
+    REMAP_SIGTERM) is only handled once the running SQL statement returns, which for a
+    merge can take minutes. The thread sees the signal through the wakeup fd and cancels
+    that statement (PostgreSQL), so the process exits within seconds and the job resumes.
     """
 
     def __init__(self, job: ImportJob) -> None:
