@@ -29,11 +29,12 @@ print(job.pk)
 """
 
 
-def import_started(stack, tmp_path, tag: str) -> int:
+def import_started(stack, tmp_path, tag: str, lines: int = LINES) -> int:
+    # Long enough that reading outlasts `manage.py shell` returning (a few seconds).
     path = tmp_path / f"{tag}.csv"
     with path.open("w") as out:
         out.write("Email,First name\n")
-        out.writelines(f"{tag}-{n}@example.com,Name {n}\n" for n in range(LINES))
+        out.writelines(f"{tag}-{n}@example.com,Name {n}\n" for n in range(lines))
     return int(stack.shell(START_IMPORT.format(path=str(path))).strip().splitlines()[-1])
 
 
@@ -54,17 +55,19 @@ def wait_for_state(stack, job_id: int, status: str, *, timeout: float, min_lines
         raise AssertionError(f"{job_state(stack, job_id)}\n{stack.diagnostics()}") from None
 
 
-def assert_imported_once(stack, job_id: int, tag: str, *, attempts: int) -> None:
+def assert_imported_once(
+    stack, job_id: int, tag: str, *, attempts: int, lines: int = LINES
+) -> None:
     wait_for_state(stack, job_id, "done", timeout=120)
     assert job_state(stack, job_id)[2] == attempts
     count = stack.pg.value("SELECT count(*) FROM leads_lead WHERE email LIKE %s", f"{tag}-%")
-    assert count == LINES
+    assert count == lines
     staged = "SELECT count(*) FROM marketing_import_row WHERE job_id = %s"
     assert stack.pg.value(staged, job_id) == 0
 
 
 def test_an_import_killed_while_reading_resumes_and_finishes_once(stack, tmp_path):
-    job_id = import_started(stack, tmp_path, "read")
+    job_id = import_started(stack, tmp_path, "read", lines=4 * LINES)
     wait_for_state(stack, job_id, "reading", timeout=60, min_lines=1)
     # Kill the pool processes only: the main process redelivers the message at once, the
     # job's lease is still live, so that copy does nothing; the resume sweep takes over.
@@ -75,7 +78,7 @@ def test_an_import_killed_while_reading_resumes_and_finishes_once(stack, tmp_pat
     started = time.monotonic()
 
     wait_for_state(stack, job_id, "reading", timeout=60)
-    assert_imported_once(stack, job_id, "read", attempts=2)
+    assert_imported_once(stack, job_id, "read", attempts=2, lines=4 * LINES)
     assert time.monotonic() - started < 90
 
 
@@ -90,13 +93,13 @@ def test_an_import_killed_while_writing_resumes_and_finishes_once(stack, tmp_pat
 
 
 def test_a_worker_stopped_during_an_import_exits_within_10_seconds(stack, tmp_path):
-    job_id = import_started(stack, tmp_path, "stop")
+    job_id = import_started(stack, tmp_path, "stop", lines=4 * LINES)
     wait_for_state(stack, job_id, "reading", timeout=60, min_lines=1)
 
     assert stack.processes["worker"].stop() < 10
     stack.start("worker")
 
-    assert_imported_once(stack, job_id, "stop", attempts=2)
+    assert_imported_once(stack, job_id, "stop", attempts=2, lines=4 * LINES)
 
 
 MOVER_LEADS = 2000
