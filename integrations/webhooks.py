@@ -25,6 +25,7 @@ from integrations.webhook_models import (
 )
 from integrations.webhooks_ordering import open_groups_lock
 from integrations.webhooks_url_safety import UnsafeWebhookURL, webhook_url_resolve
+from outbox.publish import task_publish_on_commit
 
 # What a webhook tells about a lead, in every event type. The set-based writers build the
 # same object in SQL from these columns.
@@ -416,7 +417,7 @@ def _events_insert_select(*, select: str, params: list, endpoint_ids: list[int])
 def _dispatch_on_commit() -> None:
     from integrations import tasks
 
-    tasks.webhooks_dispatch.delay_on_commit()
+    task_publish_on_commit(tasks.webhooks_dispatch)
 
 
 def _json_object(*pairs: str) -> str:

@@ -104,9 +104,24 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     undo_report = models.JSONField(default=dict, blank=True)
+    # While queued or running, the job belongs to whoever renews this: the running worker's
+    # heartbeat, or (queued) the message sent to start it. Once it lapses, the resume sweep
+    # queues the job again and the next run takes it over (marketing/imports/lease.py).
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # Bumped by each run's claim; every write a run makes names it, so a run that lost its
+    # lease can no longer change the job (fencing).
+    attempt = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The resume sweep: running jobs by lease.
+            models.Index(
+                fields=["lease_until"],
+                name="import_job_lease_idx",
+                condition=models.Q(status__in=["queued", "reading", "writing"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Import {self.pk}: {self.original_name}"

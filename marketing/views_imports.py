@@ -77,6 +77,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "marketing/import_detail.html",
         {
             "job": job,
+            "stalled": services.import_job_is_stale(job),
             "form": form,
             "preview": preview,
             "preview_lines": preview_lines,
@@ -115,7 +116,11 @@ def _mapping_shown(form: ImportMappingForm) -> list[str]:
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress partial htmx polls; once the job ends it tells htmx to reload the page."""
     job = get_object_or_404(ImportJob, pk=pk)
-    response = render(request, "marketing/_import_progress.html", {"job": job})
+    response = render(
+        request,
+        "marketing/_import_progress.html",
+        {"job": job, "stalled": services.import_job_is_stale(job)},
+    )
     if job.is_finished and request.htmx:
         response["HX-Refresh"] = "true"
     return response

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "marketing",
     "sales",
     "integrations",
+    "outbox",
     # On top of the others, like the dashboards: reads leads, campaigns and deals.
     "search",
 ]
@@ -290,8 +291,32 @@ if CELERY_BROKER_URL.startswith("sqlite:"):
     # The embedded broker: kombu's SQLAlchemy transport over SQLite, tuned (measured in
     # docs/operations.md). `sqla+sqlite:///...` still selects kombu's stock transport.
     CELERY_BROKER_TRANSPORT = "config.broker:Transport"
-# Workers consume this queue unless started with -Q; tests give theirs a unique name.
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Three queue groups, so one kind of work can never starve another (docs/operations.md,
+# "Queues"): interactive work a person waits for, webhook delivery (slow receivers), and
+# maintenance sweeps. Each name comes from the environment: tests give a worker a unique
+# queue and point all three at it.
+CELERY_QUEUE_INTERACTIVE = env.str("CELERY_QUEUE_INTERACTIVE", default="interactive")
+CELERY_QUEUE_WEBHOOKS = env.str("CELERY_QUEUE_WEBHOOKS", default="webhooks")
+CELERY_QUEUE_MAINTENANCE = env.str("CELERY_QUEUE_MAINTENANCE", default="maintenance")
+# Anything not routed below (and a worker started without -Q) uses this queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default=CELERY_QUEUE_INTERACTIVE)
+# By task name (glob patterns, first match wins); tests/runtime/test_task_routes.py.
+CELERY_TASK_ROUTES = [
+    {
+        # Periodic sweeps and clean-ups.
+        "*_sweep": {"queue": CELERY_QUEUE_MAINTENANCE},
+        "outbox.tasks.outbox_drain": {"queue": CELERY_QUEUE_MAINTENANCE},
+        "sales.tasks.prospects_assign_ownerless": {"queue": CELERY_QUEUE_MAINTENANCE},
+        "marketing.tasks.lead_imports_resume": {"queue": CELERY_QUEUE_MAINTENANCE},
+        "integrations.tasks.idempotency_records_purge": {"queue": CELERY_QUEUE_MAINTENANCE},
+        "funnel.tasks.metric_rollups_refresh": {"queue": CELERY_QUEUE_MAINTENANCE},
+        "sales.tasks.stale_prospects_recycle": {"queue": CELERY_QUEUE_MAINTENANCE},
+        # Webhook delivery, whatever module of integrations it lives in.
+        "integrations.*webhook*": {"queue": CELERY_QUEUE_WEBHOOKS},
+        # Owner assignment, imports, scoring, the rule mover, sequence steps, outbox rows.
+        "*": {"queue": CELERY_QUEUE_INTERACTIVE},
+    }
+]
 CELERY_RESULT_BACKEND = None
 # No results are stored, so beat needs no nightly `celery.backend_cleanup` entry.
 CELERY_RESULT_EXPIRES = None
@@ -308,6 +333,25 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish while the broker is down fails fast: every intent is in the database already
+# and a sweep re-drives it (outbox/), so a web request must not hang on the broker.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Survives a Redis outage without the worker exiting (config/redis_broker.py).
+    CELERY_BROKER_TRANSPORT = "config.redis_broker:Transport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Stop within docker's 10 s: on SIGTERM (remapped to a cold shutdown by REMAP_SIGTERM=SIGQUIT
+# in docker-compose.yml and the Procfile) running tasks get this long to finish, then are
+# cancelled and go back to the queue (late acks); every task is safe to run again. The
+# cold shutdown itself takes a few more seconds (measured: up to 7 s with an import
+# mid-statement), so the soft part is kept short.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=1.0)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The schedule's defaults; `manage.py sync_beat_schedule` (run by `make run`) writes them
@@ -403,3 +447,33 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": timedelta(seconds=env.int("WEBHOOKS_SWEEP_SECONDS", default=15)),
     },
 }
+
+# --- Sweeps that re-drive background work (outbox/, docs/operations.md) ----------------
+# Each re-derives its work from the database, so a lost message, a broker outage or a
+# killed worker delays the work by at most a sweep interval (plus a lease).
+IMPORT_LEASE_SECONDS = env.int("IMPORT_LEASE_SECONDS", default=30)
+if "MARKETING_IMPORT_BATCH_ROWS" in env.ENVIRON:
+    # Rows an import stages per statement (default: marketing/imports/services.py).
+    MARKETING_IMPORT_BATCH_ROWS = env.int("MARKETING_IMPORT_BATCH_ROWS")
+CELERY_BEAT_SCHEDULE |= {
+    "outbox-drain": {
+        "task": "outbox.tasks.outbox_drain",
+        "schedule": timedelta(seconds=env.int("OUTBOX_DRAIN_SECONDS", default=30)),
+    },
+    "sales-assign-ownerless-prospects": {
+        "task": "sales.tasks.prospects_assign_ownerless",
+        "schedule": timedelta(seconds=env.int("OWNER_SWEEP_SECONDS", default=30)),
+    },
+    "marketing-resume-imports": {
+        "task": "marketing.tasks.lead_imports_resume",
+        "schedule": timedelta(seconds=IMPORT_LEASE_SECONDS // 2),
+    },
+}
+# A periodic message older than its period is superseded by the next one: it expires, so a
+# backlog (workers down, a long outage) never piles up copies of the same sweep.
+for _entry in CELERY_BEAT_SCHEDULE.values():
+    if isinstance(_entry["schedule"], timedelta):
+        _entry.setdefault("options", {}).setdefault(
+            "expire_seconds", max(10, int(_entry["schedule"].total_seconds()))
+        )
+del _entry

@@ -23,6 +23,7 @@ from sales.services.owners import (
     lead_claim,
     lead_reassign,
     prospects_assign_owner,
+    prospects_assign_ownerless,
 )
 from sales.services.quotas import (
     quota_create,
@@ -66,6 +67,7 @@ __all__ = [
     "leads_last_activity_rebuild",
     "promotion_for_code",
     "prospects_assign_owner",
+    "prospects_assign_ownerless",
     "quota_create",
     "quota_delete",
     "quota_period_clean",

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from funnel.roles import SALES
@@ -63,6 +63,23 @@ def prospects_assign_owner(*, lead_ids: list[int]) -> dict[int, int]:
             for lead_id, rep_id in assigned.items()
         )
     return assigned
+
+
+def prospects_assign_ownerless(*, limit: int = 1000) -> dict[int, int]:
+    """The sweep behind automatic assignment: prospects left without an owner since their
+    latest move to prospect (the task queued by the move was lost, failed or never
+    published) get one. A prospect a manager put back in the pool, or a rep released, has
+    an owner change after that move and stays in the pool."""
+    decided = OwnerChange.objects.filter(
+        lead_id=OuterRef("pk"), at__gte=OuterRef("stage_changed_at")
+    )
+    lead_ids = list(
+        Lead.objects.filter(stage=Stage.PROSPECT, owner__isnull=True)
+        .exclude(Exists(decided))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return prospects_assign_owner(lead_ids=lead_ids) if lead_ids else {}
 
 
 def lead_reassign(

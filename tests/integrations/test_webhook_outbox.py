@@ -123,8 +123,8 @@ def test_the_outbox_costs_a_constant_number_of_queries_per_batch(n, db, django_a
 
 
 def queued_tasks(callbacks) -> list[str]:
-    # delay_on_commit registers functools.partial(task.delay, ...): name the tasks.
-    return [getattr(getattr(c, "func", None), "__self__", None).name for c in callbacks]
+    # task_publish_on_commit registers functools.partial(task_publish, task, ...).
+    return [c.args[0].name for c in callbacks]
 
 
 def test_without_subscribers_nothing_is_written_and_nothing_queued(
