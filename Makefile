@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 FUNNEL_HOST ?= 127.0.0.1
 FUNNEL_PORT ?= 8000
 PYTEST_ARGS ?=
+# Both cores: pytest-xdist, tests sharing a throwaway stack kept together (xdist_group).
+PYTEST_WORKERS ?= -n 2 --dist loadgroup
 MANAGE := $(BIN)/python manage.py
 # Stamps: reinstall only when pyproject.toml changes.
 INSTALLED := $(VENV)/.installed
@@ -77,7 +79,7 @@ rebuild-milestones: migrate
 	$(MANAGE) funnel_rebuild_milestones
 
 test: $(INSTALLED_DEV)
-	$(BIN)/python -m pytest --durations=15 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 lint: $(INSTALLED_DEV)
 	$(BIN)/ruff check .
