@@ -1,7 +1,8 @@
 from celery import shared_task
 from django.conf import settings
 
-from integrations import idempotency, webhooks_delivery
+from integrations import idempotency
+from integrations.webhooks import delivery as webhooks_delivery
 
 # --- Idempotency keys (integrations/idempotency.py) ------------------------------------
 
@@ -13,7 +14,7 @@ def idempotency_records_purge() -> int:
     return idempotency.idempotency_records_purge()
 
 
-# --- Webhooks (integrations/webhooks_delivery.py) ----------------------------------------
+# --- Webhooks (integrations/webhooks/delivery.py) ----------------------------------------
 
 
 @shared_task

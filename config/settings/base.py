@@ -206,7 +206,7 @@ SPECTACULAR_SETTINGS = {
         # Names for the remaining choice sets whose field names collide across apps.
         "TouchKindEnum": "marketing.models.Touch.Kind",
         "CampaignStatusEnum": "marketing.models.Campaign.Status",
-        "WebhookDeliveryStatusEnum": "integrations.webhook_models.WebhookDelivery.Status",
+        "WebhookDeliveryStatusEnum": "integrations.webhooks.models.WebhookDelivery.Status",
     },
 }
 

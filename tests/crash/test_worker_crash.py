@@ -17,7 +17,7 @@ from django.db.models import Count
 from funnel.models import StageChange
 from funnel.tasks import qualify_scored_leads
 from integrations.tasks import webhooks_sweep
-from integrations.webhook_models import WebhookAttempt, WebhookDelivery, WebhookEvent
+from integrations.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEvent
 from leads.models import Lead
 from marketing.models import FitRule
 from marketing.scoring import scoring_rules_get

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from funnel.services import lead_transition
 from funnel.stages import Cause
-from integrations.webhook_models import WebhookAttempt, WebhookDelivery
-from integrations.webhooks_delivery import (
+from integrations.webhooks.delivery import (
     deliveries_recover_expired,
     delivery_attempt,
     delivery_claim_next,
 )
+from integrations.webhooks.models import WebhookAttempt, WebhookDelivery
 from tests.factories import LeadFactory
 from tests.integrations.webhook_factories import WebhookEndpointFactory, dispatch_all
 from tests.integrations.webhook_receiver import Receiver

@@ -9,7 +9,7 @@ import pytest
 
 from funnel.services import lead_transition
 from funnel.stages import Cause
-from integrations.webhooks_signing import signature_compute, signature_header, signature_verify
+from integrations.webhooks.signing import signature_compute, signature_header, signature_verify
 from tests.factories import LeadFactory
 from tests.integrations.webhook_factories import WebhookEndpointFactory, dispatch_all
 from tests.integrations.webhook_receiver import Receiver
@@ -69,7 +69,7 @@ def test_the_documented_example_refuses_stale_timestamps(db, receiver):
 
 
 def test_a_rolled_secret_signs_with_both_secrets_during_the_grace_period(db, receiver):
-    from integrations.webhooks import webhook_endpoint_roll_secret
+    from integrations.webhooks.services import webhook_endpoint_roll_secret
 
     verify = docs_example()
     endpoint = WebhookEndpointFactory(url=receiver.url)

@@ -2,8 +2,8 @@
 
 import factory
 
-from integrations.webhook_models import WebhookEndpoint, WebhookEventType
-from integrations.webhooks_delivery import deliveries_dispatch
+from integrations.webhooks.delivery import deliveries_dispatch
+from integrations.webhooks.models import WebhookEndpoint, WebhookEventType
 
 
 class WebhookEndpointFactory(factory.django.DjangoModelFactory):

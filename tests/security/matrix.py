@@ -7,7 +7,7 @@ statuses per role, the record its path points at (by default one that rep A owns
 on, so rep B must get 404), a valid body for writes, and for lists who may see which rows.
 
 Roles, in the order of `s(...)`: anonymous, API key read, API key read-write, marketer,
-rep A, rep B, manager. API keys act as managers (integrations/api_keys.py); a read-only
+rep A, rep B, manager. API keys act as managers (integrations/api_keys/services.py); a read-only
 key is refused every write (403).
 """
 

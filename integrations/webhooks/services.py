@@ -16,15 +16,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from integrations.webhook_models import (
+from integrations.webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
     WebhookEventType,
     new_webhook_secret,
 )
-from integrations.webhooks_ordering import open_groups_lock
-from integrations.webhooks_url_safety import UnsafeWebhookURL, webhook_url_resolve
+from integrations.webhooks.ordering import open_groups_lock
+from integrations.webhooks.url_safety import UnsafeWebhookURL, webhook_url_resolve
 
 # What a webhook tells about a lead, in every event type. The set-based writers build the
 # same object in SQL from these columns.
@@ -135,7 +135,7 @@ def event_record(
     """Write one event and its deliveries; None if no active endpoint wants it.
 
     For per-lead order the lead's row is locked first (moves already hold it): see
-    integrations.webhooks_ordering.
+    integrations.webhooks.ordering.
     """
     event_type = WebhookEventType(event_type)
     endpoint_ids = _subscribed_endpoint_ids(event_type)

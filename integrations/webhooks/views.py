@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from funnel.keyset import keyset_page
 from funnel.roles import is_manager
-from integrations import webhooks
 from integrations.sections import integration_sections
-from integrations.webhook_models import WebhookDelivery, WebhookEndpoint
-from integrations.webhooks_forms import DeliveryFilterForm, WebhookEndpointForm
-from integrations.webhooks_selectors import (
+from integrations.webhooks import services as webhooks
+from integrations.webhooks.forms import DeliveryFilterForm, WebhookEndpointForm
+from integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
+from integrations.webhooks.selectors import (
     webhook_deliveries_for_endpoint,
     webhook_delivery_attempts,
     webhook_endpoints_for_listing,

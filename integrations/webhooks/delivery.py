@@ -6,7 +6,7 @@ the attempt's start, all committed before any byte goes out. The result is recor
 if the token still matches, so a worker that lost its lease cannot overwrite a newer
 claim. A delivery is due when it is pending, its time has come, its endpoint is active
 and it is the head of its lead's deliveries to that endpoint (per-lead order, see
-integrations.webhooks_ordering).
+integrations.webhooks.ordering).
 
 The sweep (a beat task) turns expired leases back into pending deliveries marked
 "outcome unknown": before sending again, the next attempt asks the receiver whether it
@@ -29,10 +29,10 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from integrations.webhook_models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from integrations.webhooks_http import HttpResult, NotSent, OutcomeUnknown, http_send
-from integrations.webhooks_ordering import next_head_promote
-from integrations.webhooks_signing import (
+from integrations.webhooks.http import HttpResult, NotSent, OutcomeUnknown, http_send
+from integrations.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from integrations.webhooks.ordering import next_head_promote
+from integrations.webhooks.signing import (
     ATTEMPT_HEADER,
     EVENT_ID_HEADER,
     EVENT_TYPE_HEADER,
@@ -40,7 +40,7 @@ from integrations.webhooks_signing import (
     SIGNATURE_HEADER,
     signature_header,
 )
-from integrations.webhooks_url_safety import UnsafeWebhookURL, webhook_url_resolve
+from integrations.webhooks.url_safety import UnsafeWebhookURL, webhook_url_resolve
 
 logger = logging.getLogger(__name__)
 Status = WebhookDelivery.Status

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from integrations.webhook_models import (
+from integrations.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,

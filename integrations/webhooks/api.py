@@ -17,13 +17,13 @@ from rest_framework.routers import SimpleRouter
 
 from funnel.pagination import CursorPagination
 from funnel.roles import is_manager
-from integrations import webhooks
-from integrations.webhook_models import WebhookDelivery, WebhookEndpoint
-from integrations.webhooks_selectors import (
+from integrations.webhooks import services as webhooks
+from integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
+from integrations.webhooks.selectors import (
     webhook_deliveries_for_endpoint,
     webhook_endpoints_for_listing,
 )
-from integrations.webhooks_serializers import (
+from integrations.webhooks.serializers import (
     DeliveryStatusFilterSerializer,
     WebhookDeliveryDetailSerializer,
     WebhookDeliverySerializer,

@@ -15,7 +15,7 @@ SIGNATURE_HEADER = "Funnel-Signature"
 EVENT_ID_HEADER = "Funnel-Event-Id"
 EVENT_TYPE_HEADER = "Funnel-Event-Type"
 ATTEMPT_HEADER = "Funnel-Delivery-Attempt"
-# The receipt check (see integrations.webhooks_delivery): a receiver that already has the
+# The receipt check (see integrations.webhooks.delivery): a receiver that already has the
 # event answers a signed HEAD with this header set to the event id.
 RECEIVED_HEADER = "Funnel-Event-Received"
 DEFAULT_TOLERANCE_SECONDS = 300

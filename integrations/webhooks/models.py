@@ -3,7 +3,7 @@
 An event is written to the outbox (`WebhookEvent`, one `WebhookDelivery` per subscribed
 endpoint) in the same transaction as the change it reports, so a rolled-back change
 leaves no event and a committed one cannot lose it. Celery delivers from the outbox
-(integrations.webhooks_delivery); every try is a `WebhookAttempt`.
+(integrations.webhooks.delivery); every try is a `WebhookAttempt`.
 """
 
 import secrets

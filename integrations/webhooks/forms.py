@@ -1,6 +1,6 @@
 from django import forms
 
-from integrations.webhook_models import WebhookDelivery, WebhookEventType
+from integrations.webhooks.models import WebhookDelivery, WebhookEventType
 
 
 class WebhookEndpointForm(forms.Form):
