@@ -16,7 +16,7 @@ class WebhookEndpointForm(forms.Form):
         help_text="What receives these events, e.g. “Data warehouse sync”.",
     )
     events = forms.MultipleChoiceField(
-        choices=WebhookEventType.choices,
+        choices=WebhookEventType.subscribable(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one event."},
     )

@@ -10,7 +10,7 @@ from integrations.webhooks.models import (
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEventType.choices),
+        child=serializers.ChoiceField(choices=WebhookEventType.subscribable()),
         allow_empty=False,
         max_length=20,
         help_text="Event types to receive.",

@@ -3,8 +3,8 @@
 The outbox functions (`event_record`, `lead_created_record`, `leads_created_record`,
 `stage_changes_record`, `deal_closed_record`) must be called inside the transaction that
 makes the change they report: the event and its deliveries commit or roll back with it,
-and the dispatcher is queued only on commit. Events go to the endpoints that are active
-and subscribed at that moment.
+and each endpoint's dispatcher is started only on commit (integrations.webhooks.dispatch).
+Events go to the endpoints that are active and subscribed at that moment.
 """
 
 from collections.abc import Iterable, Mapping
@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from integrations.webhooks.dispatch import dispatchers_start
 from integrations.webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
@@ -83,7 +84,7 @@ def webhook_endpoint_update(
 def webhook_endpoint_roll_secret(
     *, endpoint: WebhookEndpoint, grace: timedelta = SECRET_ROLL_GRACE
 ) -> WebhookEndpoint:
-    """Give the endpoint a new secret. The old one keeps signing (a second v1=) for
+    """Give the endpoint a new secret. The old one keeps signing (a second v1,...) for
     `grace`, so the receiver can switch without failing deliveries in between."""
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_expires_at = timezone.now() + grace
@@ -111,7 +112,7 @@ def _events_clean(events: Any) -> list[str]:
     if isinstance(events, str) or not isinstance(events, Iterable):
         raise ValidationError({"events": ["Give a list of event types."]})
     values = list(events)
-    known = set(WebhookEventType.values)
+    known = {value for value, _ in WebhookEventType.subscribable()}
     unknown = [value for value in values if value not in known]
     if unknown:
         raise ValidationError(
@@ -156,7 +157,7 @@ def event_record(
         )
         for endpoint_id in endpoint_ids
     )
-    _dispatch_on_commit()
+    _dispatch_on_commit(endpoint_ids)
     return event
 
 
@@ -277,8 +278,31 @@ def webhook_delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
             )
     except IntegrityError:
         raise ValidationError("This event is already queued for this endpoint.") from None
-    _dispatch_on_commit()
+    _dispatch_on_commit([delivery.endpoint_id])
     return replay
+
+
+def webhook_endpoint_send_test(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """Queue a `webhook.test` event for this endpoint only (whatever it subscribes to),
+    through the outbox like any event: signed, retried, logged. Raises ValidationError
+    for an inactive endpoint (it would wait until reactivated)."""
+    if not endpoint.is_active:
+        raise ValidationError("Activate the endpoint before sending it a test event.")
+    now = timezone.now()
+    with transaction.atomic():
+        event = WebhookEvent.objects.create(
+            type=WebhookEventType.TEST,
+            occurred_at=now,
+            data={
+                "endpoint_id": endpoint.pk,
+                "message": "A test event sent from Funnel's endpoint page.",
+            },
+        )
+        delivery = WebhookDelivery.objects.create(
+            event=event, endpoint=endpoint, next_attempt_at=now
+        )
+    _dispatch_on_commit([endpoint.pk])
+    return delivery
 
 
 # --- Helpers -----------------------------------------------------------------------------
@@ -338,14 +362,21 @@ def _events_insert_select(*, select: str, params: list, endpoint_ids: list[int])
             WebhookDelivery.objects.filter(
                 event_id__in=event_ids, endpoint_id=endpoint_id, ordering_key__in=waiting
             ).update(is_head=False)
-    _dispatch_on_commit()
+    _dispatch_on_commit(endpoint_ids)
     return len(event_ids)
 
 
-def _dispatch_on_commit() -> None:
+def _dispatch_on_commit(endpoint_ids: Iterable[int]) -> None:
+    """After commit, start the dispatchers of these endpoints whose slot is free: one
+    compare-and-set UPDATE per endpoint, and a task published only by the one that takes
+    a slot (a burst of events publishes one task per endpoint, not one per event)."""
     from integrations import tasks
 
-    tasks.webhooks_dispatch.delay_on_commit()
+    ids = list(endpoint_ids)
+    # robust: the change is committed; if starting fails, the sweep starts it later.
+    transaction.on_commit(
+        lambda: tasks.dispatchers_publish(dispatchers_start(endpoint_ids=ids)), robust=True
+    )
 
 
 def _json_object(*pairs: str) -> str:

@@ -1,62 +1,51 @@
-"""Signatures on webhook requests.
+"""Signatures on webhook requests, in the Standard Webhooks format (standardwebhooks.com).
 
-`Funnel-Signature: t=<unix seconds>,v1=<hex>` where hex is HMAC-SHA256, keyed with the
-endpoint's secret, over `<t>.<raw body>`. Signing the timestamp with the body lets a
-receiver refuse stale requests (replays) without trusting an unsigned header. During a
-secret roll there is one `v1=` per valid secret. docs/webhooks.md shows the receiver side.
+Every request carries `webhook-id` (the event id, the same on every retry and replay),
+`webhook-timestamp` (unix seconds of this try) and `webhook-signature`: `v1,<base64>`
+where the base64 is HMAC-SHA256, keyed with the endpoint's secret, over
+`<id>.<timestamp>.<raw body>`. During a secret roll there is one `v1,...` per valid
+secret, separated by spaces. Secrets are `whsec_` + base64 of 32 random bytes, so
+receivers verify with the published `standardwebhooks` libraries (docs/webhooks.md);
+Funnel signs with the same library.
 """
 
-import hashlib
-import hmac
-import time
+import base64
+import secrets
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
-SIGNATURE_HEADER = "Funnel-Signature"
-EVENT_ID_HEADER = "Funnel-Event-Id"
+from standardwebhooks import Webhook
+
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
+# Funnel's own additions, not part of the standard.
 EVENT_TYPE_HEADER = "Funnel-Event-Type"
 ATTEMPT_HEADER = "Funnel-Delivery-Attempt"
 # The receipt check (see integrations.webhooks.delivery): a receiver that already has the
 # event answers a signed HEAD with this header set to the event id.
 RECEIVED_HEADER = "Funnel-Event-Received"
-DEFAULT_TOLERANCE_SECONDS = 300
+SECRET_PREFIX = "whsec_"
+SECRET_BYTES = 32
 
 
-def signature_compute(*, secret: str, timestamp: int, body: bytes) -> str:
-    message = str(timestamp).encode() + b"." + body
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+def secret_new() -> str:
+    # Standard base64 (not the URL-safe alphabet): the libraries decode with b64decode,
+    # which would silently drop "-" and "_" and verify against other key bytes.
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
 
 
-def signature_header(*, secrets: Iterable[str], body: bytes, timestamp: int | None = None) -> str:
-    timestamp = int(time.time()) if timestamp is None else timestamp
+def signed_headers(
+    *, secrets: Iterable[str], msg_id: str, body: bytes, at: datetime | None = None
+) -> dict[str, str]:
+    """The three Standard Webhooks headers for `body` (bytes exactly as sent)."""
+    at = at or datetime.now(UTC)
+    timestamp = str(int(at.timestamp()))
     signatures = [
-        f"v1={signature_compute(secret=secret, timestamp=timestamp, body=body)}"
-        for secret in secrets
+        Webhook(secret).sign(msg_id=msg_id, timestamp=at, data=body) for secret in secrets
     ]
-    return ",".join([f"t={timestamp}", *signatures])
-
-
-def signature_verify(
-    *,
-    secret: str,
-    header: str,
-    body: bytes,
-    tolerance: int = DEFAULT_TOLERANCE_SECONDS,
-    now: float | None = None,
-) -> bool:
-    """True if `header` carries a v1 signature of `body` by `secret` made within
-    `tolerance` seconds of `now`. Funnel's own tests use it; receivers use the example
-    in docs/webhooks.md (the same algorithm)."""
-    timestamp, signatures = None, []
-    for item in header.split(","):
-        key, _, value = item.strip().partition("=")
-        if key == "t" and value.isdigit():
-            timestamp = int(value)
-        elif key == "v1":
-            signatures.append(value)
-    if timestamp is None or not signatures:
-        return False
-    now = time.time() if now is None else now
-    if abs(now - timestamp) > tolerance:
-        return False
-    expected = signature_compute(secret=secret, timestamp=timestamp, body=body)
-    return any(hmac.compare_digest(expected, candidate) for candidate in signatures)
+    return {
+        ID_HEADER: msg_id,
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: " ".join(signatures),
+    }

@@ -53,11 +53,13 @@ def test_a_delivery_is_a_signed_json_post_with_the_event_id(db, receiver):
     assert receipt.path == "/hooks/funnel"
     assert receipt.headers["content-type"] == "application/json"
     assert receipt.headers["user-agent"] == "Funnel-Webhooks/1.0"
-    assert receipt.headers["funnel-event-id"] == body["id"] == str(delivery.event.uid)
+    assert receipt.headers["webhook-id"] == body["id"] == str(delivery.event.uid)
+    assert receipt.headers["webhook-timestamp"].isdigit()
+    assert receipt.headers["webhook-signature"].startswith("v1,")
     assert receipt.headers["funnel-event-type"] == body["type"] == "lead.stage_changed"
     assert receipt.headers["funnel-delivery-attempt"] == "1"
-    assert set(body) == {"id", "type", "occurred_at", "data"}
-    assert body["occurred_at"].endswith("Z")
+    assert set(body) == {"id", "type", "timestamp", "data"}
+    assert body["timestamp"].endswith("Z")
     assert body["data"]["lead"]["id"] == lead.pk
     assert delivery.status == "delivered"
     assert delivery.completed_at is not None
