@@ -22,6 +22,7 @@ urlpatterns = [
         name="webhook_roll_secret",
     ),
     path("webhooks/<int:pk>/delete/", webhook_views.webhook_delete, name="webhook_delete"),
+    path("webhooks/<int:pk>/test/", webhook_views.webhook_send_test, name="webhook_send_test"),
     path(
         "webhooks/<int:pk>/deliveries/<int:delivery_id>/",
         webhook_views.webhook_delivery_view,

@@ -8,7 +8,8 @@ class WebhookEndpointForm(forms.Form):
         label="Endpoint URL",
         max_length=2000,
         assume_scheme="https",
-        help_text="Funnel POSTs signed JSON here. It must be reachable on the public internet.",
+        help_text="Funnel POSTs signed JSON here. It must be reachable on the public internet "
+        "(unless local receivers are allowed, as in `make run`).",
     )
     description = forms.CharField(
         max_length=200,

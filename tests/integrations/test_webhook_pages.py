@@ -37,6 +37,7 @@ def pages(endpoint):
         "delete": ("post", reverse("integrations:webhook_delete", args=[endpoint.pk])),
         "delivery": ("get", reverse(delivery_url, args=[endpoint.pk, 1])),
         "replay": ("post", reverse("integrations:webhook_delivery_replay", args=[endpoint.pk, 1])),
+        "test": ("post", reverse("integrations:webhook_send_test", args=[endpoint.pk])),
     }
 
 
