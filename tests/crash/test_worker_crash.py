@@ -38,6 +38,9 @@ WORKER_ENV = {
     "WEBHOOKS_READ_TIMEOUT": "1",
     "WEBHOOKS_LEASE_SECONDS": "6",
     "WEBHOOKS_DISPATCH_SECONDS": "20",
+    # An endpoint's dispatcher slot left by a killed worker frees up within the test's
+    # time (renewed every 2.5 s while in use; one try takes at most ~6 s here).
+    "WEBHOOKS_DISPATCH_LEASE_SECONDS": "10",
 }
 
 
@@ -150,9 +153,10 @@ def test_killed_workers_lose_no_move_and_deliver_no_event_twice(workers):
                 and WebhookDelivery.objects.count() == LEADS
             )
 
+        # One dispatcher per endpoint: the backlog goes out one delivery at a time.
         wait_for(
             settled,
-            timeout=100,
+            timeout=180,
             what="every move and delivery",
             poll=1.0,
             state=lambda: outbox_state(receiver, third),
