@@ -117,7 +117,7 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Roll an endpoint's signing secret",
         description="Returns the new `secret` (shown only here). The previous secret keeps "
-        "signing, as a second `v1=` in `Funnel-Signature`, for 24 hours.",
+        "signing, as a second `v1,...` signature in `webhook-signature`, for 24 hours.",
         request=None,
         responses={200: WebhookEndpointWithSecretSerializer, **DETAIL},
     )
