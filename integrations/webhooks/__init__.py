@@ -20,5 +20,5 @@ __all__ = [
 
 def __getattr__(name: str):
     if name in __all__:
-        return getattr(import_module("integrations.webhooks.services"), name)
+        return getattr(import_module("integrations.webhooks.outbox"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from integrations import tasks
 from integrations.webhooks.dispatch import dispatch_slot_take
 from integrations.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from integrations.webhooks.services import event_record
+from integrations.webhooks.outbox import event_record
 from tests.factories import LeadFactory
 from tests.integrations.webhook_factories import WebhookEndpointFactory
 from tests.integrations.webhook_receiver import Receiver

@@ -12,7 +12,7 @@ from standardwebhooks import Webhook
 
 from integrations.webhooks.delivery import delivery_attempt, delivery_claim_next
 from integrations.webhooks.models import WebhookAttempt, WebhookDelivery
-from integrations.webhooks.services import event_record
+from integrations.webhooks.outbox import event_record
 from tests.factories import LeadFactory
 from tests.integrations.webhook_factories import WebhookEndpointFactory
 from tests.integrations.webhook_receiver import Receiver

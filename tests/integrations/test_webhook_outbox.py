@@ -7,7 +7,7 @@ from funnel.models import StageChange
 from funnel.services import lead_transition, leads_move_bulk
 from funnel.stages import Cause
 from integrations.webhooks.models import WebhookDelivery, WebhookEvent
-from integrations.webhooks.services import lead_created_record, leads_created_record
+from integrations.webhooks.outbox import lead_created_record, leads_created_record
 from leads.models import Lead
 from tests.factories import LeadFactory
 from tests.integrations.webhook_factories import WebhookEndpointFactory
