@@ -127,6 +127,20 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
         return Response(WebhookEndpointWithSecretSerializer(endpoint).data)
 
     @extend_schema(
+        summary="Send a test event to an endpoint",
+        description="Queues a `webhook.test` event for this endpoint only, through the "
+        "outbox like any event (signed, retried, in the delivery log). 400 if the endpoint "
+        "is inactive.",
+        request=None,
+        responses={202: WebhookDeliverySerializer, 400: BAD_REQUEST, **DETAIL},
+    )
+    @action(detail=True, methods=["post"], url_path="test-event")
+    def test_event(self, request, pk=None):
+        delivery = webhooks.webhook_endpoint_send_test(endpoint=self.get_object())
+        delivery = WebhookDelivery.objects.select_related("event").get(pk=delivery.pk)
+        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
         summary="An endpoint's delivery log",
         description="Newest first, cursor-paginated; `status` filters.",
         parameters=[DeliveryStatusFilterSerializer],

@@ -73,6 +73,22 @@ def test_sending_needs_a_post_with_a_csrf_token(manager, db):
     assert WebhookEvent.objects.count() == 0
 
 
+def test_the_api_sends_a_test_event_too(client, manager, rep, db):
+    endpoint, inactive = WebhookEndpointFactory(), WebhookEndpointFactory(is_active=False)
+    client.force_login(manager)
+
+    response = client.post(f"/api/v1/webhooks/{endpoint.pk}/test-event/")
+    refused = client.post(f"/api/v1/webhooks/{inactive.pk}/test-event/")
+    client.force_login(rep)
+    forbidden = client.post(f"/api/v1/webhooks/{endpoint.pk}/test-event/")
+
+    assert response.status_code == 202
+    assert (response.json()["event_type"], response.json()["status"]) == ("webhook.test", "pending")
+    assert refused.status_code == 400
+    assert forbidden.status_code == 403
+    assert WebhookDelivery.objects.get().endpoint_id == endpoint.pk
+
+
 def test_the_test_type_cannot_be_subscribed_to(client, manager, db):
     client.force_login(manager)
 
