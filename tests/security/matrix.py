@@ -333,6 +333,11 @@ MATRIX: dict[str, Row] = {
     "DELETE /api/v1/webhooks/{id}/": Row(
         deleted(MANAGERS_WRITE), params=lambda w: {"id": w.webhook.pk}
     ),
+    "POST /api/v1/webhooks/{id}/test-event/": Row(
+        # Queued for delivery: 202.
+        {role: 202 if code == 200 else code for role, code in MANAGERS_WRITE.items()},
+        params=lambda w: {"id": w.webhook.pk},
+    ),
     "POST /api/v1/webhooks/{id}/roll-secret/": Row(
         MANAGERS_WRITE, params=lambda w: {"id": w.webhook.pk}
     ),
