@@ -11,3 +11,9 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("", include("funnel.urls")),
 ]
+
+# JSON under /api/, Django's pages elsewhere (funnel/api_errors.py).
+handler400 = "funnel.api_errors.handler400"
+handler403 = "funnel.api_errors.handler403"
+handler404 = "funnel.api_errors.handler404"
+handler500 = "funnel.api_errors.handler500"

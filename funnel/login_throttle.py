@@ -9,7 +9,7 @@ elsewhere. A successful login clears the pair's count.
 The check lives in the authentication backend, so every path that calls
 `django.contrib.auth.authenticate` with a request is covered; the web login form also says
 clearly why it refuses. Counters are in the Django cache (Redis in production, shared by
-all web processes).
+all web processes), falling back to process memory while it is down (funnel/counters.py).
 """
 
 import hashlib
@@ -20,9 +20,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from funnel.counters import counters
 from integrations.throttling import client_ip
 
 
@@ -40,7 +40,7 @@ def login_lockout_remaining(*, username: str, ip: str, now: float | None = None)
     """Seconds until `username` may try again from `ip`; 0 if not locked."""
     now = time.time() if now is None else now
     locked_until = max(
-        cache.get(f"{_pair_key(username, ip)}:lock", 0), cache.get(f"{_ip_key(ip)}:lock", 0)
+        counters.get(f"{_pair_key(username, ip)}:lock", 0), counters.get(f"{_ip_key(ip)}:lock", 0)
     )
     return max(math.ceil(locked_until - now), 0)
 
@@ -53,19 +53,19 @@ def login_failure_record(*, username: str, ip: str, now: float | None = None) ->
         (_ip_key(ip), settings.LOGIN_IP_FAILURE_LIMIT),
     ):
         # Failures count for one lockout period after the first of them.
-        cache.add(f"{key}:fails", 0, timeout=period)
+        counters.add(f"{key}:fails", 0, timeout=period)
         try:
-            failures = cache.incr(f"{key}:fails")
+            failures = counters.incr(f"{key}:fails")
         except ValueError:
-            cache.add(f"{key}:fails", 1, timeout=period)
+            counters.add(f"{key}:fails", 1, timeout=period)
             failures = 1
         if failures >= limit:
-            cache.set(f"{key}:lock", now + period, timeout=period)
-            cache.delete(f"{key}:fails")
+            counters.set(f"{key}:lock", now + period, timeout=period)
+            counters.delete(f"{key}:fails")
 
 
 def login_failures_clear(*, username: str, ip: str) -> None:
-    cache.delete(f"{_pair_key(username, ip)}:fails")
+    counters.delete(f"{_pair_key(username, ip)}:fails")
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -6,10 +6,15 @@ so N concurrent requests count N. A window's key carries its number, so a new wi
 from zero without a reset, and keys expire shortly after their window ends.
 
 The caller is the authenticated user (an API key is its own service user, so each key has
-its own budget); anonymous requests count per client IP (see `client_ip`). Limits are in
+its own budget); anonymous requests count per client IP (see `client_ip`). DRF checks
+credentials and permissions before throttles, so a refused call (no or bad credentials)
+would never be counted: `unauthenticated_throttle` counts it from the exception handler,
+and bad credentials also spend a stricter per-address budget ("auth_failures") that makes
+guessing keys, tokens or passwords slow. Limits are in
 settings.FUNNEL_THROTTLE_RATES ("<count>/<period>", period like `10s`, `min`, `hour`,
 `day`) and documented in docs/api.md. A refused request is a 429 with `Retry-After`, the
-seconds until its window ends. Every API response carries `X-RateLimit-*` headers.
+seconds until its window ends. Every API response carries `X-RateLimit-*` headers. If the
+cache is down, counting falls back to process memory (funnel/counters.py).
 """
 
 import math
@@ -17,9 +22,10 @@ import re
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from funnel.counters import counters
 
 _RATE = re.compile(
     r"^\s*(?P<count>\d+)\s*/\s*(?P<n>\d*)\s*(?P<unit>s|sec|second|m|min|minute|h|hour|d|day)s?\s*$"
@@ -60,11 +66,11 @@ def window_count(*, key: str, period: int, now: float) -> tuple[int, float]:
     window = int(now // period)
     cache_key = f"throttle:{key}:{period}:{window}"
     # Expires a little after its window ends; a later window uses another key.
-    cache.add(cache_key, 0, timeout=period + 5)
+    counters.add(cache_key, 0, timeout=period + 5)
     try:
-        count = cache.incr(cache_key)
+        count = counters.incr(cache_key)
     except ValueError:  # Evicted between add and incr.
-        cache.add(cache_key, 1, timeout=period + 5)
+        counters.add(cache_key, 1, timeout=period + 5)
         count = 1
     return count, (window + 1) * period - now
 
@@ -123,6 +129,28 @@ class CaptureRateThrottle(FixedWindowThrottle):
 
     def caller(self, request) -> str:
         return f"ip:{client_ip(request)}"
+
+
+class AuthFailureRateThrottle(FixedWindowThrottle):
+    """Requests with bad credentials (unknown, revoked or malformed token or key), per
+    client address."""
+
+    scope = "auth_failures"
+    header_name = "X-RateLimit-Auth-Failures"
+
+    def caller(self, request) -> str:
+        return f"ip:{client_ip(request)}"
+
+
+def unauthenticated_throttle(request, view, *, bad_credentials: bool) -> float | None:
+    """Count a call refused for want of credentials against the view's throttles (as the
+    anonymous caller, per address) and, for bad credentials, AuthFailureRateThrottle.
+    Returns the seconds to wait when over a limit, else None."""
+    throttles = list(view.get_throttles()) if view is not None else []
+    if bad_credentials:
+        throttles.append(AuthFailureRateThrottle())
+    waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, view)]
+    return max(waits) if waits else None
 
 
 def _record_headers(request, name: str, limit: int, count: int, reset: float) -> None:

@@ -17,7 +17,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,7 +33,11 @@ from marketing.filters import CampaignFilter, TouchFilter
 from marketing.metrics import campaign_results
 from marketing.models import Campaign, Spend, Touch
 from marketing.permissions import MarketingPermission
-from marketing.selectors import campaigns_with_totals, lead_score_explanation
+from marketing.selectors import (
+    campaigns_by_utm_name,
+    campaigns_with_totals,
+    lead_score_explanation,
+)
 from marketing.serializers import (
     MAX_BATCH,
     CampaignMetricsSerializer,
@@ -215,9 +218,8 @@ def _touches_resolve(
     lead_ids = set(Lead.objects.filter(pk__in=asked_leads).values_list("pk", flat=True))
     asked_campaigns = [i["campaign"] for i in items.values() if i.get("campaign")]
     campaign_ids = set(Campaign.objects.filter(pk__in=asked_campaigns).values_list("pk", flat=True))
-    utm_names = [i["utm_campaign"].lower() for i in items.values() if i.get("utm_campaign")]
-    by_utm = dict(
-        Campaign.objects.filter(utm_campaign__in=utm_names).values_list("utm_campaign", "pk")
+    by_utm = campaigns_by_utm_name(
+        names=[i["utm_campaign"] for i in items.values() if i.get("utm_campaign")]
     )
     errors: dict[int, dict[str, list[str]]] = {}
     resolved, now = [], timezone.now()
@@ -234,7 +236,7 @@ def _touches_resolve(
         if campaign_id and campaign_id not in campaign_ids:
             error["campaign"] = ["No such campaign."]
         if "campaign" not in item and item.get("utm_campaign"):
-            campaign_id = by_utm.get(item["utm_campaign"].lower())
+            campaign_id = by_utm.get(item["utm_campaign"].strip().lower())
         if error:
             errors[index] = error
             continue
@@ -257,7 +259,7 @@ class CaptureView(APIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = [CaptureRateThrottle]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    # The project's parsers (REST_FRAMEWORK default): JSON, HTML forms and multipart.
     renderer_classes = [JSONRenderer]
 
     @extend_schema(

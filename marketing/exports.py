@@ -89,7 +89,12 @@ def _cell(value: object) -> object:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_START) else value
+        return spreadsheet_text(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def spreadsheet_text(text: str) -> str:
+    """`text` for a CSV cell that a spreadsheet shows as text and never runs as a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text

@@ -27,7 +27,7 @@ class CampaignFilter(filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(name__istartswith=value) | queryset.filter(
-            utm_campaign__startswith=value.lower()
+            utm_campaign__istartswith=value
         )
 
 

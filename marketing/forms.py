@@ -6,11 +6,19 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from funnel.metrics.window import MAX_DATE, MAX_WINDOW_DAYS, MIN_DATE, PRESETS, window_for_preset
+from funnel.metrics.window import (
+    MAX_DATE,
+    MAX_WINDOW_DAYS,
+    MIN_DATE,
+    PRESETS,
+    site_today,
+    window_for_preset,
+)
 from funnel.roles import MANAGERS, MARKETING
 from marketing.imports.reader import DELIMITERS, FIELDS
 from marketing.models import Campaign, FitRule, ImportJob, Touch
-from marketing.services import MAX_SPEND
+from marketing.services import MAX_SPEND, spend_day_clean
+from marketing.spend_csv import AUTO, NUMBER_FORMATS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -73,21 +81,24 @@ class CampaignForm(forms.ModelForm):
 
 
 class SpendForm(forms.Form):
-    day = forms.DateField(widget=DATE_INPUT, initial=date.today)
+    day = forms.DateField(widget=DATE_INPUT, initial=site_today)
     amount = forms.DecimalField(min_value=0, max_value=MAX_SPEND, max_digits=12, decimal_places=2)
     note = forms.CharField(max_length=300, required=False)
 
     def clean_day(self) -> date:
-        day = self.cleaned_data["day"]
-        if not MIN_DATE <= day <= MAX_DATE:
-            raise forms.ValidationError("Enter a day between 1970 and 9998.")
-        return day
+        return spend_day_clean(self.cleaned_data["day"])
 
 
 class SpendUploadForm(forms.Form):
     file = forms.FileField(
         label="Spend CSV",
         help_text="Columns day (YYYY-MM-DD), amount, and optionally note; up to 5 MB.",
+    )
+    number_format = forms.ChoiceField(
+        label="Amounts written as",
+        choices=NUMBER_FORMATS,
+        initial=AUTO,
+        required=False,
     )
 
 

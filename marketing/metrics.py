@@ -80,12 +80,14 @@ class CampaignResult:
     def roi(self) -> dict[str, float | None]:
         if not self.spend:
             return dict.fromkeys(MODELS)
-        return {m: float(round((self.revenue[m] - self.spend) / self.spend, 4)) for m in MODELS}
+        # Exact as DESIGN defines it (to a float's precision); pages and exports round
+        # when they display it.
+        return {m: float((self.revenue[m] - self.spend) / self.spend) for m in MODELS}
 
     @property
     def budget_used(self) -> float | None:
         budget = self.campaign.budget if self.campaign else None
-        return float(round(self.spend / budget, 4)) if budget else None
+        return float(self.spend / budget) if budget else None
 
 
 def _per(amount: Decimal, count: int) -> Decimal | None:

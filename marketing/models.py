@@ -40,8 +40,10 @@ class Campaign(models.Model):
     )
     description = models.TextField(max_length=5000, blank=True)
     target_audience = models.CharField(max_length=300, blank=True)
+    # Unique in any letter case (the constraint below): links are typed by people, and a
+    # touch naming "Spring-X" is credited to the campaign "spring-x". Kept as entered.
     utm_campaign = models.SlugField(
-        "UTM campaign name", max_length=100, unique=True, help_text="utm_campaign value"
+        "UTM campaign name", max_length=100, db_index=False, help_text="utm_campaign value"
     )
     # Secret that a public web form sends to attribute captured leads to this campaign.
     capture_key = models.CharField(max_length=64, unique=True, default=new_capture_key)
@@ -119,6 +121,13 @@ class Campaign(models.Model):
                 condition=~Q(promo_code=""),
                 name="campaign_promo_code_unique",
                 violation_error_message="Another campaign already uses this promo code.",
+            ),
+            # Touches, capture and imports resolve a UTM name by its lower case: this index
+            # serves those look-ups and makes "spring-x" and "SPRING-x" one name.
+            models.UniqueConstraint(
+                Lower("utm_campaign"),
+                name="campaign_utm_name_unique",
+                violation_error_message="Another campaign already uses this UTM name.",
             ),
         ]
 

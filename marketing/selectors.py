@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from leads.models import Lead
@@ -21,6 +22,20 @@ from marketing.scoring import (
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 EXPLAINED_TOUCHES = 50
+
+
+def campaigns_by_utm_name(*, names: Iterable[str]) -> dict[str, int]:
+    """Campaign ids by lower-cased UTM name, for names given in any letter case. One query,
+    served by the unique index on lower(utm_campaign)."""
+    lowered = {name.strip().lower() for name in names if name.strip()}
+    if not lowered:
+        return {}
+    rows = (
+        Campaign.objects.annotate(utm_lower=Lower("utm_campaign"))
+        .filter(utm_lower__in=lowered)
+        .values_list("utm_lower", "pk")
+    )
+    return dict(rows)
 
 
 def campaigns_with_totals(*, queryset: QuerySet[Campaign] | None = None) -> QuerySet[Campaign]:

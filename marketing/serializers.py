@@ -3,7 +3,9 @@
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -79,17 +81,36 @@ class SpendSerializer(serializers.ModelSerializer):
     amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, max_value=services.MAX_SPEND
     )
-    day = serializers.DateField()
+    day = serializers.DateField(
+        help_text=f"From 1970 to {services.SPEND_DAYS_AHEAD} days after today (site time zone)."
+    )
+    # Optional, and only the site's currency: one currency for every figure until
+    # multi-currency exists. Without this field an amount in EUR was booked as USD.
+    currency = serializers.CharField(
+        required=False,
+        write_only=True,
+        max_length=3,
+        help_text="ISO 4217 code of `amount`; must be the site's currency (FUNNEL_CURRENCY).",
+    )
 
     class Meta:
         model = Spend
-        fields = ["id", "campaign", "day", "amount", "note", "created_by", "created_at"]
+        fields = ["id", "campaign", "day", "amount", "currency", "note", "created_by", "created_at"]
         read_only_fields = ["id", "campaign", "created_by", "created_at"]
 
     def validate_day(self, value):
-        if not MIN_DATE <= value <= MAX_DATE:
-            raise serializers.ValidationError("Enter a day between 1970 and 9998.")
-        return value
+        try:
+            return services.spend_day_clean(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    def validate_currency(self, value: str) -> str:
+        if value.strip().upper() != settings.FUNNEL_CURRENCY:
+            raise serializers.ValidationError(
+                f"Spend is booked in {settings.FUNNEL_CURRENCY} only; convert the amount "
+                f"or leave `currency` out."
+            )
+        return settings.FUNNEL_CURRENCY
 
 
 class TouchSerializer(serializers.ModelSerializer):
@@ -179,19 +200,25 @@ class CaptureResultSerializer(serializers.Serializer):
 
 class WindowSerializer(serializers.Serializer):
     since = serializers.DateField(
-        required=False, help_text="First day (default: 11 months ago, 1st)."
+        required=False,
+        help_text="First day (default: the 1st of the month 11 months before `until`).",
     )
     until = serializers.DateField(required=False, help_text="Last day, inclusive (default today).")
     campaign = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
     channel = serializers.ChoiceField(choices=Campaign.Channel.choices, required=False)
     status = serializers.ChoiceField(choices=Campaign.Status.choices, required=False)
 
+    def validate_since(self, value):
+        return _day_in_range(value)
+
+    def validate_until(self, value):
+        return _day_in_range(value)
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        default = default_window(today=timezone.localdate())
-        since, until = attrs.get("since", default.since), attrs.get("until", default.until)
-        for name, value in (("since", since), ("until", until)):
-            if not MIN_DATE <= value <= MAX_DATE:
-                raise serializers.ValidationError({name: "Enter a day between 1970 and 9998."})
+        # As metrics/funnel/: the default window ends today, and starts where the
+        # default window ending on `until` would (never before MIN_DATE).
+        until = attrs.get("until") or default_window().until
+        since = attrs.get("since") or default_window(today=until).since
         if since > until:
             raise serializers.ValidationError({"until": "The window ends before it starts."})
         if (until - since).days + 1 > MAX_WINDOW_DAYS:
@@ -200,6 +227,13 @@ class WindowSerializer(serializers.Serializer):
             )
         attrs["since"], attrs["until"] = since, until
         return attrs
+
+
+def _day_in_range(value):
+    # Checked before a default is derived from it: month arithmetic needs a real year.
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise serializers.ValidationError("Enter a day between 1970 and 9998.")
+    return value
 
 
 class MoneyByModelSerializer(serializers.Serializer):

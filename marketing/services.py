@@ -6,7 +6,7 @@ Lead capture (marketing.capture), the CSV import (marketing.imports) and scoring
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,11 +16,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from funnel.metrics.window import MIN_DATE, site_today
 from leads.models import Lead
 from marketing.models import Campaign, Spend, Touch, new_capture_key
 
 # Ledger lines above this are typos (the column holds 10 digits before the point).
 MAX_SPEND = Decimal("1000000000.00")
+# How far ahead of the site's today a ledger line may be dated (see spend_day_clean).
+SPEND_DAYS_AHEAD = 366
 
 CAMPAIGN_FIELDS = frozenset(
     {
@@ -65,6 +68,8 @@ def campaign_save(
     campaign.promo_code = (campaign.promo_code or "").strip().upper()
     if creating and "owner" not in data and actor is not None and actor.is_authenticated:
         campaign.owner = actor
+    campaign.utm_campaign = (campaign.utm_campaign or "").strip()
+    _utm_name_check(campaign)
     _promotion_check(campaign)
     if campaign.starts_on and campaign.ends_on and campaign.ends_on < campaign.starts_on:
         raise ValidationError({"ends_on": "The campaign cannot end before it starts."})
@@ -80,6 +85,14 @@ def campaign_save(
             {"utm_campaign": "This UTM name or promo code was just taken; choose another."}
         ) from None
     return campaign
+
+
+def _utm_name_check(campaign: Campaign) -> None:
+    # Touches find their campaign by the lower-cased UTM name: two names equal in any case
+    # would credit one campaign's touches to the other.
+    name = campaign.utm_campaign
+    if name and Campaign.objects.exclude(pk=campaign.pk).filter(utm_campaign__iexact=name).exists():
+        raise ValidationError({"utm_campaign": "Another campaign already uses this UTM name."})
 
 
 def _promotion_check(campaign: Campaign) -> None:
@@ -113,9 +126,25 @@ class SpendLine:
     note: str = ""
 
 
+def spend_day_clean(day: date, *, today: date | None = None) -> date:
+    """The day of a ledger line: from 1970 to SPEND_DAYS_AHEAD days after the site's today
+    (committed spend may be booked ahead; 2999 for 2029 is a typo that would sit in every
+    future window's cost). Raises ValidationError with a message for a person."""
+    latest = (today or site_today()) + timedelta(days=SPEND_DAYS_AHEAD)
+    if day < MIN_DATE:
+        raise ValidationError("Enter a day in 1970 or later.")
+    if day > latest:
+        raise ValidationError(
+            f"Enter a day at most {SPEND_DAYS_AHEAD} days ahead (on or before {latest:%Y-%m-%d})."
+        )
+    return day
+
+
 def spend_amount_clean(value: object, *, field: str = "amount") -> Decimal:
+    # Text is read as written: a comma is never dropped here (that turned "25,50" into
+    # 2550.00). The spend CSV reads decimal commas and thousands separators itself.
     try:
-        amount = Decimal(str(value).strip().replace(",", "")) if value is not None else None
+        amount = Decimal(str(value).strip()) if value is not None else None
     except (InvalidOperation, ValueError):
         amount = None
     if amount is None or not amount.is_finite():
@@ -134,8 +163,12 @@ def spend_record(
 ) -> list[Spend]:
     """Add ledger lines to a campaign, all or none."""
     created_by = actor if actor is not None and actor.is_authenticated else None
-    rows = []
+    rows, today = [], site_today()
     for line in lines:
+        try:
+            spend_day_clean(line.day, today=today)
+        except ValidationError as exc:
+            raise ValidationError({"day": exc.messages}) from None
         note = (line.note or "").strip()
         if len(note) > 300 or "\x00" in note:
             raise ValidationError({"note": "Notes are at most 300 characters of text."})

@@ -6,22 +6,47 @@ anything is written, and every bad line is reported at once with its number.
 
 import csv
 import io
+import re
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import dateparse
 
-from funnel.metrics.window import MAX_DATE, MIN_DATE
+from funnel.metrics.window import site_today
+from marketing.imports.reader import excel_separator
 from marketing.models import Campaign, Spend
-from marketing.services import SpendLine, spend_amount_clean, spend_record
+from marketing.services import SpendLine, spend_amount_clean, spend_day_clean, spend_record
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_LINES = 50_000
 DAY_NAMES = ("day", "date", "spend date")
 AMOUNT_NAMES = ("amount", "cost", "spend", "value")
 NOTE_NAMES = ("note", "notes", "description", "memo")
+CURRENCY_NAMES = ("currency",)
+
+# How amounts are written. AUTO follows the file: semicolon-separated files come from
+# spreadsheets set to a decimal comma (Excel in most of Europe), others use a point.
+AUTO, POINT, COMMA = "auto", "point", "comma"
+NUMBER_FORMATS = [
+    (AUTO, "As the file says (1.234,56 when separated by semicolons)"),
+    (POINT, "1,234.56 (decimal point)"),
+    (COMMA, "1.234,56 (decimal comma)"),
+]
+# An amount in each format: digits, or thousands in groups of three, with an optional
+# decimal part of one or two digits. Amounts have at most two decimals, so a separator
+# before three digits is a thousands separator and one before one or two the decimal
+# mark: no text reads as two different amounts (it reads in one format, or in both as the
+# same number, like 1234), and text that reads only in the other format is refused.
+_AMOUNT = {
+    POINT: re.compile(r"-?(\d+|\d{1,3}(,\d{3})+)(\.\d{1,2})?"),
+    COMMA: re.compile(r"-?(\d+|\d{1,3}(\.\d{3})+)(,\d{1,2})?"),
+}
+_EXAMPLE = {POINT: "1,234.56", COMMA: "1.234,56"}
 
 
 @dataclass(frozen=True)
@@ -37,9 +62,14 @@ class SpendFileInvalid(ValidationError):
 
 
 def spend_import_csv(
-    *, campaign: Campaign, upload: UploadedFile, actor: AbstractBaseUser | None = None
+    *,
+    campaign: Campaign,
+    upload: UploadedFile,
+    actor: AbstractBaseUser | None = None,
+    number_format: str = AUTO,
 ) -> list[Spend]:
-    """Record every line of the file, or raise SpendFileInvalid listing what is wrong."""
+    """Record every line of the file, or raise SpendFileInvalid listing what is wrong.
+    `number_format` says how amounts are written (AUTO, POINT or COMMA)."""
     if upload.size > MAX_BYTES:
         raise SpendFileInvalid([SpendFileError(0, "Spend files are at most 5 MB.")])
     raw = upload.read()
@@ -49,27 +79,38 @@ def spend_import_csv(
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-    lines, errors = _parse(text)
+    lines, errors = _parse(text, number_format=number_format or AUTO)
     if errors:
         raise SpendFileInvalid(errors[:100])
     return spend_record(campaign=campaign, lines=lines, actor=actor)
 
 
-def _parse(text: str) -> tuple[list[SpendLine], list[SpendFileError]]:
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+def _parse(text: str, *, number_format: str) -> tuple[list[SpendLine], list[SpendFileError]]:
+    excel_sep = excel_separator(text)
+    if excel_sep:
+        delimiter = excel_sep
+    else:
+        sample = text[:4096]
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    if number_format == AUTO:
+        number_format = COMMA if delimiter == ";" else POINT
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    if excel_sep:
+        next(reader)  # Line 1 is "sep=;": the header is line 2, and numbers stay the file's.
     try:
         header = [column.strip().lower() for column in next(reader, [])]
     except csv.Error as exc:
-        return [], [SpendFileError(1, f"broken quoting ({exc}).")]
+        return [], [SpendFileError(reader.line_num, f"broken quoting ({exc}).")]
     day_at = _find(header, DAY_NAMES)
     amount_at = _find(header, AMOUNT_NAMES)
     note_at = _find(header, NOTE_NAMES)
     if day_at is None or amount_at is None:
-        return [], [SpendFileError(1, "The header needs a day (or date) and an amount column.")]
+        message = "The header needs a day (or date) and an amount column."
+        return [], [SpendFileError(reader.line_num, message)]
+    columns = _Columns(day_at, amount_at, note_at, _find(header, CURRENCY_NAMES), number_format)
     lines: list[SpendLine] = []
     errors: list[SpendFileError] = []
+    today = site_today()
     while True:
         try:
             row = next(reader)
@@ -84,7 +125,7 @@ def _parse(text: str) -> tuple[list[SpendLine], list[SpendFileError]]:
             errors.append(SpendFileError(reader.line_num, f"more than {MAX_LINES:,} lines."))
             break
         try:
-            lines.append(_line(row, day_at, amount_at, note_at))
+            lines.append(_line(row, columns, today))
         except ValidationError as exc:
             errors.append(SpendFileError(reader.line_num, " ".join(exc.messages)))
     if not lines and not errors:
@@ -96,19 +137,53 @@ def _find(header: list[str], names: tuple[str, ...]) -> int | None:
     return next((i for i, column in enumerate(header) if column in names), None)
 
 
-def _line(row: list[str], day_at: int, amount_at: int, note_at: int | None) -> SpendLine:
+@dataclass(frozen=True)
+class _Columns:
+    day: int
+    amount: int
+    note: int | None
+    currency: int | None
+    number_format: str
+
+
+def _line(row: list[str], columns: _Columns, today: date) -> SpendLine:
     def cell(index: int | None) -> str:
         return row[index].strip() if index is not None and index < len(row) else ""
 
-    day_text = cell(day_at)
+    day_text = cell(columns.day)
     try:
         day = dateparse.parse_date(day_text)
     except ValueError:
         day = None
-    if day is None or not MIN_DATE <= day <= MAX_DATE:
+    if day is None:
         raise ValidationError(f"day {day_text[:40]!r} is not a date like 2025-03-31.")
-    amount = spend_amount_clean(cell(amount_at))
-    note = cell(note_at)
+    try:
+        spend_day_clean(day, today=today)
+    except ValidationError as exc:
+        raise ValidationError(f"day {day_text}: {' '.join(exc.messages)}") from None
+    currency = cell(columns.currency)
+    if currency and currency.upper() != settings.FUNNEL_CURRENCY:
+        raise ValidationError(
+            f"currency {currency[:10]!r}: spend is booked in {settings.FUNNEL_CURRENCY} only."
+        )
+    amount = spend_amount_clean(amount_parse(cell(columns.amount), columns.number_format))
+    note = cell(columns.note)
     if len(note) > 300:
         raise ValidationError("the note is longer than 300 characters.")
     return SpendLine(day=day, amount=amount, note=note)
+
+
+def amount_parse(text: str, number_format: str) -> Decimal:
+    """An amount written in `number_format` (POINT or COMMA). One written only in the
+    other format is refused, never re-read: "25,50" must not become 2550.00."""
+    if _AMOUNT[number_format].fullmatch(text):
+        group, mark = (",", ".") if number_format == POINT else (".", ",")
+        return Decimal(text.replace(group, "").replace(mark, "."))
+    other = COMMA if number_format == POINT else POINT
+    if _AMOUNT[other].fullmatch(text):
+        raise ValidationError(
+            f"amount {text!r} is ambiguous: this file's amounts are read as "
+            f"{_EXAMPLE[number_format]}, and it reads only as {_EXAMPLE[other]}. "
+            "Choose the number format the file uses and upload it again."
+        )
+    raise ValidationError(f"amount {text[:40]!r} is not an amount like {_EXAMPLE[number_format]}.")

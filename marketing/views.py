@@ -192,7 +192,10 @@ def spend_upload(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             rows = spend_import_csv(
-                campaign=campaign, upload=form.cleaned_data["file"], actor=request.user
+                campaign=campaign,
+                upload=form.cleaned_data["file"],
+                actor=request.user,
+                number_format=form.cleaned_data["number_format"],
             )
         except SpendFileInvalid as exc:
             messages.error(request, "Nothing was recorded. " + " ".join(exc.messages[:20]))

@@ -21,6 +21,7 @@ from sales.models import (
     Sequence,
     SequenceStep,
 )
+from sales.selectors.visibility import deals_visible_to
 from sales.services import active_sales_reps, users_who_may_own
 from sales.services.sequences import MAX_ENROL_AT_ONCE, MAX_STEPS
 
@@ -77,7 +78,18 @@ class EditableLeadField(StrictPrimaryKeyRelatedField):
         return leads_editable_by(_request_user(self))
 
 
+class VisibleDealField(StrictPrimaryKeyRelatedField):
+    """A deal the requesting user may see; any other id reads as "does not exist", so a
+    rep cannot learn that another rep's deal exists (docs/api.md)."""
+
+    def get_queryset(self):
+        return deals_visible_to(_request_user(self))
+
+
 class OwnerField(StrictPrimaryKeyRelatedField):
+    """Who may own work: the team (active reps and managers), not per-caller records, as
+    the quota board and owner pickers show every member to every rep."""
+
     def get_queryset(self):
         return users_who_may_own()
 
@@ -193,9 +205,7 @@ class ActivityWriteSerializer(serializers.Serializer):
         "default to now; tasks stay open.",
     )
     owner = OwnerField(required=False, help_text="Default: you.")
-    deal = StrictPrimaryKeyRelatedField(
-        queryset=Deal.objects.all(), required=False, allow_null=True
-    )
+    deal = VisibleDealField(required=False, allow_null=True)
 
     def validate_owner(self, owner):
         user = _request_user(self)

@@ -14,9 +14,13 @@ def _clear_cache():
     # Throttle and login-lockout counters live in the cache: each test starts from zero.
     from django.core.cache import cache
 
+    from funnel.counters import counters
+
     cache.clear()
+    counters.reset()
     yield
     cache.clear()
+    counters.reset()
 
 
 @pytest.fixture

@@ -102,6 +102,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttle counters): Redis in production, local memory otherwise ------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://funnel")}
+# While the cache is down, counters fall back to process memory (funnel/counters.py): how
+# long to wait before trying the cache again, and how often to repeat the warning.
+FUNNEL_COUNTERS_RETRY_SECONDS = env.float("FUNNEL_COUNTERS_RETRY_SECONDS", default=5.0)
+FUNNEL_COUNTERS_WARNING_SECONDS = env.float("FUNNEL_COUNTERS_WARNING_SECONDS", default=60.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -216,6 +220,8 @@ FUNNEL_THROTTLE_RATES = {
     "daily": env.str("FUNNEL_API_DAILY_RATE", default="250000/day"),
     # Anonymous public lead capture, per client address.
     "capture": env.str("FUNNEL_CAPTURE_RATE", default="20/min"),
+    # Requests with a bad token or API key, per client address (credential guessing).
+    "auth_failures": env.str("FUNNEL_AUTH_FAILURE_RATE", default="30/min"),
 }
 # Where IdempotencyMiddleware applies.
 FUNNEL_API_PREFIX = "/api/v1/"

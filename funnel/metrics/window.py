@@ -87,7 +87,13 @@ DEFAULT_PRESET = "last_12_months"
 
 
 def window_for_preset(preset: str, *, today: date | None = None) -> Window:
-    today = today or site_today()
+    window = _preset_window(preset, today or site_today())
+    # Days before MIN_DATE are refused as input: a default window must be one a client
+    # could send back (`?until=1970-01-05` starts on 1970-01-01, not in 1969).
+    return Window(max(window.since, MIN_DATE), window.until)
+
+
+def _preset_window(preset: str, today: date) -> Window:
     if preset == "last_30_days":
         return Window(today - timedelta(days=29), today)
     if preset == "last_90_days":

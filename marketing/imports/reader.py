@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -115,11 +116,15 @@ def file_preview(raw: IO[bytes], *, encoding: str, delimiter: str | None = None)
     except UnicodeDecodeError as exc:
         byte = exc.object[exc.start]
         raise ImportFileError(decode_message(byte, encoding, line=None)) from None
+    sample = sample.lstrip("\ufeff")
+    excel_sep = excel_separator(sample)
     if delimiter not in DELIMITERS:
-        delimiter = sniff_delimiter(sample)
+        delimiter = excel_sep or sniff_delimiter(sample)
     # newline="": lines end where the import's reader ends them, so line numbers agree.
-    text = io.StringIO(sample.lstrip("\ufeff"), newline="")
+    text = io.StringIO(sample, newline="")
     reader = csv.reader(text, delimiter=delimiter, strict=True)
+    if excel_sep:
+        next(reader)  # Line 1 only names the separator; the header is line 2.
     try:
         columns = next(reader, [])
     except csv.Error as exc:
@@ -165,6 +170,16 @@ def effective_encoding(head: bytes, chosen: str) -> str:
     if chosen == "utf-8":
         return "utf-8-sig"
     return chosen
+
+
+# Excel's first line naming the separator ("sep=;"), written by and for spreadsheets.
+_EXCEL_SEP = re.compile(r"sep=(.)", re.IGNORECASE)
+
+
+def excel_separator(text: str) -> str | None:
+    """The separator named by an Excel "sep=" first line of `text`, or None."""
+    match = _EXCEL_SEP.fullmatch(text.split("\n", 1)[0].rstrip("\r\n"))
+    return match.group(1) if match else None
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -231,6 +246,9 @@ def _rows(
     reader = csv.reader(feed, delimiter=delimiter, strict=True)
     try:
         header = next(reader)
+        if len(feed.record) == 1 and excel_separator(feed.record[0][1].lstrip("\ufeff")):
+            feed.start_record()
+            header = next(reader)  # Line 1 only named the separator; the header is line 2.
     except StopIteration:
         return
     except (csv.Error, RecordTooLong) as exc:
@@ -258,12 +276,14 @@ def _rows(
         except StopIteration:
             return
         except (csv.Error, RecordTooLong) as exc:
+            # The line as it was written: the csv reader gives no cells for it.
+            content = _line_content(feed.record[0][1]) if feed.record else ""
             if len(feed.record) > 1:
                 # A quote opened and never closed swallowed the lines after it: only its
                 # own line is bad; the others are read again, one by one.
-                yield BadLine(feed.replay_after_first(), QUOTE_NEVER_CLOSED)
+                yield BadLine(feed.replay_after_first(), QUOTE_NEVER_CLOSED, content)
             else:
-                yield BadLine(feed.first_line(position), f"Broken quoting: {exc}.")
+                yield BadLine(feed.first_line(position), f"Broken quoting: {exc}.", content)
             reader = csv.reader(feed, delimiter=delimiter, strict=True)
             continue
         line = feed.first_line(position)
@@ -301,7 +321,11 @@ def _rows(
 
 
 def _content(row: list[str]) -> str:
-    text = ",".join(row)
+    return _line_content(",".join(row))
+
+
+def _line_content(text: str) -> str:
+    text = text.rstrip("\r\n")
     return text[:200] + ("…" if len(text) > 200 else "")
 
 

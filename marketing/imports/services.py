@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from marketing.exports import spreadsheet_text
 from marketing.imports import merge, staging
 from marketing.imports.preview import PreviewLine, preview_lines_check
 from marketing.imports.reader import (
@@ -356,7 +357,9 @@ class _Report:
             self._file = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115
             self._writer = csv.writer(self._file)
             self._writer.writerow(["line", "reason", "content"])
-        self._writer.writerow([bad.line, bad.reason, bad.content])
+        # The report opens in a spreadsheet: what came from the file must stay text there.
+        row = [bad.line, spreadsheet_text(bad.reason), spreadsheet_text(bad.content)]
+        self._writer.writerow(row)
         self.count += 1
 
     def close(self) -> None:

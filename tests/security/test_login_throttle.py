@@ -113,7 +113,8 @@ def test_the_api_token_endpoint_is_covered_too(limits):
 
     refused = client.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD})
 
-    assert refused.status_code == 400
+    # A locked token login is a 429 (tests/security/test_token_login_lockout.py).
+    assert refused.status_code == 429
     assert "token" not in refused.json()
 
 
