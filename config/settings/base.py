@@ -148,7 +148,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        # `Authorization: Api-Key <key>` for integrations (integrations/api_keys.py).
+        # `Authorization: Api-Key <key>` for integrations (integrations/api_keys/).
         "integrations.authentication.ApiKeyAuthentication",
     ],
     # Per caller, limits in FUNNEL_THROTTLE_RATES (docs/api.md).
