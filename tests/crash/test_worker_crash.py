@@ -134,8 +134,13 @@ def test_killed_workers_lose_no_move_and_deliver_no_event_twice(workers):
         receiver.hold_at = len(receiver.posts()) + 150
         second = workers(queue=first.queue)
         qualify_scored_leads.apply_async(queue=second.queue)  # beat's next run
-        webhooks_sweep.apply_async(queue=second.queue)
-        assert receiver.holding.wait(timeout=60), "deliveries did not resume"
+
+        def resumed() -> bool:
+            # Beat's sweeps: the killed worker's dispatcher slot frees up after its lease.
+            webhooks_sweep.apply_async(queue=second.queue)
+            return receiver.holding.wait(timeout=2)
+
+        wait_for(resumed, timeout=60, what="deliveries to resume", poll=0)
         kill(second)
         receiver.release.set()
         held = receiver.posts()[receiver.hold_at - 1].event_id
