@@ -5,9 +5,10 @@ Whoever wants its deliveries sent (an outbox write on commit, a replay, the swee
 the slot with a compare-and-set UPDATE and, only if it got it, publishes one dispatch
 task carrying the slot's token. While the slot is held nobody publishes another, so a
 burst of N events queues one task per endpoint, not N. The slot expires
-(`WEBHOOKS_DISPATCH_LEASE_SECONDS`, longer than a run plus one worst-case attempt): a task
-lost with a killed worker only delays the endpoint until the sweep takes the slot again,
-and a task whose token is no longer the slot's does nothing.
+(`WEBHOOKS_DISPATCH_LEASE_SECONDS`; a running dispatcher renews it every quarter of that,
+so it must exceed a quarter plus one worst-case attempt, and covers the task's wait in
+the queue): a task lost with a killed worker only delays the endpoint until the sweep
+takes the slot again, and a task whose token is no longer the slot's does nothing.
 
 A run is time-boxed: it sends for at most `WEBHOOKS_DISPATCH_SECONDS` or
 `WEBHOOKS_DISPATCH_MAX_DELIVERIES` deliveries, then hands over to a fresh task (the worker
