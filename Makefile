@@ -66,16 +66,16 @@ run: setup
 	@echo "  Demo logins (password funnel-demo): manager, marketer, rep1, rep2; admin for /admin/"
 	@echo "  API docs: http://$(FUNNEL_HOST):$(FUNNEL_PORT)/api/v1/docs/   Stop with Ctrl-C."
 	@echo
-	FUNNEL_HOST=$(FUNNEL_HOST) $(BIN)/honcho start -f Procfile -p $(FUNNEL_PORT)
+	FUNNEL_HOST=$(FUNNEL_HOST) $(BIN)/python -m config.run -p $(FUNNEL_PORT)
 
 web: setup
-	FUNNEL_HOST=$(FUNNEL_HOST) $(BIN)/honcho start -f Procfile -p $(FUNNEL_PORT) web
+	FUNNEL_HOST=$(FUNNEL_HOST) $(BIN)/python -m config.run -p $(FUNNEL_PORT) web
 
 worker: install
-	$(BIN)/honcho start -f Procfile worker
+	$(BIN)/python -m config.run worker
 
 beat: beat-schedule
-	$(BIN)/honcho start -f Procfile beat
+	$(BIN)/python -m config.run beat
 
 rebuild-milestones: migrate
 	$(MANAGE) funnel_rebuild_milestones

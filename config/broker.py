@@ -32,6 +32,8 @@ from sqlalchemy.orm import sessionmaker
 
 # How long to wait before re-checking a prefetch window that is full: an in-memory check.
 BUSY_RECHECK_SECONDS = 0.005
+# The longest one drain waits before the worker can look at a pending shutdown.
+SHUTDOWN_CHECK_SECONDS = 0.25
 # Options that belong to the transport, not to SQLAlchemy's engine.
 TRANSPORT_ONLY_OPTIONS = ("polling_interval",)
 
@@ -95,6 +97,10 @@ class Transport(sqla.Transport):
     polling_interval = 0.1
 
     def drain_events(self, connection, timeout=None):
+        # Celery's loop for polling transports asks for up to 2 s and checks for a shutdown
+        # request only in between: return sooner, so Ctrl-C under `make run` is quick.
+        if timeout is not None:
+            timeout = min(timeout, SHUTDOWN_CHECK_SECONDS)
         started = monotonic()
         while True:
             try:

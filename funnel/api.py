@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from funnel.api_query import query_values
 from funnel.metrics.selectors import funnel_report
 from funnel.metrics.serializers import FunnelQuerySerializer, FunnelReportSerializer
 from leads.selectors import leads_visible_to
@@ -37,7 +38,7 @@ class FunnelMetricsView(APIView):
         tags=["metrics"],
     )
     def get(self, request):
-        query = FunnelQuerySerializer(data=request.query_params)
+        query = FunnelQuerySerializer(data=query_values(request))
         query.is_valid(raise_exception=True)
         params = query.validated_data
         report = funnel_report(

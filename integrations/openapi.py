@@ -6,6 +6,7 @@ endpoint is documented correctly without repeating these in every `@extend_schem
 view documents itself is kept, and widened only where these can also answer.
 """
 
+import re
 from typing import Any
 
 from integrations.idempotency import HEADER, MAX_KEY_LENGTH
@@ -73,23 +74,42 @@ def document_api_conventions(result: dict, generator, request, public) -> dict:
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault(ERROR, ERROR_SCHEMA)
     schemas.setdefault(VALIDATION_ERROR, VALIDATION_ERROR_SCHEMA)
+    idempotent = _idempotent_posts(generator)
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
-            for code in _shared_codes(path, method, operation):
+            keyed = method == "post" and _route(path) in idempotent
+            for code in _shared_codes(path, method, operation, idempotent=keyed):
                 _add_response(operation, code)
-            if method == "post":
+            if keyed:
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == HEADER for p in parameters):
                     parameters.append(dict(IDEMPOTENCY_PARAMETER))
     return result
 
 
-def _shared_codes(path: str, method: str, operation: dict) -> list[str]:
+def _route(path: str) -> str:
+    return re.sub(r"{[^}]*}", "{}", path)
+
+
+def _idempotent_posts(generator) -> set[str]:
+    """Routes whose POST honours `Idempotency-Key`: the middleware scopes keys to the
+    caller the view's own authentication classes find, so every view that authenticates
+    at all, even one that also serves anonymous callers (token login), and not one that
+    authenticates nobody (public capture)."""
+    endpoints = getattr(generator, "endpoints", None) or []
+    return {
+        _route(path)
+        for path, _regex, method, callback in endpoints
+        if method == "POST" and getattr(callback.cls, "authentication_classes", None)
+    }
+
+
+def _shared_codes(path: str, method: str, operation: dict, *, idempotent: bool) -> list[str]:
     codes = ["429"]
-    # Any authentication scheme means bad credentials (401), a read-only key (403) and
-    # idempotency (a caller to scope keys to) apply, even where anonymous calls are allowed.
+    # Any authentication scheme means bad credentials (401) and a read-only key (403)
+    # apply, even where anonymous calls are allowed.
     authenticated = any(operation.get("security", []))
     if authenticated:
         codes += ["401", "403"]
@@ -99,7 +119,7 @@ def _shared_codes(path: str, method: str, operation: dict) -> list[str]:
     takes_input = "requestBody" in operation or any(p.get("in") == "query" for p in parameters)
     if takes_input or method == "post":
         codes.append("400")  # including a malformed Idempotency-Key
-    if method == "post" and authenticated:
+    if idempotent:
         codes += ["409", "422"]
     return codes
 

@@ -4,14 +4,18 @@ the one writer (`funnel.services.lead_transition`), offered as "Move to …" act
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from funnel import services
 from funnel.models import StageChange
 from funnel.stages import Cause, IllegalTransition, Stage
 from leads.emails import normalize_email
-from leads.models import Customer, Lead, Prospect
+from leads.history import lead_changes_record, request_id_of
+from leads.merge_policy import WriteOrigin, attname_of
+from leads.models import ChangeSource, Customer, Lead, Prospect
 from leads.selectors import leads_editable_by, leads_visible_to
+from leads.services import EDITABLE_FIELDS
 
 
 class StageChangeInline(admin.TabularInline):
@@ -167,7 +171,23 @@ class LeadAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if "marketing_consent" in form.changed_data:
             obj.marketing_consent_at = timezone.now() if obj.marketing_consent else None
-        super().save_model(request, obj, form, change)
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # A person editing a lead they may edit: their values win (leads.merge_policy),
+        # and every changed field goes into the lead's history, as from any other writer.
+        with transaction.atomic():
+            before = Lead.objects.select_for_update().get(pk=obj.pk)
+            changes = {
+                attname: (getattr(before, attname), getattr(obj, attname))
+                for attname in (attname_of(name) for name in sorted(EDITABLE_FIELDS))
+                if getattr(before, attname) != getattr(obj, attname)
+            }
+            super().save_model(request, obj, form, change)
+            origin = WriteOrigin(
+                source=ChangeSource.WEB, actor=request.user, request_id=request_id_of(request)
+            )
+            lead_changes_record(changes=[(obj.pk, changes)], origin=origin, at=obj.updated_at)
 
     def get_queryset(self, request):
         # The admin obeys the same visibility rule as every page and endpoint.

@@ -9,11 +9,12 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import permissions, viewsets
+from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -24,7 +25,9 @@ from funnel.services import lead_transition
 from funnel.stages import Cause
 from leads import services
 from leads.filters import LeadFilter
-from leads.models import Customer, Lead, Prospect
+from leads.history import lead_changes, request_id_of
+from leads.merge_policy import WriteOrigin
+from leads.models import ChangeSource, Customer, Lead, Prospect
 from leads.selectors import (
     lead_is_deletable_by,
     lead_is_editable_by,
@@ -33,10 +36,12 @@ from leads.selectors import (
 )
 from leads.serializers import (
     DetailErrorSerializer,
+    LeadChangeSerializer,
     LeadSerializer,
     StageChangeSerializer,
     TransitionConflictSerializer,
     TransitionSerializer,
+    VersionConflictSerializer,
 )
 
 BAD_REQUEST = OpenApiResponse(
@@ -96,6 +101,23 @@ class HistoryPagination(CursorPagination):
     ordering = ("at", "id")
 
 
+class ChangesPagination(CursorPagination):
+    ordering = ("-at", "-id")
+
+
+VERSION_CONFLICT = OpenApiResponse(
+    VersionConflictSerializer,
+    description="`If-Match` names a version the lead no longer has: nothing was written.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The `ETag` of the lead as you read it: the write is refused (412) if the "
+    "lead changed since.",
+)
+
+
 class VisibleLeadsMixin:
     # Lists and looks up only what the user may see, with what the serializer reads
     # joined, so a page costs the same number of queries whatever its size.
@@ -121,7 +143,10 @@ class VisibleLeadsMixin:
     ),
     retrieve=extend_schema(
         summary="Read a lead",
-        description="One lead visible to you; another rep's lead is a 404.",
+        description=(
+            "One lead visible to you; another rep's lead is a 404. The `ETag` header is "
+            "the lead's version: send it back as `If-Match` when you update it."
+        ),
         responses={200: LeadSerializer, **READ_ERRORS},
     ),
     create=extend_schema(
@@ -138,15 +163,22 @@ class VisibleLeadsMixin:
         summary="Update a lead (email required)",
         description=(
             "Sets every editable field sent; `email` is required and optional fields left "
-            "out keep their values. Read-only fields may be sent back unchanged."
+            "out keep their values. Read-only fields may be sent back unchanged. With "
+            "`If-Match`, refused (412) if the lead changed since that version."
         ),
         request=LeadSerializer,
-        responses={200: LeadSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH],
+        responses={200: LeadSerializer, **WRITE_ERRORS, 412: VERSION_CONFLICT},
     ),
     partial_update=extend_schema(
         summary="Change some of a lead's fields",
+        description=(
+            "Sending values the lead already has changes nothing (no write, no history). "
+            "With `If-Match`, refused (412) if the lead changed since that version."
+        ),
         request=LeadSerializer,
-        responses={200: LeadSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH],
+        responses={200: LeadSerializer, **WRITE_ERRORS, 412: VERSION_CONFLICT},
     ),
     destroy=extend_schema(
         summary="Delete a lead and its history (managers only)",
@@ -157,8 +189,62 @@ class LeadViewSet(VisibleLeadsMixin, viewsets.ModelViewSet):
     queryset = Lead.objects.all()
     permission_classes = [permissions.IsAuthenticated, LeadPermission]
 
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        request = self.request
+        if request is not None and request.method in ("PUT", "PATCH"):
+            context["origin"] = WriteOrigin(
+                source=ChangeSource.API, actor=request.user, request_id=request_id_of(request)
+            )
+            context["if_match"] = request.headers.get("If-Match")
+        return context
+
+    def retrieve(self, request, *args, **kwargs):
+        lead = self.get_object()
+        response = Response(self.get_serializer(lead).data)
+        response["ETag"] = services.lead_version(lead)
+        return response
+
+    def update(self, request, *args, **kwargs):
+        try:
+            response = super().update(request, *args, **kwargs)
+        except services.LeadVersionConflict as conflict:
+            current = LeadSerializer(conflict.lead, context=self.get_serializer_context())
+            response = Response(
+                {"detail": str(conflict), "current": current.data},
+                status=status.HTTP_412_PRECONDITION_FAILED,
+            )
+            response["ETag"] = services.lead_version(conflict.lead)
+            return response
+        response["ETag"] = services.lead_version(self._saved)
+        return response
+
+    def perform_update(self, serializer) -> None:
+        self._saved = serializer.save()
+
     def perform_destroy(self, instance: Lead) -> None:
         services.lead_delete(lead=instance)
+
+    @extend_schema(
+        summary="A lead's field history",
+        description=(
+            "Every change to the lead's fields, newest first: field, old and new value, "
+            "when, who, from where (`web`, `api`, `bulk`, `capture`, `import`, `merge`) and "
+            "the request or import it came from. Creating a lead is not a change."
+        ),
+        responses={200: LeadChangeSerializer(many=True), **READ_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=LeadChangeSerializer,
+        pagination_class=ChangesPagination,
+        filter_backends=[],
+    )
+    def changes(self, request, pk=None):
+        lead = self.get_object()
+        page = self.paginate_queryset(lead_changes(lead=lead))
+        return self.get_paginated_response(LeadChangeSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Move a lead to another stage",

@@ -9,7 +9,8 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from leads.bulk import MAX_ITEMS, STATUS_CHOICES, Status, leads_upsert_bulk
+from leads.bulk import MAX_ITEMS, MERGE_MODES, STATUS_CHOICES, Status, leads_upsert_bulk
+from leads.history import request_id_of
 from leads.models import Lead
 from leads.selectors import leads_creatable_by
 from leads.serializers import PROTECTED_FIELDS, DetailErrorSerializer
@@ -46,6 +47,15 @@ class BulkLeadsRequestSerializer(serializers.Serializer):
         max_length=MAX_ITEMS,
         help_text=f"1 to {MAX_ITEMS} leads. `stage`, `owner` and `score` are not accepted.",
     )
+    merge = serializers.ChoiceField(
+        choices=MERGE_MODES,
+        required=False,
+        default="overwrite",
+        help_text=(
+            "How values meet a lead that exists: `overwrite` (default) writes every field "
+            "given, `fill_empty` only the lead's empty fields."
+        ),
+    )
 
 
 class _Envelope(serializers.Serializer):
@@ -53,6 +63,7 @@ class _Envelope(serializers.Serializer):
     leads = serializers.ListField(
         child=serializers.JSONField(), allow_empty=False, max_length=MAX_ITEMS
     )
+    merge = serializers.ChoiceField(choices=MERGE_MODES, required=False, default="overwrite")
 
 
 class BulkItemResultSerializer(serializers.Serializer):
@@ -71,6 +82,8 @@ class BulkItemResultSerializer(serializers.Serializer):
 class BulkLeadsResponseSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField(help_text="Items whose values the lead already had.")
+    refused = serializers.IntegerField(help_text="Items for leads you may not change.")
     errors = serializers.IntegerField()
     results = BulkItemResultSerializer(many=True)
 
@@ -85,8 +98,10 @@ class LeadBulkUpsertView(APIView):
             "Each item creates a lead, or updates the lead with its email (any letter case) "
             "with the fields it carries. Items are independent: an invalid one is reported "
             "with its errors and the others are saved. An email repeated in one request is "
-            "applied in order (later values win). `stage`, `owner` and `score` cannot be set "
-            "here. Send an `Idempotency-Key` to retry safely."
+            "applied in order (later values win). An item whose values the lead already has "
+            "is `unchanged` (nothing written); one for a lead you may not change is "
+            "`refused`, with the reason. `stage`, `owner` and `score` cannot be set here. "
+            "Send an `Idempotency-Key` to retry safely."
         ),
         request=BulkLeadsRequestSerializer,
         responses={
@@ -114,6 +129,8 @@ class LeadBulkUpsertView(APIView):
                 value={
                     "created": 1,
                     "updated": 0,
+                    "unchanged": 0,
+                    "refused": 0,
                     "errors": 1,
                     "results": [
                         {
@@ -148,7 +165,13 @@ class LeadBulkUpsertView(APIView):
                 results[index] = _error(index, errors)
             else:
                 valid.append((index, data))
-        for outcome in leads_upsert_bulk(items=valid, actor=request.user):
+        outcomes = leads_upsert_bulk(
+            items=valid,
+            actor=request.user,
+            merge=envelope.validated_data["merge"],
+            request_id=request_id_of(request),
+        )
+        for outcome in outcomes:
             results[outcome.index] = {
                 "index": outcome.index,
                 "status": outcome.status,
@@ -157,13 +180,15 @@ class LeadBulkUpsertView(APIView):
                 "errors": outcome.errors,
             }
         ordered = [results[index] for index in sorted(results)]
-        counts = dict.fromkeys((Status.CREATED, Status.UPDATED, Status.ERROR), 0)
+        counts = dict.fromkeys(Status.ALL, 0)
         for result in ordered:
             counts[result["status"]] += 1
         return Response(
             {
                 "created": counts[Status.CREATED],
                 "updated": counts[Status.UPDATED],
+                "unchanged": counts[Status.UNCHANGED],
+                "refused": counts[Status.REFUSED],
                 "errors": counts[Status.ERROR],
                 "results": ordered,
             }

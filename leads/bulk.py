@@ -1,19 +1,21 @@
 """Bulk upsert of leads by email, set-based: the write path of `POST /api/v1/leads/bulk/`.
 
-Semantics, as if the items were applied one after another, in order:
-- an item whose (normalised) email is new creates a lead; one whose email exists updates
-  that lead with the fields the item carries (fields it omits are left as they are);
-- an email repeated within one request: its items merge in order (a later value wins), the
-  first valid one reports `created` (or `updated`) and the later ones `updated`, all with
-  the same lead id;
+Semantics, per email (items of one email merge in order, a later value wins):
+- a new email creates a lead with every field given (`created`); exactly one request
+  creates it, however many race (`leads.upsert`);
+- an existing email is merged with the one merge policy (`leads.merge_policy`): given
+  fields are written (or, with `merge="fill_empty"`, only empty ones), a lead the caller
+  may not edit is `refused` with the reason, and one whose values already match is
+  `unchanged` (no write, no history, no event);
+- items of an email repeated within one request report that email's outcome (the first
+  item of a created email `created`, the later ones `updated`);
 - an invalid item is reported with its errors and changes nothing; the others go ahead;
-- `stage`, `owner` and `score` are never written here (their writers are funnel.services,
-  sales and scoring); the caller reports items that send them as errors.
+- `stage`, `owner` and `score` are never written here; the caller reports them as errors.
 
-Cost: one SELECT of the existing rows (locked, so a concurrent edit is not lost), one
-INSERT ... ON CONFLICT (email) DO UPDATE for every created and updated row (PostgreSQL: one
-statement; SQLite splits it by its parameter limit), one query for the campaigns named, and
-the webhook outbox's set-based insert: the same handful of queries for 1 or 1,000 items.
+Cost, whatever the number of items: one INSERT ... ON CONFLICT DO NOTHING (SQLite splits it
+by its parameter limit), one locking SELECT of the addresses that exist, one UPDATE of the
+changed leads, one INSERT of their field history, one query for the campaigns named, and
+the webhook outbox's set-based insert.
 """
 
 from collections.abc import Mapping, Sequence
@@ -26,28 +28,36 @@ from django.db import transaction
 from django.utils import timezone
 
 from leads.emails import normalize_email
-from leads.models import Lead
-from leads.selectors import lead_is_editable_by
+from leads.history import lead_changes_record
+from leads.merge_policy import (
+    MergeMode,
+    MergePlan,
+    Outcome,
+    WriteOrigin,
+    attname_of,
+    lead_merge_apply,
+    lead_merge_plan,
+)
+from leads.models import ChangeSource, Lead
 from leads.services import EDITABLE_FIELDS, lead_initial_owner
+from leads.upsert import leads_insert_or_lock
 from marketing.models import Campaign
 
 MAX_ITEMS = 1000
-NOT_YOURS = "A lead with this email address already exists and you may not change it."
 UNKNOWN_CAMPAIGN = 'Invalid pk "{pk}" - object does not exist.'
-# Columns an upsert may overwrite: the editable ones and what follows from them.
-UPSERT_FIELDS = sorted(
-    {name if name != "source_campaign" else "source_campaign_id" for name in EDITABLE_FIELDS}
-    | {"marketing_consent_at", "updated_at"}
-)
+MERGE_MODES = (MergeMode.OVERWRITE, MergeMode.FILL_EMPTY)
 
 
 class Status:
     CREATED = "created"
     UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
     ERROR = "error"
+    ALL = ("created", "updated", "unchanged", "refused", "error")
 
 
-STATUS_CHOICES = [(status, status.capitalize()) for status in ("created", "updated", "error")]
+STATUS_CHOICES = [(status, status.capitalize()) for status in Status.ALL]
 
 
 @dataclass
@@ -60,13 +70,19 @@ class ItemResult:
 
 
 def leads_upsert_bulk(
-    *, items: Sequence[tuple[int, Mapping[str, Any]]], actor: AbstractBaseUser
+    *,
+    items: Sequence[tuple[int, Mapping[str, Any]]],
+    actor: AbstractBaseUser,
+    merge: MergeMode | str = MergeMode.OVERWRITE,
+    request_id: str = "",
 ) -> list[ItemResult]:
     """Upsert `items`, each (index, validated fields with a raw `email`) — fields limited
     to EDITABLE_FIELDS, `source_campaign` given as an id. Returns one result per item, in
-    the order given. Writes nothing for items that fail."""
+    the order given. Writes nothing for items that fail or are refused."""
     if len(items) > MAX_ITEMS:
         raise ValidationError(f"At most {MAX_ITEMS} leads per request.")
+    if merge not in MERGE_MODES:
+        raise ValidationError({"merge": f"Expected one of: {', '.join(MERGE_MODES)}."})
     results: dict[int, ItemResult] = {}
     valid: list[tuple[int, str, dict[str, Any]]] = []
     for index, data in items:
@@ -81,45 +97,66 @@ def leads_upsert_bulk(
         valid.append((index, email, changes))
     valid = _known_campaigns_only(valid, results)
 
+    # Items of one email merge in order: a later value wins.
+    incoming: dict[str, dict[str, Any]] = {}
+    for _, email, changes in valid:
+        incoming.setdefault(email, {}).update(changes)
+    origin = WriteOrigin(source=ChangeSource.BULK, actor=actor, request_id=request_id)
     now = timezone.now()
+    owner = lead_initial_owner(created_by=actor)
+    plans: dict[str, MergePlan] = {}
     with transaction.atomic():
-        existing = _existing_locked(emails={email for _, email, _ in valid})
-        merged: dict[str, Lead] = {}
-        status_of: dict[int, str] = {}
-        index_email: dict[int, str] = {}
-        for index, email, changes in valid:
-            lead = merged.get(email)
-            if lead is None:
-                current = existing.get(email)
-                if current is not None and not lead_is_editable_by(actor, lead=current):
-                    results[index] = ItemResult(index, Status.ERROR, errors={"email": [NOT_YOURS]})
-                    continue
-                lead = current or _new_lead(email=email, actor=actor, now=now)
-                merged[email] = lead
-                status_of[index] = Status.UPDATED if current is not None else Status.CREATED
-            else:
-                status_of[index] = Status.UPDATED
-            _apply(lead, changes, now=now)
-            index_email[index] = email
-        new_emails = {email for email in merged if email not in existing}
-        # Rows without a primary key, so every one is an INSERT whose email conflict (the
-        # existing ones) turns into the UPDATE; RETURNING gives each its id either way.
-        rows = {email: _unsaved_copy(lead) for email, lead in merged.items()}
-        if rows:
-            Lead.objects.bulk_create(
-                list(rows.values()),
-                update_conflicts=True,
-                unique_fields=["email"],
-                update_fields=UPSERT_FIELDS,
+        new_rows = [
+            _new_lead(email, values, owner=owner, now=now) for email, values in incoming.items()
+        ]
+        rows = leads_insert_or_lock(new_rows=new_rows)
+        leads = {**rows.locked, **rows.created}
+        changed: list[Lead] = []
+        written: set[str] = set()
+        for email, lead in rows.locked.items():
+            plan = lead_merge_plan(
+                lead=lead, incoming=incoming[email], origin=origin, requested=merge
             )
-        created_ids = sorted(rows[email].pk for email in new_emails)
-        if created_ids:
+            plans[email] = plan
+            fields = lead_merge_apply(lead=lead, plan=plan, now=now)
+            if fields:
+                changed.append(lead)
+                written.update(fields)
+        if changed:
+            Lead.objects.bulk_update(changed, fields=sorted(written))
+            lead_changes_record(
+                changes=[(lead.pk, plans[lead.email].changes) for lead in changed],
+                origin=origin,
+                at=now,
+            )
+        if rows.created:
             from integrations import webhooks
 
-            # `lead.created` events, in this transaction (the outbox is set-based too).
-            webhooks.leads_created_record(lead_ids=created_ids)
-    for index, email in index_email.items():
-        results[index] = ItemResult(index, status_of[index], id=rows[email].pk, email=email)
+            # `lead.created` only for the rows this transaction's INSERT created.
+            webhooks.leads_created_record(lead_ids=[lead.pk for lead in rows.created.values()])
+    seen: set[str] = set()
+    for index, email, _ in valid:
+        lead = leads.get(email)
+        if email in rows.created:
+            status = Status.UPDATED if email in seen else Status.CREATED
+        elif lead is None:
+            # Deleted between the conflicting INSERT and the lock: nothing to merge into.
+            results[index] = ItemResult(
+                index,
+                Status.ERROR,
+                email=email,
+                errors={"email": ["The lead was deleted meanwhile; retry."]},
+            )
+            continue
+        else:
+            status = plans[email].outcome.value
+        seen.add(email)
+        if status == Outcome.REFUSED:
+            results[index] = ItemResult(
+                index, Status.REFUSED, email=email, errors={"email": [plans[email].reason]}
+            )
+        else:
+            results[index] = ItemResult(index, status, id=lead.pk, email=email)
     return [results[index] for index, _ in items]
 
 
@@ -145,43 +182,10 @@ def _known_campaigns_only(
     return kept
 
 
-def _existing_locked(*, emails: set[str]) -> dict[str, Lead]:
-    if not emails:
-        return {}
-    # Locked in a fixed order, so two bulk requests touching the same leads queue rather
-    # than deadlock, and an edit made meanwhile is not overwritten with stale values.
-    rows = Lead.objects.filter(email__in=sorted(emails)).order_by("email").select_for_update()
-    return {lead.email: lead for lead in rows}
-
-
-def _new_lead(*, email: str, actor: AbstractBaseUser, now) -> Lead:
-    return Lead(
-        email=email,
-        owner=lead_initial_owner(created_by=actor),
-        created_at=now,
-        updated_at=now,
-    )
-
-
-def _unsaved_copy(lead: Lead) -> Lead:
-    return Lead(
-        **{
-            field.attname: getattr(lead, field.attname)
-            for field in Lead._meta.concrete_fields
-            if not field.primary_key
-        }
-    )
-
-
-def _apply(lead: Lead, changes: Mapping[str, Any], *, now) -> None:
-    for name, value in changes.items():
-        if name == "source_campaign":
-            lead.source_campaign_id = value
-        elif name == "marketing_consent":
-            if value != lead.marketing_consent:
-                # When consent was given is what a regulator asks for; withdrawing clears it.
-                lead.marketing_consent_at = now if value else None
-            lead.marketing_consent = value
-        else:
-            setattr(lead, name, value)
-    lead.updated_at = now
+def _new_lead(email: str, values: Mapping[str, Any], *, owner, now) -> Lead:
+    lead = Lead(email=email, owner=owner, created_at=now, updated_at=now)
+    for name, value in values.items():
+        setattr(lead, attname_of(name), value)
+    if lead.marketing_consent:
+        lead.marketing_consent_at = now
+    return lead

@@ -87,11 +87,13 @@ class LeadFilter(filters.FilterSet):
             "search",
         ]
 
-    def filter_repeat(self, queryset: QuerySet[Lead], name: str, value: bool | None):
+    # `value: bool` documents the parameter as a boolean (django-filter never calls a
+    # filter method without a value).
+    def filter_repeat(self, queryset: QuerySet[Lead], name: str, value: bool):
         # The rule lives with deals (sales.selectors); an EXISTS per row, index-backed.
         from sales.selectors import leads_filter_repeat
 
-        return queryset if value is None else leads_filter_repeat(queryset, repeat=value)
+        return leads_filter_repeat(queryset, repeat=value)
 
     def filter_stage(self, queryset: QuerySet[Lead], name: str, value: list[str]):
         return queryset.filter(stage__in=value) if value else queryset

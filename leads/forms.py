@@ -17,7 +17,8 @@ from leads.filters import LeadFilter
 from leads.models import Lead
 from marketing.models import Campaign
 
-# What each move means to a person, shown beside the choice (DESIGN.md's stage table).
+# What each move means to a person, shown beside the choice (docs/architecture.md,
+# "The stage machine").
 MOVE_HINTS: dict[tuple[str, str], str] = {
     (Stage.LEAD, Stage.PROSPECT): "Qualified: hand over to sales",
     (Stage.LEAD, Stage.DISQUALIFIED): "Not a fit right now",

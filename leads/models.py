@@ -144,3 +144,61 @@ class Customer(Lead):
     class Meta:
         proxy = True
         ordering = ["-created_at", "-id"]
+
+
+class ChangeSource(models.TextChoices):
+    """Where a change to a lead's fields came from (see docs/architecture.md)."""
+
+    WEB = "web", "Web form"
+    API = "api", "API"
+    BULK = "bulk", "Bulk upsert"
+    CAPTURE = "capture", "Web capture"
+    IMPORT = "import", "CSV import"
+    MERGE = "merge", "Merge of duplicates"
+
+
+class LeadChange(models.Model):
+    """One field of one lead changed: the field history (who, when, from where, old -> new).
+
+    Our own table rather than django-simple-history: bulk upserts and the CSV import write
+    it set-based (one INSERT ... SELECT per batch, no Python object per row, no signals),
+    and one narrow row per changed field is what a timeline, an undo and a merge need;
+    a whole-row snapshot per save would multiply a million-row import's writes.
+
+    Values are text (None for null; booleans "true"/"false"; foreign keys their id), so
+    an undo can write `old_value` back through the same merge service. `import_job_id`
+    (no foreign key: forgetting an import keeps its history) names the import, and
+    `request_id` the API request (its X-Request-ID or Idempotency-Key), that made it.
+    """
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="field_changes")
+    field = models.CharField(max_length=40)
+    old_value = models.TextField(null=True, blank=True)
+    new_value = models.TextField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField(max_length=10, choices=ChangeSource.choices)
+    request_id = models.CharField(max_length=64, blank=True)
+    import_job_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # `GET leads/{id}/changes/` and the lead's timeline: newest first.
+            models.Index(fields=["lead", "-at", "-id"], name="lead_change_lead_at_idx"),
+            # An import's undo reads back exactly the rows that import wrote.
+            models.Index(
+                fields=["import_job_id"],
+                name="lead_change_import_idx",
+                condition=models.Q(import_job_id__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field} of lead {self.lead_id}: {self.old_value!r} -> {self.new_value!r}"

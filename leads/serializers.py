@@ -8,7 +8,7 @@ from rest_framework import serializers
 from funnel.models import StageChange
 from funnel.stages import STAGE_CHOICES, Stage
 from leads import services
-from leads.models import Lead
+from leads.models import Lead, LeadChange
 from marketing.models import Campaign
 
 STAGE_LIST = ", ".join(stage.value for stage in Stage)
@@ -105,7 +105,12 @@ class LeadSerializer(serializers.ModelSerializer):
         return services.lead_create(**validated_data, created_by=self.context["request"].user)
 
     def update(self, instance: Lead, validated_data: dict[str, Any]) -> Lead:
-        return services.lead_update(lead=instance, data=validated_data)
+        return services.lead_update(
+            lead=instance,
+            data=validated_data,
+            origin=self.context.get("origin"),
+            if_match=self.context.get("if_match"),
+        )
 
 
 def _same(sent: Any, current: Any) -> bool:
@@ -153,6 +158,31 @@ class StageChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = StageChange
         fields = ["id", "from_stage", "to_stage", "at", "actor", "cause", "reason"]
+
+
+class LeadChangeSerializer(serializers.ModelSerializer):
+    actor = ActorSerializer(
+        read_only=True, allow_null=True, help_text="Who made the change; null for capture."
+    )
+
+    class Meta:
+        model = LeadChange
+        fields = [
+            "id",
+            "field",
+            "old_value",
+            "new_value",
+            "at",
+            "actor",
+            "source",
+            "request_id",
+            "import_job_id",
+        ]
+
+
+class VersionConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current = LeadSerializer(help_text="The lead as it is now; its version is the ETag.")
 
 
 # Error shapes, for the schema only (funnel.api_errors produces them).

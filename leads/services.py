@@ -9,14 +9,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
 
 from funnel.roles import is_sales_rep
 from leads.emails import normalize_email
-from leads.models import Lead
+from leads.history import lead_changes_record
+from leads.merge_policy import Outcome, WriteOrigin, lead_merge_apply, lead_merge_plan
+from leads.models import ChangeSource, Lead
 from marketing.models import Campaign
 
 DUPLICATE_EMAIL = "A lead with this email address already exists."
@@ -92,11 +94,34 @@ def lead_create(
     return lead
 
 
-def lead_update(*, lead: Lead, data: Mapping[str, Any]) -> Lead:
-    """Apply `data` (a subset of EDITABLE_FIELDS) to `lead`, saving only what changed.
+class LeadVersionConflict(Exception):
+    """The lead changed since the version the caller read (`If-Match`): nothing written."""
 
-    Raises ValidationError for invalid values or an email another lead has; TypeError for
-    a field that is not editable here (a programming error, not user input).
+    def __init__(self, *, lead: Lead) -> None:
+        super().__init__("This lead was changed since you read it.")
+        self.lead = lead
+
+
+def lead_version(lead: Lead) -> str:
+    """The lead's version, as an ETag: every writer of its fields moves `updated_at`."""
+    return f'"{int(lead.updated_at.timestamp() * 1_000_000):x}"'
+
+
+def lead_update(
+    *,
+    lead: Lead,
+    data: Mapping[str, Any],
+    origin: WriteOrigin | None = None,
+    if_match: str | None = None,
+) -> Lead:
+    """Apply `data` (a subset of EDITABLE_FIELDS) to `lead` through the merge policy
+    (a person or API caller who may edit the lead: their values win), saving only what
+    changed and recording each changed field in the lead's history.
+
+    `if_match`: the version (`lead_version`) the caller's edit is based on; if the lead
+    has changed since, raises LeadVersionConflict with the current lead. Raises
+    ValidationError for invalid values or an email another lead has; TypeError for a
+    field that is not editable here (a programming error, not user input).
     """
     not_editable = set(data) - EDITABLE_FIELDS
     if not_editable:
@@ -104,18 +129,34 @@ def lead_update(*, lead: Lead, data: Mapping[str, Any]) -> Lead:
     changes = dict(data)
     if "email" in changes:
         changes["email"] = _normalized_email(changes["email"])
-    changed = [name for name, value in changes.items() if _current(lead, name) != _raw(value)]
-    if not changed:
-        return lead
-    for name in changed:
-        setattr(lead, name, changes[name])
-    if "marketing_consent" in changed:
-        # When consent was given is what a regulator asks for; withdrawing clears it.
-        lead.marketing_consent_at = timezone.now() if lead.marketing_consent else None
-        changed.append("marketing_consent_at")
-    lead.full_clean(exclude=_CLEAN_EXCLUDE, validate_unique=False, validate_constraints=False)
-    _save_unique_email(lead=lead, update_fields=[*changed, "updated_at"])
-    return lead
+    # Callers have checked the right to edit (403 otherwise); no actor is a trusted
+    # internal write (a task, the shell).
+    origin = origin or WriteOrigin(source=ChangeSource.API)
+    if if_match is None and not lead_merge_plan(lead=lead, incoming=changes, origin=origin).changes:
+        return lead  # Nothing to write: not even a lock.
+    now = timezone.now()
+    with transaction.atomic():
+        # Decided on the row as it is now, under its lock, not as the caller read it.
+        current = Lead.objects.select_for_update().get(pk=lead.pk)
+        if if_match is not None and not _version_matches(if_match, current):
+            raise LeadVersionConflict(lead=current)
+        plan = lead_merge_plan(lead=current, incoming=changes, origin=origin)
+        if plan.outcome == Outcome.REFUSED:
+            raise PermissionDenied(plan.reason)
+        written = lead_merge_apply(lead=current, plan=plan, now=now)
+        if not written:
+            return current
+        current.full_clean(
+            exclude=_CLEAN_EXCLUDE, validate_unique=False, validate_constraints=False
+        )
+        _save_unique_email(lead=current, update_fields=written)
+        lead_changes_record(changes=[(current.pk, plan.changes)], origin=origin, at=now)
+    return current
+
+
+def _version_matches(if_match: str, lead: Lead) -> bool:
+    wanted = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    return "*" in wanted or lead_version(lead) in wanted
 
 
 def lead_delete(*, lead: Lead) -> None:

@@ -13,7 +13,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -21,11 +26,14 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from funnel.api_query import query_values
 from funnel.metrics.window import Window
 from funnel.pagination import CursorPagination
 from integrations.throttling import CaptureRateThrottle
 from leads.emails import normalize_email
-from leads.models import Lead
+from leads.history import request_id_of
+from leads.merge_policy import WriteOrigin
+from leads.models import ChangeSource, Lead
 from leads.selectors import leads_visible_to
 from marketing import services
 from marketing.capture import LEAD_FIELDS, UTM_FIELDS, lead_capture
@@ -53,6 +61,17 @@ from marketing.serializers import (
 
 MARKETING = [permissions.IsAuthenticated, MarketingPermission]
 INVALID = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input, by field.")
+
+
+def one_or_many(name: str, serializer: type) -> PolymorphicProxySerializer:
+    """A body that is one object or a list of them (the answer mirrors the request).
+    `many=False` keeps spectacular from documenting it as the view's paginated list."""
+    return PolymorphicProxySerializer(
+        component_name=name,
+        serializers=[serializer(), serializer(many=True)],
+        resource_type_field_name=None,
+        many=False,
+    )
 
 
 @extend_schema_view(
@@ -117,8 +136,8 @@ class CampaignSpendView(generics.ListCreateAPIView):
 
     @extend_schema(
         summary="Add spend",
-        request=SpendSerializer(many=True),
-        responses={201: SpendSerializer(many=True), 400: INVALID, 404: None},
+        request=one_or_many("SpendOneOrMany", SpendSerializer),
+        responses={201: one_or_many("SpendOneOrMany", SpendSerializer), 400: INVALID, 404: None},
     )
     def post(self, request, *args, **kwargs):
         campaign = self.campaign()
@@ -177,8 +196,8 @@ class TouchViewSet(viewsets.ReadOnlyModelViewSet):
             "a `utm_campaign` equal to a campaign's UTM name. A lead without a source "
             "campaign gets the campaign of its first touch; scores are updated."
         ),
-        request=TouchInSerializer(many=True),
-        responses={201: TouchSerializer(many=True), 400: INVALID},
+        request=one_or_many("TouchInOneOrMany", TouchInSerializer),
+        responses={201: one_or_many("TouchOneOrMany", TouchSerializer), 400: INVALID},
     )
     def create(self, request, *args, **kwargs):
         many = isinstance(request.data, list)
@@ -195,7 +214,10 @@ class TouchViewSet(viewsets.ReadOnlyModelViewSet):
             # Failing items only, keyed by index: DRF's list error shape here
             # (LIST_SERIALIZER_ERRORS_AS_DICT).
             raise ValidationError(dict(sorted(errors.items())) if many else errors[0])
-        created = services.touches_record(touches=touches)
+        origin = WriteOrigin(
+            source=ChangeSource.API, actor=request.user, request_id=request_id_of(request)
+        )
+        created = services.touches_record(touches=touches, origin=origin)
         data = TouchSerializer(created, many=True).data
         return Response(data if many else data[0], status=status.HTTP_201_CREATED)
 
@@ -319,7 +341,7 @@ class CampaignMetricsView(APIView):
         responses={200: CampaignMetricsSerializer, 400: INVALID},
     )
     def get(self, request):
-        params = WindowSerializer(data=request.query_params)
+        params = WindowSerializer(data=query_values(request))
         params.is_valid(raise_exception=True)
         query = params.validated_data
         campaigns = Campaign.objects.all()

@@ -1,8 +1,10 @@
 """Public lead capture: a web form posts a person and a campaign's capture key.
 
-One service, `lead_capture`: upsert the lead by email (never a duplicate, even when the
-same person submits twice at once), attribute it to the campaign if it has no source yet
-(first touch), record consent with its time, log a `form_submit` touch and rescore.
+One service, `lead_capture`: upsert the lead by email through the merge policy (an
+anonymous form never overwrites what is there, it only fills empty fields; one lead per
+address even when the same person submits twice at once), attribute it to the campaign
+if it has no source yet (first touch), record consent with its time, log a `form_submit`
+touch that keeps every submitted value for a person to review, and rescore.
 """
 
 from collections.abc import Mapping
@@ -12,9 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from leads import services as lead_services
 from leads.emails import normalize_email
-from leads.models import Lead
+from leads.history import lead_changes_record
+from leads.merge_policy import WriteOrigin, lead_merge_apply, lead_merge_plan
+from leads.models import ChangeSource, Lead
+from leads.upsert import leads_insert_or_lock
 from marketing.models import Campaign, Touch
 from marketing.services import TouchData, touches_record
 
@@ -49,9 +53,10 @@ def lead_capture(
 ) -> Capture:
     """Upsert the person by email and log the form submission against `campaign`.
 
-    Values the form sent replace the lead's (blank ones are ignored); consent, once given,
-    is only withdrawn explicitly, never by a form without the box ticked.
-    Raises ValidationError naming the field for an invalid email or value.
+    Values the form sent fill the lead's empty fields and never replace a stored value
+    (anyone can post any address); consent, once given, is only withdrawn explicitly.
+    The touch keeps what was submitted. Raises ValidationError naming the field for an
+    invalid email or value.
     """
     try:
         email = normalize_email(email)
@@ -61,7 +66,9 @@ def lead_capture(
     values = {name: value for name, value in values.items() if value}
     now = timezone.now()
     with transaction.atomic():
-        lead, created = _lead_upsert(email=email, values=values, campaign=campaign, consent=consent)
+        lead, created = _lead_upsert(
+            email=email, values=values, campaign=campaign, consent=consent, now=now
+        )
         utm_values = {name: (utm or {}).get(name, "").strip() for name in UTM_FIELDS}
         utm_values["utm_campaign"] = utm_values["utm_campaign"] or campaign.utm_campaign
         (touch,) = touches_record(
@@ -71,6 +78,7 @@ def lead_capture(
                     kind=Touch.Kind.FORM_SUBMIT,
                     at=now,
                     campaign_id=campaign.pk,
+                    submitted={**values, "consent": consent},
                     **utm_values,
                 )
             ]
@@ -80,28 +88,31 @@ def lead_capture(
 
 
 def _lead_upsert(
-    *, email: str, values: dict[str, str], campaign: Campaign, consent: bool
+    *, email: str, values: dict[str, str], campaign: Campaign, consent: bool, now
 ) -> tuple[Lead, bool]:
-    lead = Lead.objects.select_for_update().filter(email=email).first()
-    if lead is None:
-        try:
-            lead = lead_services.lead_create(
-                email=email, source_campaign=campaign, marketing_consent=consent, **values
-            )
-            return lead, True
-        except ValidationError as exc:
-            if not _is_duplicate(exc):
-                raise
-        # Someone created the same address between our look-up and insert: update it.
-        lead = Lead.objects.select_for_update().get(email=email)
-    changes: dict[str, object] = dict(values)
-    if lead.source_campaign_id is None:
-        changes["source_campaign"] = campaign
+    new = Lead(email=email, source_campaign=campaign, created_at=now, updated_at=now, **values)
     if consent:
-        changes["marketing_consent"] = True
-    return lead_services.lead_update(lead=lead, data=changes), False
+        new.marketing_consent, new.marketing_consent_at = True, now
+    new.full_clean(
+        exclude=["owner", "source_campaign", "email"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    rows = leads_insert_or_lock(new_rows=[new])
+    if rows.created:
+        from integrations import webhooks
 
-
-def _is_duplicate(exc: ValidationError) -> bool:
-    errors = getattr(exc, "error_dict", {}).get("email", [])
-    return any(error.code == "unique" for error in errors)
+        # Only the request whose INSERT created the lead announces it.
+        webhooks.leads_created_record(lead_ids=[new.pk])
+        return new, True
+    lead = rows.locked[email]
+    incoming: dict[str, object] = {**values, "source_campaign": campaign.pk}
+    if consent:
+        incoming["marketing_consent"] = True
+    origin = WriteOrigin(source=ChangeSource.CAPTURE)
+    plan = lead_merge_plan(lead=lead, incoming=incoming, origin=origin)
+    written = lead_merge_apply(lead=lead, plan=plan, now=now)
+    if written:
+        lead.save(update_fields=written)
+        lead_changes_record(changes=[(lead.pk, plan.changes)], origin=origin, at=now)
+    return lead, False

@@ -15,6 +15,7 @@ from funnel.metrics.window import (
     window_for_preset,
 )
 from funnel.roles import MANAGERS, MARKETING
+from marketing.imports.field_rules import MODE_FIELDS
 from marketing.imports.reader import DELIMITERS, FIELDS
 from marketing.models import Campaign, FitRule, ImportJob, Touch
 from marketing.services import MAX_SPEND, spend_day_clean
@@ -133,6 +134,12 @@ class ImportMappingForm(forms.Form):
     )
 
     FIELD_CHOICES = [("", "— ignore —"), *((name, spec.label) for name, spec in FIELDS.items())]
+    MODE_CHOICES = [
+        ("auto", "Overwrite, but only fill blanks of leads others own"),
+        ("overwrite", "Overwrite"),
+        ("fill_empty", "Only fill blanks"),
+        ("skip", "Never change"),
+    ]
 
     def __init__(self, *args, columns: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -141,6 +148,18 @@ class ImportMappingForm(forms.Form):
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=column or f"Column {index + 1}", choices=self.FIELD_CHOICES, required=False
             )
+        # How the file's values meet leads that exist (leads.merge_policy), per field.
+        for name in MODE_FIELDS:
+            self.fields[f"mode_{name}"] = forms.ChoiceField(
+                label=FIELDS[name].label, choices=self.MODE_CHOICES, required=False
+            )
+
+    def mode_fields(self):
+        return [self[f"mode_{name}"] for name in MODE_FIELDS]
+
+    @property
+    def column_modes(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(f"mode_{name}") or "auto" for name in MODE_FIELDS}
 
     def column_fields(self):
         return [self[f"column_{index}"] for index in range(len(self.columns))]

@@ -70,6 +70,10 @@ class ImportJob(models.Model):
     touch_kind = models.CharField(
         max_length=20, blank=True, help_text="Record a touch of this kind for every lead."
     )
+    # Per lead field, how the file's values meet an existing lead's (leads.merge_policy):
+    # "overwrite", "fill_empty" or "skip"; a field not named is "auto" (overwrite leads
+    # that are unowned or the importer's, fill only empty fields of others' leads).
+    column_modes = models.JSONField(default=dict, blank=True)
     skip_bad_lines = models.BooleanField(
         default=False, help_text="Import the good lines even if some lines are bad."
     )
@@ -87,6 +91,9 @@ class ImportJob(models.Model):
     leads_existing = models.BigIntegerField(default=0)
     leads_changed = models.BigIntegerField(default=0)
     leads_moved = models.BigIntegerField(default=0)
+    # A dry run's field-level diff of existing leads: {"leads_changed": n, "counts":
+    # {field: n}, "leads": [{"id", "email", "changes": {field: [old, new]}}, ...]} (a sample).
+    changes_preview = models.JSONField(default=dict, blank=True)
     report = models.FileField(upload_to="imports/reports/", max_length=300, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

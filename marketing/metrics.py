@@ -1,4 +1,4 @@
-"""Campaign results, exactly as DESIGN.md defines the "campaign" metric.
+"""Campaign results, exactly as docs/architecture.md defines them ("Campaign results").
 
 For a window [since, until] (site time zone):
 - leads: leads created in the window whose source campaign (first touch) is the campaign;
@@ -80,8 +80,8 @@ class CampaignResult:
     def roi(self) -> dict[str, float | None]:
         if not self.spend:
             return dict.fromkeys(MODELS)
-        # Exact as DESIGN defines it (to a float's precision); pages and exports round
-        # when they display it.
+        # Exact as docs/architecture.md defines it (to a float's precision); pages and
+        # exports round when they display it.
         return {m: float((self.revenue[m] - self.spend) / self.spend) for m in MODELS}
 
     @property

@@ -194,6 +194,9 @@ class Touch(models.Model):
     utm_campaign = models.CharField(max_length=200, blank=True)
     utm_content = models.CharField(max_length=200, blank=True)
     utm_term = models.CharField(max_length=200, blank=True)
+    # What a web form submitted (capture): the lead only takes values it had no value for,
+    # so the submission is kept here for a person to review. Null for other touches.
+    submitted = models.JSONField(null=True, blank=True)
     # When the row was last written (`at` says when the touch happened and may be
     # back-dated). The minute scoring run rescores leads with a touch written since its
     # watermark. The database default stamps rows inserted by raw SQL (imports, seeding).

@@ -17,6 +17,8 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from funnel.metrics.window import MIN_DATE, site_today
+from leads.history import lead_changes_record
+from leads.merge_policy import WriteOrigin
 from leads.models import Lead
 from marketing.models import Campaign, Spend, Touch, new_capture_key
 
@@ -203,11 +205,15 @@ class TouchData:
     utm_campaign: str = ""
     utm_content: str = ""
     utm_term: str = ""
+    submitted: dict[str, Any] | None = None
 
 
-def touches_record(*, touches: Iterable[TouchData], rescore: bool = True) -> list[Touch]:
+def touches_record(
+    *, touches: Iterable[TouchData], rescore: bool = True, origin: WriteOrigin | None = None
+) -> list[Touch]:
     """Log touches in one INSERT, give each lead without a source campaign the campaign of
-    its first touch, and bring the touched leads' scores up to date."""
+    its first touch (in the lead's field history when `origin` says who wrote), and bring
+    the touched leads' scores up to date."""
     rows = [
         Touch(
             lead_id=t.lead_id,
@@ -219,6 +225,7 @@ def touches_record(*, touches: Iterable[TouchData], rescore: bool = True) -> lis
             utm_campaign=t.utm_campaign,
             utm_content=t.utm_content,
             utm_term=t.utm_term,
+            submitted=t.submitted,
         )
         for t in touches
     ]
@@ -227,7 +234,7 @@ def touches_record(*, touches: Iterable[TouchData], rescore: bool = True) -> lis
     lead_ids = sorted({row.lead_id for row in rows})
     with transaction.atomic():
         created = Touch.objects.bulk_create(rows)
-        leads_set_source_campaign(lead_ids=lead_ids)
+        leads_set_source_campaign(lead_ids=lead_ids, origin=origin)
         if rescore:
             from marketing.scoring import scores_recompute
 
@@ -235,16 +242,33 @@ def touches_record(*, touches: Iterable[TouchData], rescore: bool = True) -> lis
     return created
 
 
-def leads_set_source_campaign(*, lead_ids: list[int]) -> int:
+def leads_set_source_campaign(*, lead_ids: list[int], origin: WriteOrigin | None = None) -> int:
     """First touch wins: a lead with no source campaign gets the campaign of its earliest
-    touch that has one. One UPDATE; leads that already have a source are left alone."""
+    touch that has one (the merge policy's fill-empty). One UPDATE, and with `origin` one
+    SELECT and one INSERT of field history; leads that already have a source are left
+    alone."""
     first_campaign = (
         Touch.objects.filter(lead=OuterRef("pk"), campaign__isnull=False)
         .order_by("at", "id")
         .values("campaign")[:1]
     )
-    return (
-        Lead.objects.filter(pk__in=lead_ids, source_campaign__isnull=True)
-        .filter(Exists(Touch.objects.filter(lead=OuterRef("pk"), campaign__isnull=False)))
-        .update(source_campaign=Subquery(first_campaign), updated_at=timezone.now())
+    targets = Lead.objects.filter(pk__in=lead_ids, source_campaign__isnull=True).filter(
+        Exists(Touch.objects.filter(lead=OuterRef("pk"), campaign__isnull=False))
     )
+    now = timezone.now()
+    if origin is not None:
+        filled = list(
+            targets.select_for_update()
+            .order_by("pk")
+            .annotate(first=Subquery(first_campaign))
+            .values_list("pk", "first")
+        )
+        if not filled:
+            return 0
+        lead_changes_record(
+            changes=[(pk, {"source_campaign_id": (None, first)}) for pk, first in filled],
+            origin=origin,
+            at=now,
+        )
+        targets = Lead.objects.filter(pk__in=[pk for pk, _ in filled])
+    return targets.update(source_campaign=Subquery(first_campaign), updated_at=now)

@@ -64,6 +64,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 skip_bad_lines=data["skip_bad_lines"],
                 campaign=data["campaign"],
                 touch_kind=data["touch_kind"],
+                column_modes=form.column_modes,
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
@@ -94,6 +95,7 @@ def _mapping_form(request: HttpRequest, job: ImportJob, preview) -> ImportMappin
         "touch_kind": job.touch_kind,
         "skip_bad_lines": job.skip_bad_lines,
         **{f"column_{i}": field for i, field in enumerate(mapping)},
+        **{f"mode_{name}": mode for name, mode in job.column_modes.items()},
     }
     # A changed separator re-reads the columns: show the new mapping, don't submit it.
     bound = request.method == "POST" and request.POST.get("action") in ("dry_run", "import")

@@ -12,6 +12,7 @@ from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from funnel.pagination import page_size_from
 from funnel.roles import is_manager, is_sales_rep
 from leads.models import Lead
 from leads.selectors import leads_visible_to
@@ -31,13 +32,6 @@ class LeadAPIView(APIView):
         return get_object_or_404(leads_visible_to(self.request.user), pk=pk)
 
 
-def _page_size(value: str | None) -> int:
-    try:
-        return max(1, min(int(value), MAX_PAGE_SIZE)) if value else DEFAULT_PAGE_SIZE
-    except (TypeError, ValueError):
-        return DEFAULT_PAGE_SIZE
-
-
 class LeadTimelineView(LeadAPIView):
     @extend_schema(
         summary="A lead's timeline",
@@ -50,7 +44,10 @@ class LeadTimelineView(LeadAPIView):
         parameters=[
             OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next`."),
             OpenApiParameter(
-                "page_size", OpenApiTypes.INT, description=f"1 to {MAX_PAGE_SIZE} (default 25)."
+                "page_size",
+                {"type": "integer", "minimum": 1},
+                description=f"Default {DEFAULT_PAGE_SIZE}; more than {MAX_PAGE_SIZE} gives "
+                f"{MAX_PAGE_SIZE}.",
             ),
         ],
         responses={200: TimelinePageSerializer, 401: ERRORS[401], 404: ERRORS[404]},
@@ -61,7 +58,9 @@ class LeadTimelineView(LeadAPIView):
             user=request.user,
             lead=lead,
             cursor=request.query_params.get("cursor"),
-            page_size=_page_size(request.query_params.get("page_size")),
+            page_size=page_size_from(
+                request.query_params, default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE
+            ),
         )
         next_url = None
         if page.next_cursor:

@@ -6,6 +6,7 @@ from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from funnel.api_query import query_values
 from funnel.roles import is_manager
 from sales import selectors
 from sales.api import ERRORS, SalesRole
@@ -43,7 +44,7 @@ class QuotaMetricsView(APIView):
         responses={200: QuotaMetricsSerializer, 400: ERRORS[400], 401: ERRORS[401]},
     )
     def get(self, request):
-        query = QuotaMetricsQuerySerializer(data=request.query_params)
+        query = QuotaMetricsQuerySerializer(data=query_values(request))
         query.is_valid(raise_exception=True)
         now = today()
         period = period_containing(

@@ -8,6 +8,7 @@ from django_filters import rest_framework as filters
 from funnel.datetime_filters import UtcIsoDateTimeFilter
 from leads.filters import IdFilter
 from sales.models import Activity, Deal, Enrolment, Quota, Sequence
+from sales.periods import validate_period_day
 from sales.selectors import repeat_customer_condition
 
 
@@ -30,9 +31,9 @@ class DealFilter(filters.FilterSet):
         model = Deal
         fields = ["status", "lead", "owner", "repeat"]
 
-    def filter_repeat(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        if value is None:
-            return queryset
+    # `value: bool` documents the parameter as a boolean (django-filter never calls a
+    # filter method without a value).
+    def filter_repeat(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return queryset.filter(repeat_customer_condition(repeat=value, lead_ref="lead_id"))
 
 
@@ -52,9 +53,7 @@ class ActivityFilter(filters.FilterSet):
         model = Activity
         fields = ["kind", "lead", "owner", "deal", "done"]
 
-    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        if value is None:
-            return queryset
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         overdue = Q(done_at__isnull=True, due_at__lt=timezone.now())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
@@ -83,7 +82,11 @@ class QuotaFilter(filters.FilterSet):
         field_name="owner", lookup_expr="isnull", help_text="`true`: only team quotas."
     )
     period = filters.ChoiceFilter(choices=Quota.Period.choices)
-    on = filters.DateFilter(method="filter_on", help_text="Quotas whose period contains this day.")
+    on = filters.DateFilter(
+        method="filter_on",
+        validators=[validate_period_day],
+        help_text="Quotas whose period contains this day.",
+    )
 
     class Meta:
         model = Quota

@@ -6,6 +6,7 @@ from django import forms
 
 from funnel.stages import Stage
 from sales.models import MAX_AMOUNT, Activity, Quota, Sequence
+from sales.periods import validate_period_day
 from sales.services import active_sales_reps
 
 RETURN_TO = [("board", "board"), ("lead", "lead"), ("my_work", "my work")]
@@ -132,4 +133,4 @@ class QuotaSetForm(forms.Form):
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(choices=Quota.Period.choices, required=False)
-    on = forms.DateField(required=False)
+    on = forms.DateField(required=False, validators=[validate_period_day])

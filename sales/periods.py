@@ -4,10 +4,18 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 MONTH = "month"
 QUARTER = "quarter"
+
+# The days a period may be asked for: its previous and next periods (the quota page's
+# links) must be real dates too, and `date` stops at years 1 and 9999. Same bounds as the
+# dashboard's windows, so a dashboard date is always a valid quota day.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+DAY_RANGE_MESSAGE = f"Pick a date between {FIRST_DAY} and {LAST_DAY}."
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,13 @@ class Period:
 
 def _month_before(day: date) -> date:
     return date(day.year - 1, 12, 1) if day.month == 1 else date(day.year, day.month - 1, 1)
+
+
+def validate_period_day(day: date | None) -> None:
+    """A validator for every input day that becomes a period (forms, filters, serializers,
+    services): out of range is a field error, never a `date` overflow later on."""
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(DAY_RANGE_MESSAGE, code="out_of_range")
 
 
 def period_containing(kind: str, day: date) -> Period:

@@ -21,6 +21,7 @@ from sales.models import (
     Sequence,
     SequenceStep,
 )
+from sales.periods import FIRST_DAY, LAST_DAY, validate_period_day
 from sales.selectors.visibility import deals_visible_to
 from sales.services import active_sales_reps, users_who_may_own
 from sales.services.sequences import MAX_ENROL_AT_ONCE, MAX_STEPS
@@ -99,7 +100,9 @@ class OwnerField(StrictPrimaryKeyRelatedField):
 
 class DealSerializer(CurrencyMixin, serializers.ModelSerializer):
     lead_name = serializers.CharField(source="lead.__str__", read_only=True)
-    owner_username = serializers.CharField(source="owner.username", read_only=True, default=None)
+    owner_username = serializers.CharField(
+        source="owner.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Deal
@@ -163,7 +166,9 @@ class DealLoseSerializer(DealWinSerializer):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    owner_username = serializers.CharField(source="owner.username", read_only=True, default=None)
+    owner_username = serializers.CharField(
+        source="owner.username", read_only=True, default=None, allow_null=True
+    )
     is_overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -380,7 +385,11 @@ class QuotaMetricsSerializer(serializers.Serializer):
 
 class QuotaMetricsQuerySerializer(serializers.Serializer):
     period = serializers.ChoiceField(choices=Quota.Period.choices, default=Quota.Period.MONTH)
-    on = serializers.DateField(required=False, help_text="A day in the period (default today).")
+    on = serializers.DateField(
+        required=False,
+        validators=[validate_period_day],
+        help_text=f"A day in the period (default today), {FIRST_DAY} to {LAST_DAY}.",
+    )
 
 
 # --- Owners and timeline --------------------------------------------------------------
@@ -401,7 +410,10 @@ class ReassignSerializer(serializers.Serializer):
 
 class TimelineEntrySerializer(serializers.Serializer):
     kind = serializers.CharField(
-        help_text="stage_change, touch, activity, deal_opened, deal_won, deal_lost or owner_change."
+        help_text=(
+            "stage_change, touch, activity, deal_opened, deal_won, deal_lost, owner_change "
+            "or field_change."
+        )
     )
     at = serializers.DateTimeField()
     id = serializers.IntegerField(help_text="Id of the record in its own resource.")

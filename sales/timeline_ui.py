@@ -19,6 +19,7 @@ TEMPLATES = {
     "deal_won": "sales/timeline/_deal.html",
     "deal_lost": "sales/timeline/_deal.html",
     "owner_change": "sales/timeline/_owner_change.html",
+    "field_change": "leads/timeline/_field_change.html",
     "created": "leads/timeline/_created.html",
 }
 

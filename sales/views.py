@@ -97,6 +97,10 @@ def quotas_context(request: HttpRequest, *, source=None) -> dict:
         on = form.cleaned_data["on"] or now
     period = period_containing(kind, on)
     return {
+        # A bad `period` or `on` shows the current month with the form's errors (a 400).
+        "period_errors": [e for errors in form.errors.values() for e in errors]
+        if form.is_bound
+        else [],
         "board": selectors.quota_board(period=period, today=now),
         "period": period,
         "previous": period.previous(),
@@ -109,7 +113,9 @@ def quotas_context(request: HttpRequest, *, source=None) -> dict:
 @managers_required
 @require_GET
 def quotas(request: HttpRequest) -> HttpResponse:
-    return render_page(request, "sales/quotas.html", "sales/_quotas.html", quotas_context(request))
+    context = quotas_context(request)
+    status = 400 if context["period_errors"] else 200
+    return render_page(request, "sales/quotas.html", "sales/_quotas.html", context, status)
 
 
 # --- The lead page --------------------------------------------------------------------

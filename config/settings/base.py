@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("FUNNEL_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -17,7 +18,9 @@ VAR_DIR = Path(environ.Env().str("FUNNEL_VAR_DIR", default=str(BASE_DIR / "var")
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless DEBUG=1: `make run` behaves like production (styled error pages, no settings
+# or URL patterns shown to whoever mistypes an address, static files from WhiteNoise).
+DEBUG = env.bool("DEBUG", default=False)
 # Only for local, embedded use; production.py refuses to start without SECRET_KEY.
 SECRET_KEY = env.str("SECRET_KEY", default="funnel-insecure-local-development-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -49,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -60,6 +65,52 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# --- Content-Security-Policy (django-csp) and Permissions-Policy (config/middleware.py) -
+# Scripts only from our own static files: no inline <script>, no onclick=, no eval (htmx's
+# allowEval is off in templates/base.html). Styles likewise, except style="" attributes:
+# they carry computed sizes (progress bars, budget meters, funnel segments, heat-map
+# shades) that the pages show without JavaScript, and an attribute cannot run code.
+# Browsers without style-src-attr fall back to style-src and only lose those sizes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # plotly.js (the dashboard charts) adds two <style> elements as it loads: an empty
+        # one it fills through the CSSOM, and MapLibre's CSS. These hashes allow exactly
+        # those two contents; tests/browser/test_content_security_policy.py fails if a
+        # plotly upgrade changes them.
+        "style-src-elem": [
+            SELF,
+            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+            "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",
+        ],
+        "style-src-attr": [UNSAFE_INLINE],
+        # Swagger UI draws its icons from data: URIs.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -160,7 +211,7 @@ REST_FRAMEWORK = {
     # believe when throttling per client address (0: only REMOTE_ADDR).
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["funnel.api_query.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "funnel.pagination.CursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "funnel.api_errors.exception_handler",
@@ -192,11 +243,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Documents the shared responses (401/403/404/400/429, Idempotency-Key's 409/422) on
-    # every operation (integrations/openapi.py), then spectacular's own enum pass.
+    # Spectacular's enum pass first: it rebuilds `components` from its registry, which
+    # would drop the error schemas added by ours. Then the shared responses
+    # (401/403/404/400/429, Idempotency-Key's 409/422) on every operation
+    # (integrations/openapi.py).
     "POSTPROCESSING_HOOKS": [
-        "integrations.openapi.document_api_conventions",
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.openapi.document_api_conventions",
     ],
     # One schema enum per choice set, however many fields use it (stage, from/to, to).
     "ENUM_NAME_OVERRIDES": {

@@ -47,6 +47,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # Behind one reverse proxy by default (docker-compose: the TLS proxy in front of web).
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=1),
+    # X-Forwarded-For is believed only from proxies the deployment declares: with gunicorn
+    # reachable directly, any client could write the header and pick its own address for
+    # the login lockout and the rate limits. Set NUM_PROXIES=1 only when every request
+    # passes through one reverse proxy that appends the address it saw (docs/operations.md).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }

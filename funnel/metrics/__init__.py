@@ -1,1 +1,1 @@
-"""Funnel metrics: exact figures per DESIGN.md "Metric definitions", computed in SQL."""
+"""Funnel metrics: exact figures per docs/architecture.md, "Metric definitions", computed in SQL."""

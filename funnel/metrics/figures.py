@@ -1,6 +1,6 @@
 """The figures of one window (or one group of it), as plain data.
 
-Definitions (DESIGN.md, "Metric definitions"):
+Definitions (docs/architecture.md, "Metric definitions"):
 - cohort: leads created in the window;
 - reached[s]: cohort members with a stage change into `s` at any time (so reached["lead"]
   counts cohort members that came back to `lead`: every member starts there);

@@ -1,7 +1,7 @@
 """API keys for integrations: create, revoke, authenticate, touch.
 
 How a key maps to visibility: every key gets its own service user, a member of the
-`managers` group (integrations read anything and act on every lead, as DESIGN.md says)
+`managers` group (integrations read anything and act on every lead: docs/architecture.md)
 and of the `integrations` group (which marks service users, e.g. to leave them out of
 people pickers). The service user has no usable password and is inactive, so it can never
 log in to the web UI or obtain a token; it only ever acts through its key. Because it is

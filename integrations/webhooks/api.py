@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from funnel.api_query import query_values
 from funnel.pagination import CursorPagination
 from funnel.roles import is_manager
 from integrations.webhooks import services as webhooks
@@ -149,7 +150,7 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"], pagination_class=DeliveryPagination)
     def deliveries(self, request, pk=None):
         endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-        filters = DeliveryStatusFilterSerializer(data=request.query_params)
+        filters = DeliveryStatusFilterSerializer(data=query_values(request))
         filters.is_valid(raise_exception=True)
         deliveries = webhook_deliveries_for_endpoint(
             endpoint_id=endpoint.pk, status=filters.validated_data.get("status")

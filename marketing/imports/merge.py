@@ -8,6 +8,9 @@ several lines the last one wins. The SQL below is the same on PostgreSQL and SQL
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,9 +19,11 @@ from django.db import connection
 from funnel.services import leads_move_bulk
 from funnel.stages import Cause, Stage
 from leads.models import Lead
+from marketing.imports.field_rules import dry_run_diff, field_rules, history_insert
 from marketing.imports.reader import STAGE_COLUMNS
 from marketing.models import Campaign, ImportRow, Touch
 
+logger = logging.getLogger("marketing.imports.services")
 LEAD = Lead._meta.db_table
 STAGING = ImportRow._meta.db_table
 TOUCH = Touch._meta.db_table
@@ -83,45 +88,110 @@ def staged_counts(*, job_id: int, existing: bool = True) -> Counts:
     return Counts(distinct=distinct, existing=found)
 
 
+def leads_lock_existing(*, job_id: int) -> int:
+    """Lock the file's leads that exist, in address order (as every other writer does, so
+    a bulk upsert or a capture racing with the import queues instead of deadlocking), and
+    return how many there are. SQLite has no row locks: its writers are serialised."""
+    sql = (
+        f"SELECT l.id FROM {_qn(LEAD)} l WHERE l.email IN "
+        f"(SELECT email FROM {_qn(STAGING)} WHERE job_id = %s) ORDER BY l.email"
+    )
+    if connection.vendor == "postgresql":
+        sql = f"SELECT COUNT(*) FROM ({sql} FOR UPDATE OF l) locked"
+    else:
+        sql = f"SELECT COUNT(*) FROM ({sql}) locked"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [job_id])
+        return cursor.fetchone()[0]
+
+
 def leads_update_existing(
-    *, job_id: int, mapped: list[str], campaign: Campaign | None, now: datetime, repeated: bool
+    *,
+    job_id: int,
+    mapped: list[str],
+    campaign: Campaign | None,
+    now: datetime,
+    repeated: bool,
+    modes: Mapping[str, str] | None = None,
+    importer_id: int | None = None,
 ) -> int:
-    """Update leads whose address is in the file; returns how many changed."""
+    """Update leads whose address is in the file by the merge policy's column modes,
+    recording each changed field in the leads' history first; returns how many changed."""
     lead = _qn(LEAD)
-    sets, changed, params = [], [], []
-    for field in TEXT_FIELDS:
-        if field in mapped and field != "email":
-            column = _qn(field)
-            sets.append(
-                f"{column} = CASE WHEN s.{column} <> '' THEN s.{column} ELSE {lead}.{column} END"
-            )
-            changed.append(f"(s.{column} <> '' AND s.{column} <> {lead}.{column})")
-    if "marketing_consent" in mapped:
-        # Consent given keeps its original time; consent withdrawn clears it.
-        sets.append(f"marketing_consent = COALESCE(s.marketing_consent, {lead}.marketing_consent)")
-        sets.append(
-            f"marketing_consent_at = CASE WHEN s.marketing_consent IS NULL THEN "
-            f"{lead}.marketing_consent_at WHEN s.marketing_consent = %s THEN "
-            f"COALESCE({lead}.marketing_consent_at, %s) ELSE NULL END"
-        )
-        params += [True, now]
-        changed.append(
-            f"(s.marketing_consent IS NOT NULL AND s.marketing_consent <> {lead}.marketing_consent)"
-        )
-    if campaign is not None:
-        sets.append(f"source_campaign_id = COALESCE({lead}.source_campaign_id, %s)")
-        params.append(campaign.pk)
-        changed.append(f"{lead}.source_campaign_id IS NULL")
-    if not sets:
+    rules = field_rules(
+        mapped=mapped,
+        modes=modes or {},
+        importer_id=importer_id,
+        campaign_id=campaign.pk if campaign else None,
+        lead=lead,
+    )
+    if not rules:
         return 0
     latest, latest_params = _latest_rows(job_id, repeated=repeated)
+    started = time.monotonic()
+    recorded = history_insert(
+        rules=field_rules(
+            mapped=mapped,
+            modes=modes or {},
+            importer_id=importer_id,
+            campaign_id=campaign.pk if campaign else None,
+            lead="l",
+        ),
+        latest=latest,
+        latest_params=latest_params,
+        job_id=job_id,
+        importer_id=importer_id,
+        now=now,
+    )
+    logger.info(
+        "Import %s: %s field changes recorded in %.1f s",
+        job_id,
+        recorded,
+        time.monotonic() - started,
+    )
+    sets, params = [], []
+    for rule in rules:
+        sets.append(
+            f"{rule.column} = CASE WHEN {rule.changed} THEN s.{rule.column} ELSE "
+            f"{lead}.{rule.column} END"
+            if rule.field != "source_campaign"
+            else f"{rule.column} = COALESCE({lead}.{rule.column}, {int(campaign.pk)})"
+        )
+        if rule.field == "marketing_consent":
+            # Consent given now is stamped now; consent withdrawn clears the time.
+            sets.append(
+                f"marketing_consent_at = CASE WHEN {rule.changed} THEN (CASE WHEN "
+                f"s.marketing_consent THEN %s ELSE NULL END) ELSE {lead}.marketing_consent_at END"
+            )
+            params.append(now)
+    changed = " OR ".join(rule.changed for rule in rules)
     sql = (
         f"UPDATE {lead} SET {', '.join(sets)}, updated_at = %s FROM {latest} "
-        f"WHERE {lead}.email = s.email AND ({' OR '.join(changed)})"
+        f"WHERE {lead}.email = s.email AND ({changed})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, now, *latest_params])
         return cursor.rowcount
+
+
+def leads_diff_existing(
+    *,
+    job_id: int,
+    mapped: list[str],
+    campaign: Campaign | None,
+    modes: Mapping[str, str] | None = None,
+    importer_id: int | None = None,
+) -> dict:
+    """The dry run's view of `leads_update_existing`: what it would change, per field."""
+    rules = field_rules(
+        mapped=mapped,
+        modes=modes or {},
+        importer_id=importer_id,
+        campaign_id=campaign.pk if campaign else None,
+        lead="l",
+    )
+    latest, latest_params = _latest_rows(job_id)
+    return dry_run_diff(rules=rules, latest=latest, latest_params=latest_params)
 
 
 def leads_insert_new(

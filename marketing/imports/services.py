@@ -13,7 +13,7 @@ import csv
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from itertools import islice
 
@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from marketing.exports import spreadsheet_text
 from marketing.imports import merge, staging
+from marketing.imports.field_rules import modes_clean
 from marketing.imports.preview import PreviewLine, preview_lines_check
 from marketing.imports.reader import (
     DELIMITERS,
@@ -110,9 +111,11 @@ def import_job_start(
     skip_bad_lines: bool,
     campaign: Campaign | None = None,
     touch_kind: str = "",
+    column_modes: Mapping[str, str] | None = None,
 ) -> ImportJob:
-    """Queue a run with this column mapping. Refused while the job runs or once it has
-    imported (upload the file again to import it again)."""
+    """Queue a run with this column mapping and, per lead field, how the file's values
+    meet existing leads (`column_modes`, see `marketing.imports.field_rules`). Refused
+    while the job runs or once it has imported (upload the file again to import it again)."""
     if delimiter not in DELIMITERS:
         raise ValidationError({"delimiter": "Choose one of the listed separators."})
     if touch_kind and touch_kind not in TouchKind.values:
@@ -120,6 +123,7 @@ def import_job_start(
     if delimiter != job.delimiter:
         job.columns = import_job_preview(job=job, delimiter=delimiter).columns
     mapping_check(mapping, columns=len(job.columns))
+    job.column_modes = modes_clean(column_modes)
     if not import_job_may_start(job):
         raise ValidationError("This import is running or already done.")
     job.mapping, job.delimiter, job.dry_run = mapping, delimiter, dry_run
@@ -234,6 +238,14 @@ def _run(job: ImportJob) -> None:
         job.rows_repeated = job.rows_valid - distinct.distinct
         job.leads_existing = distinct.existing
         job.leads_new = distinct.distinct - distinct.existing
+        job.changes_preview = merge.leads_diff_existing(
+            job_id=job.pk,
+            mapped=job.mapping,
+            campaign=job.campaign,
+            modes=job.column_modes,
+            importer_id=job.created_by_id,
+        )
+        job.leads_changed = job.changes_preview["leads_changed"]
         _finish(job, ImportJob.Status.CHECKED, _summary(job))
         return
     if job.rows_bad and not job.skip_bad_lines:
@@ -258,14 +270,29 @@ def _write(job: ImportJob) -> None:
         distinct = merge.staged_counts(job_id=job.pk, existing=False).distinct
         repeated = distinct < job.rows_valid
         step.done("count addresses")
-        job.leads_changed = merge.leads_update_existing(
-            job_id=job.pk, mapped=job.mapping, campaign=job.campaign, now=now, repeated=repeated
-        )
+        policy = {
+            "job_id": job.pk,
+            "mapped": job.mapping,
+            "campaign": job.campaign,
+            "now": now,
+            "repeated": repeated,
+            "modes": job.column_modes,
+            "importer_id": job.created_by_id,
+        }
+        existing = merge.leads_lock_existing(job_id=job.pk)
+        step.done("lock existing")
+        job.leads_changed = merge.leads_update_existing(**policy)
         step.done("update existing")
         job.leads_new = merge.leads_insert_new(
             job_id=job.pk, campaign=job.campaign, now=now, repeated=repeated
         )
         step.done("insert new")
+        if existing + job.leads_new < distinct:
+            # Another writer created some of the file's addresses since the lock: the
+            # INSERT skipped them, so they are merged into like any existing lead.
+            merge.leads_lock_existing(job_id=job.pk)
+            job.leads_changed += merge.leads_update_existing(**policy)
+            step.done("merge into leads created meanwhile")
         job.leads_existing = distinct - job.leads_new
         job.rows_repeated = job.rows_valid - distinct
         if "stage" in job.mapping:
@@ -320,9 +347,13 @@ def _fail(job: ImportJob, message: str) -> None:
 
 def _summary(job: ImportJob) -> str:
     if job.dry_run:
+        counts = (job.changes_preview or {}).get("counts", {})
+        fields = ", ".join(f"{field} {n:,}" for field, n in sorted(counts.items()))
+        unchanged = job.leads_existing - job.leads_changed
         return (
-            f"Dry run: {_count(job.leads_new, 'new lead')} would be created and "
-            f"{_count(job.leads_existing, 'existing lead')} updated; "
+            f"Dry run: {_count(job.leads_new, 'new lead')} would be created, "
+            f"{_count(job.leads_changed, 'existing lead')} changed"
+            f"{f' ({fields})' if fields else ''} and {unchanged:,} left as they are; "
             f"{_count(job.rows_bad, 'bad line')}. Nothing was written."
         )
     unchanged = job.leads_existing - job.leads_changed

@@ -1,6 +1,7 @@
-"""Quota attainment (DESIGN.md): won deal amount with a close date in the quota's period,
-for its owner (a team quota: every won deal), divided by the target. Pace compares the
-won amount with the share of the target that time elapsed so far calls for."""
+"""Quota attainment (docs/architecture.md, "Metric definitions"): won deal amount with a
+close date in the quota's period, for its owner (a team quota: every won deal), divided by
+the target. Pace compares the won amount with the share of the target that time elapsed
+so far calls for."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -113,9 +114,11 @@ def quota_progress(quota: Quota, *, today: date) -> Progress:
 def my_quotas_now(*, user: AbstractBaseUser, today: date) -> list[tuple[Quota, Progress]]:
     """The user's quotas whose period contains today (a month and a quarter may both),
     shortest period first. One query."""
+    # A month ends on or before its quarter; in a quarter's last month both end on the
+    # same day, and the later start (the month) is the shorter period.
     quotas = quotas_with_won(
         Quota.objects.filter(owner=user, starts_on__lte=today, ends_on__gte=today)
-    ).order_by("ends_on", "starts_on")
+    ).order_by("ends_on", "-starts_on")
     return [(quota, quota_progress(quota, today=today)) for quota in quotas]
 
 

@@ -1,5 +1,5 @@
-"""A lead's timeline: stage changes, touches, activities, deals (opened and closed) and
-owner changes, newest first, keyset-paginated, in a bounded number of queries.
+"""A lead's timeline: stage changes, touches, activities, deals (opened and closed),
+owner changes and field changes, newest first, keyset-paginated, in a bounded number of queries.
 
 One UNION ALL query picks the page as (at, source, id) keys; then one query per source
 present on the page loads its rows with what they show. So a page costs at most
@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
 from funnel.models import StageChange
-from leads.models import Lead
+from leads.models import Lead, LeadChange
 from sales.models import Activity, Deal, OwnerChange
 from sales.selectors.visibility import (
     activities_visible_to,
@@ -33,6 +33,7 @@ MAX_PAGE_SIZE = 100
 
 # Source ranks order entries that share a moment; the values are part of cursors.
 STAGE_CHANGE, TOUCH, ACTIVITY, DEAL_OPENED, DEAL_CLOSED, OWNER_CHANGE = 1, 2, 3, 4, 5, 6
+FIELD_CHANGE = 7
 KIND_NAMES = {
     STAGE_CHANGE: "stage_change",
     TOUCH: "touch",
@@ -40,6 +41,7 @@ KIND_NAMES = {
     DEAL_OPENED: "deal_opened",
     DEAL_CLOSED: "deal_closed",
     OWNER_CHANGE: "owner_change",
+    FIELD_CHANGE: "field_change",
 }
 
 
@@ -68,6 +70,8 @@ def _sources(user: AbstractBaseUser, lead: Lead) -> dict[int, tuple[QuerySet, An
     """rank -> (queryset of the lead's rows, expression of their moment)."""
     sources: dict[int, tuple[QuerySet, Any]] = {
         STAGE_CHANGE: (StageChange.objects.filter(lead=lead), F("at")),
+        # Who changed which field, from where: everyone who sees the lead sees this.
+        FIELD_CHANGE: (LeadChange.objects.filter(lead=lead), F("at")),
     }
     touch = touch_model()
     if touch is not None:
@@ -151,6 +155,7 @@ def _load(keys: list[tuple]) -> dict[tuple[int, int], Any]:
                     loaded[(rank, deal.pk)] = deal
     loaders = {
         STAGE_CHANGE: lambda ids: StageChange.objects.filter(pk__in=ids).select_related("actor"),
+        FIELD_CHANGE: lambda ids: LeadChange.objects.filter(pk__in=ids).select_related("actor"),
         ACTIVITY: lambda ids: Activity.objects.filter(pk__in=ids).select_related("owner", "deal"),
         OWNER_CHANGE: lambda ids: OwnerChange.objects.filter(pk__in=ids).select_related(
             "from_owner", "to_owner", "changed_by"
@@ -267,6 +272,21 @@ def describe(entry: Entry) -> dict[str, Any]:
                 "closed_on": item.closed_on.isoformat() if item.closed_on else None,
                 "lost_reason": item.lost_reason,
                 "promo_code": item.promo_code,
+            },
+        }
+    if entry.kind == "field_change":
+        return {
+            "summary": (
+                f"{item.field}: {item.old_value or '(empty)'} → {item.new_value or '(empty)'}"
+            ),
+            "actor": _name(item.actor),
+            "data": {
+                "field": item.field,
+                "old_value": item.old_value,
+                "new_value": item.new_value,
+                "source": item.source,
+                "request_id": item.request_id,
+                "import_job_id": item.import_job_id,
             },
         }
     # owner_change

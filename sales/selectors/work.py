@@ -24,7 +24,6 @@ from funnel.stages import Stage
 from leads.models import Lead
 from sales.expressions import lead_quiet_since
 from sales.models import Activity, Deal
-from sales.periods import today as local_today
 from sales.selectors.quotas import Progress, my_quotas_now
 
 SECTION_LIMIT = 50
@@ -126,7 +125,7 @@ def my_work(*, user: AbstractBaseUser, now: datetime | None = None) -> MyWork:
         open_deals=Section.of(deals),
         open_deals_count=pipeline["count"],
         open_pipeline=pipeline["total"] or Decimal("0.00"),
-        quotas=my_quotas_now(user=user, today=local_today()),
+        quotas=my_quotas_now(user=user, today=timezone.localdate(now)),
         stale_after_days=stale_days,
         recycle_after_days=settings.SALES_RECYCLE_AFTER_DAYS,
     )

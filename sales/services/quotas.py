@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from sales.errors import SalesConflict
 from sales.models import MAX_AMOUNT, Quota
-from sales.periods import Period, period_containing
+from sales.periods import Period, period_containing, validate_period_day
 from sales.services.owners import active_sales_reps
 
 
@@ -23,6 +23,11 @@ def quota_period_clean(*, period: str, starts_on: date, ends_on: date | None = N
         raise ValidationError(
             {"ends_on": f"The period ends ({ends_on}) before it starts ({starts_on})."}
         )
+    for field, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+        try:
+            validate_period_day(day)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from None
     calendar_period = period_containing(period, starts_on)
     if calendar_period.starts_on != starts_on:
         raise ValidationError(

@@ -216,6 +216,34 @@
     if (swapped && swapped.dataset.announce && status) status.textContent = swapped.dataset.announce;
   });
 
+  // Behaviour declared in the markup (inline handlers are refused by the page's
+  // Content-Security-Policy): data-confirm asks before a form is sent, data-copy copies
+  // the value of the element it names, data-select-all selects a field's whole text when
+  // it gets focus or a click (a key or snippet to copy).
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var copy = event.target.closest("[data-copy]");
+    if (copy) {
+      var source = document.getElementById(copy.getAttribute("data-copy"));
+      if (source && navigator.clipboard) {
+        navigator.clipboard.writeText(source.value).then(function () {
+          copy.textContent = "Copied";
+        });
+      }
+      return;
+    }
+    var field = event.target.closest("[data-select-all]");
+    if (field) field.select();
+  });
+
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches("[data-select-all]")) event.target.select();
+  });
+
   // Keep empty filters out of the URL that htmx pushes to the address bar.
   document.addEventListener("htmx:configRequest", function (event) {
     var params = event.detail.parameters;

@@ -65,14 +65,14 @@ def test_page_size_is_capped(manager, page_size):
     assert len(response.json()["results"]) == CursorPagination.max_page_size
 
 
-@pytest.mark.parametrize("page_size", ["0", "-5", "abc", "1.5", ""])
-def test_nonsense_page_size_falls_back_to_the_default(manager, page_size):
+@pytest.mark.parametrize("page_size", ["0", "-5", "abc", "1.5", "", "null", " 5"])
+def test_nonsense_page_size_is_a_400_naming_it(manager, page_size):
     LeadFactory.create_batch(3)
 
     response = token_client(manager).get("/api/v1/leads/", {"page_size": page_size})
 
-    assert response.status_code == 200
-    assert len(response.json()["results"]) == 3
+    assert response.status_code == 400
+    assert "page_size" in response.json()
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "%00", "x" * 5000])

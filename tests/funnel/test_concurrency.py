@@ -15,7 +15,7 @@ from funnel.models import StageChange
 from leads.models import Lead
 from tests.support import postgres_only
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True), pytest.mark.real_clock]
 
 ROOT = Path(__file__).resolve().parents[2]
 N_LEADS = 2000

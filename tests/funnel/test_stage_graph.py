@@ -16,7 +16,7 @@ from funnel.stages import (
     sources_of,
 )
 
-# DESIGN.md's table, written out independently of funnel.stages.
+# docs/architecture.md's table, written out independently of funnel.stages.
 EXPECTED_MOVES = {
     ("lead", "prospect"),
     ("lead", "disqualified"),

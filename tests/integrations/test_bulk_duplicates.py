@@ -78,5 +78,6 @@ def test_the_same_request_twice_gives_the_same_leads(manager):
     second = client.post(URL, body).json()
 
     assert [r["id"] for r in first["results"]] == [r["id"] for r in second["results"]]
-    assert [r["status"] for r in second["results"]] == ["updated"] * 3
+    # Nothing new in the second: every row is `unchanged` (issue 11: no phantom updates).
+    assert [r["status"] for r in second["results"]] == ["unchanged"] * 3
     assert list(Lead.objects.order_by("email").values_list("email", "company")) == state

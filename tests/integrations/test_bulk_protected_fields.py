@@ -79,7 +79,7 @@ def test_a_rep_creates_own_leads_and_updates_only_their_own(rep, other_rep):
     )
 
     results = response.json()["results"]
-    assert [r["status"] for r in results] == ["updated", "error", "error", "created"]
+    assert [r["status"] for r in results] == ["updated", "refused", "refused", "created"]
     # The same answer for a foreign lead and an unassigned one: ownership is not revealed.
     assert results[1]["errors"] == results[2]["errors"]
     assert results[1]["id"] is None

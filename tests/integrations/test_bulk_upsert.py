@@ -31,6 +31,8 @@ def test_new_emails_are_created_and_known_ones_updated(manager):
     assert body == {
         "created": 1,
         "updated": 1,
+        "unchanged": 0,
+        "refused": 0,
         "errors": 0,
         "results": [
             {

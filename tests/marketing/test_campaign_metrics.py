@@ -1,5 +1,5 @@
 """Every campaign figure against an independent, plain Python computation over random
-data (DESIGN.md, "campaign" metric)."""
+data (docs/architecture.md, "Campaign results")."""
 
 import random
 from collections import defaultdict

@@ -1,4 +1,5 @@
-"""ROI is (revenue - spend) / spend exactly, as DESIGN defines it; pages round it to show it."""
+"""ROI is (revenue - spend) / spend exactly, as docs/architecture.md defines it; pages round
+it to show it."""
 
 from decimal import Decimal
 

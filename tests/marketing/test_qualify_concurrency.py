@@ -21,7 +21,7 @@ from sales.models import OwnerChange
 from tests.factories import RepFactory
 from tests.support import postgres_only
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True), pytest.mark.real_clock]
 ROOT = Path(__file__).resolve().parents[2]
 N_LEADS = 1000
 

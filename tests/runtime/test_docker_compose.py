@@ -59,3 +59,14 @@ def test_compose_refuses_to_run_without_its_secrets(missing):
     result = _compose("config", "-q", env=env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+def test_compose_trusts_no_forwarded_for_by_default():
+    # web's port is published as is: a forged X-Forwarded-For must not pick the address
+    # the login lockout and the rate limits count (docs/operations.md, "Client addresses").
+    services = yaml.safe_load(_compose("config", env=SECRETS).stdout)["services"]
+    for name in ("web", "worker", "beat"):
+        assert str(services[name]["environment"]["NUM_PROXIES"]) == "0", name
+
+    behind_a_proxy = yaml.safe_load(_compose("config", env={**SECRETS, "NUM_PROXIES": "1"}).stdout)
+    assert str(behind_a_proxy["services"]["web"]["environment"]["NUM_PROXIES"]) == "1"

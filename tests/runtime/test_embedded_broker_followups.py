@@ -22,7 +22,7 @@ from tests.factories import LeadFactory, RepFactory
 EMBEDDED_TRANSPORT = "config.broker:Transport"
 LEADS = 40
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_clock]
 
 
 def test_follow_ups_queued_by_a_task_are_run_by_the_worker(tmp_path):

@@ -25,7 +25,7 @@ EMBEDDED_TRANSPORT = "config.broker:Transport"
 TASKS = 400
 TIME_LIMIT = 60
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_clock]
 
 
 def test_every_task_runs_exactly_once_and_the_worker_survives(tmp_path):

@@ -87,8 +87,13 @@ def test_a_team_quota_counts_every_won_deal_and_reps_without_quota_are_listed(ma
     )
 
 
-def test_my_quotas_now_shows_month_and_quarter(rep):
-    today = date.today()
+# The first, a middle and the last day of a quarter: on the last month's days a month and
+# its quarter end together (the order once put the quarter first every third month).
+@pytest.mark.parametrize(
+    "today",
+    [date(2027, 1, 1), date(2027, 2, 28), date(2027, 3, 1), date(2027, 3, 31), date(2028, 12, 31)],
+)
+def test_my_quotas_now_shows_month_and_quarter(rep, today):
     QuotaFactory(owner=rep, period="month", on=today)
     QuotaFactory(owner=rep, period="quarter", on=today)
     QuotaFactory(owner=rep, period="month", on=today - timedelta(days=40))

@@ -139,6 +139,7 @@ MATRIX: dict[str, Row] = {
         params=lambda w: {"id": w.leads["rep_a"][1].pk},
     ),
     "GET /api/v1/leads/{id}/history/": Row(READ_AS_OWNER, params=a_lead),
+    "GET /api/v1/leads/{id}/changes/": Row(READ_AS_OWNER, params=a_lead),
     "GET /api/v1/leads/{id}/timeline/": Row(READ_AS_OWNER, params=a_lead),
     # Anyone who sees the lead may see why it scores what it does.
     "GET /api/v1/leads/{id}/score/": Row(READ_AS_OWNER, params=a_lead),
