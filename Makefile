@@ -58,6 +58,10 @@ beat-schedule: migrate
 
 setup: migrate static seed beat-schedule
 
+# On one machine webhooks may go to a receiver on localhost (the webhook pages say so);
+# production settings leave this off and refuse private addresses (docs/webhooks.md).
+run web worker: export WEBHOOKS_ALLOW_PRIVATE_URLS ?= true
+
 run: setup
 	@echo
 	@echo "  Funnel is starting at http://$(FUNNEL_HOST):$(FUNNEL_PORT)/"

@@ -202,7 +202,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        # `Authorization: Api-Key <key>` for integrations (integrations/api_keys.py).
+        # `Authorization: Api-Key <key>` for integrations (integrations/api_keys/).
         "integrations.authentication.ApiKeyAuthentication",
     ],
     # Per caller, limits in FUNNEL_THROTTLE_RATES (docs/api.md).
@@ -267,7 +267,7 @@ SPECTACULAR_SETTINGS = {
         # Names for the remaining choice sets whose field names collide across apps.
         "TouchKindEnum": "marketing.models.Touch.Kind",
         "CampaignStatusEnum": "marketing.models.Campaign.Status",
-        "WebhookDeliveryStatusEnum": "integrations.webhook_models.WebhookDelivery.Status",
+        "WebhookDeliveryStatusEnum": "integrations.webhooks.models.WebhookDelivery.Status",
     },
 }
 
@@ -426,7 +426,7 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 
-# --- Integrations: webhooks (integrations/webhooks*.py, docs/webhooks.md) ----------------
+# --- Integrations: webhooks (integrations/webhooks/, docs/webhooks.md) -------------------
 # Allow endpoints on private, loopback and link-local addresses: local development and
 # tests only. Production leaves it off (SSRF: the network behind Funnel is not a target).
 WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
@@ -438,13 +438,23 @@ WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=5.0)
 WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)
 # A claim's lease: longer than a receipt check plus a send (2 x (connect + 2 x read)).
 WEBHOOKS_LEASE_SECONDS = env.int("WEBHOOKS_LEASE_SECONDS", default=120)
-# How long one dispatcher task sends before handing over, and how many the sweep queues.
-WEBHOOKS_DISPATCH_SECONDS = env.int("WEBHOOKS_DISPATCH_SECONDS", default=50)
-WEBHOOKS_DISPATCHERS = env.int("WEBHOOKS_DISPATCHERS", default=2)
+# One dispatcher per endpoint (integrations/webhooks/dispatch.py): a run sends for at most
+# this many seconds or deliveries, then hands over to a fresh task.
+WEBHOOKS_DISPATCH_SECONDS = env.int("WEBHOOKS_DISPATCH_SECONDS", default=20)
+WEBHOOKS_DISPATCH_MAX_DELIVERIES = env.int("WEBHOOKS_DISPATCH_MAX_DELIVERIES", default=200)
+# The dispatcher slot's lease: a queued task's wait plus a run plus one worst-case attempt.
+WEBHOOKS_DISPATCH_LEASE_SECONDS = env.int("WEBHOOKS_DISPATCH_LEASE_SECONDS", default=180)
+# After a try that got no answer, a 5xx or a 429, the endpoint rests this long.
+WEBHOOKS_ENDPOINT_PAUSE_SECONDS = env.int("WEBHOOKS_ENDPOINT_PAUSE_SECONDS", default=15)
+WEBHOOKS_SWEEP_SECONDS = env.int("WEBHOOKS_SWEEP_SECONDS", default=15)
 CELERY_BEAT_SCHEDULE |= {
     "integrations-webhooks-sweep": {
         "task": "integrations.tasks.webhooks_sweep",
-        "schedule": timedelta(seconds=env.int("WEBHOOKS_SWEEP_SECONDS", default=15)),
+        "schedule": timedelta(seconds=WEBHOOKS_SWEEP_SECONDS),
+        # A sweep still queued when the next one is due is dropped, not run late: sweeps
+        # never pile up behind busy workers. (`expire_seconds` is django-celery-beat's
+        # spelling of the message's `expires`; beat runs its DatabaseScheduler.)
+        "options": {"expire_seconds": WEBHOOKS_SWEEP_SECONDS},
     },
 }
 

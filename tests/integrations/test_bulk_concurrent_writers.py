@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.db import connection
 
-from integrations.webhook_models import WebhookEndpoint, WebhookEvent
+from integrations.webhooks.models import WebhookEndpoint, WebhookEvent
 from leads.models import Lead, LeadChange
 from tests.factories import CampaignFactory, LeadFactory
 from tests.integrations.api_key_clients import api_key_client

@@ -6,13 +6,15 @@ the attempt's start, all committed before any byte goes out. The result is recor
 if the token still matches, so a worker that lost its lease cannot overwrite a newer
 claim. A delivery is due when it is pending, its time has come, its endpoint is active
 and it is the head of its lead's deliveries to that endpoint (per-lead order, see
-integrations.webhooks_ordering).
+integrations.webhooks.ordering).
 
 The sweep (a beat task) turns expired leases back into pending deliveries marked
-"outcome unknown": before sending again, the next attempt asks the receiver whether it
-already has the event (the receipt check, docs/webhooks.md), so a worker killed between
-the receiver's answer and the database update does not make the receiver see the event
-twice, if the receiver answers receipt checks.
+"outcome unknown", as does a try whose answer never came (read timeout, reset). Before
+sending again, the next attempt asks the receiver whether it already has the event (the
+receipt check, docs/webhooks.md). The mark stays until a receipt check is answered: a try
+whose check gets no answer (the receiver is down) sends nothing, so a receiver that
+answers receipt checks never sees an event twice, whatever the order of timeouts,
+outages and crashes.
 """
 
 import json
@@ -29,18 +31,16 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from integrations.webhook_models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from integrations.webhooks_http import HttpResult, NotSent, OutcomeUnknown, http_send
-from integrations.webhooks_ordering import next_head_promote
-from integrations.webhooks_signing import (
+from integrations.webhooks.http import HttpResult, NotSent, OutcomeUnknown, http_send
+from integrations.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from integrations.webhooks.ordering import next_head_promote
+from integrations.webhooks.signing import (
     ATTEMPT_HEADER,
-    EVENT_ID_HEADER,
     EVENT_TYPE_HEADER,
     RECEIVED_HEADER,
-    SIGNATURE_HEADER,
-    signature_header,
+    signed_headers,
 )
-from integrations.webhooks_url_safety import UnsafeWebhookURL, webhook_url_resolve
+from integrations.webhooks.url_safety import UnsafeWebhookURL, webhook_url_resolve
 
 logger = logging.getLogger(__name__)
 Status = WebhookDelivery.Status
@@ -59,6 +59,20 @@ class Claim:
     delivery: WebhookDelivery
     attempt: WebhookAttempt
     token: uuid.UUID
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    outcome: str
+    status_code: int | None = None
+
+    @property
+    def receiver_failing(self) -> bool:
+        """No answer, or an answer saying the receiver is down or overloaded: further
+        tries to the same endpoint right now would most likely fail too."""
+        if self.outcome in (Outcome.SUCCEEDED, Outcome.CONFIRMED):
+            return False
+        return self.status_code is None or self.status_code >= 500 or self.status_code == 429
 
 
 def backoff_seconds(*, attempts: int, rng: random.Random | None = None) -> float:
@@ -91,7 +105,8 @@ def endpoints_active_ids() -> list[int]:
 
 
 def delivery_claim_next(*, active_endpoint_ids: list[int] | None = None) -> Claim | None:
-    """Claim the oldest due delivery, or None if nothing is due."""
+    """Claim the oldest due delivery (of the given endpoints, default every active one),
+    or None if nothing is due."""
     for _ in range(10):
         now = timezone.now()
         with transaction.atomic():
@@ -122,8 +137,8 @@ def delivery_claim_next(*, active_endpoint_ids: list[int] | None = None) -> Clai
     return None
 
 
-def delivery_attempt(*, claim: Claim) -> str:
-    """Make one try of a claimed delivery and record it. Returns the attempt's outcome."""
+def delivery_attempt(*, claim: Claim) -> AttemptResult:
+    """Make one try of a claimed delivery and record it."""
     delivery = claim.delivery
     started = time.monotonic()
     try:
@@ -146,30 +161,34 @@ def delivery_attempt(*, claim: Claim) -> str:
             check = http_send(
                 target=target,
                 method="HEAD",
-                headers={
-                    EVENT_ID_HEADER: event_id,
-                    SIGNATURE_HEADER: signature_header(secrets=secrets, body=b""),
-                },
+                headers=signed_headers(secrets=secrets, msg_id=event_id, body=b""),
                 body=None,
                 **timeouts,
             )
-        except (NotSent, OutcomeUnknown):
-            check = None
-        if check is not None and _confirms_receipt(check, event_id):
+        except (NotSent, OutcomeUnknown) as exc:
+            # No answer: the receiver may still have the earlier request, so sending now
+            # could deliver the event twice. Stay unknown and ask again next time.
+            return _attempt_finish(
+                claim, outcome=Outcome.FAILED, error=f"Receipt check: {exc}", started=started
+            )
+        if _confirms_receipt(check, event_id):
             return _attempt_finish(
                 claim, outcome=Outcome.CONFIRMED, status_code=check.status, started=started
             )
+        # Answered without the receipt: the receiver does not have the event. From here
+        # on the outcome is known again (this POST's own fate decides it).
     headers = {
         "Content-Type": "application/json",
-        EVENT_ID_HEADER: event_id,
+        **signed_headers(secrets=secrets, msg_id=event_id, body=body),
         EVENT_TYPE_HEADER: delivery.event.type,
         ATTEMPT_HEADER: str(delivery.attempts),
-        SIGNATURE_HEADER: signature_header(secrets=secrets, body=body),
     }
     try:
         result = http_send(target=target, method="POST", headers=headers, body=body, **timeouts)
     except NotSent as exc:
-        return _attempt_finish(claim, outcome=Outcome.FAILED, error=str(exc), started=started)
+        return _attempt_finish(
+            claim, outcome=Outcome.FAILED, error=str(exc), unknown=False, started=started
+        )
     except OutcomeUnknown as exc:
         return _attempt_finish(
             claim, outcome=Outcome.FAILED, error=str(exc), unknown=True, started=started
@@ -180,6 +199,7 @@ def delivery_attempt(*, claim: Claim) -> str:
         outcome=Outcome.SUCCEEDED if succeeded else Outcome.FAILED,
         status_code=result.status,
         excerpt=result.excerpt,
+        unknown=False,
         # A refusal is told by its status code (and the excerpt); error is for failures
         # without an answer.
         started=started,
@@ -187,11 +207,13 @@ def delivery_attempt(*, claim: Claim) -> str:
 
 
 def event_body(event) -> bytes:
-    """The request body: the same bytes on every try (keys sorted, no whitespace)."""
+    """The request body: the same bytes on every try (keys sorted, no whitespace). The
+    Standard Webhooks payload shape (`type`, `timestamp` of the event, `data`) plus the
+    event's `id` (also the webhook-id header)."""
     payload = {
         "id": str(event.uid),
         "type": event.type,
-        "occurred_at": event.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "timestamp": event.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "data": event.data,
     }
     return json.dumps(
@@ -269,8 +291,11 @@ def _attempt_finish(
     status_code: int | None = None,
     excerpt: str = "",
     error: str = "",
-    unknown: bool = False,
-) -> str:
+    unknown: bool | None = None,
+) -> AttemptResult:
+    """Record a try. `unknown` says whether the receiver may now have the event without
+    Funnel knowing; None keeps what it was (a try that reached no receiver, and whose
+    receipt check was not answered, learnt nothing)."""
     now = timezone.now()
     delivery = claim.delivery
     error = error[:500]
@@ -279,7 +304,7 @@ def _attempt_finish(
         "lease_expires_at": None,
         "last_status_code": status_code,
         "last_error": error,
-        "outcome_unknown": unknown,
+        "outcome_unknown": delivery.outcome_unknown if unknown is None else unknown,
     }
     if outcome in (Outcome.SUCCEEDED, Outcome.CONFIRMED):
         state.update(status=Status.DELIVERED, completed_at=now, outcome_unknown=False)
@@ -307,4 +332,4 @@ def _attempt_finish(
         logger.warning(
             "Webhook delivery %s: lease lost before the result was recorded.", delivery.pk
         )
-    return outcome
+    return AttemptResult(outcome=outcome, status_code=status_code)

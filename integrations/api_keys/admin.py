@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 
-from integrations.api_keys import api_key_create, api_key_revoke
+from integrations.api_keys.services import api_key_create, api_key_revoke
 from integrations.models import ApiKey
 
 

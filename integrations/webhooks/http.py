@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import urllib3
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from integrations.webhooks_url_safety import WebhookTarget
+from integrations.webhooks.url_safety import WebhookTarget
 
 EXCERPT_BYTES = 1000
 USER_AGENT = "Funnel-Webhooks/1.0"

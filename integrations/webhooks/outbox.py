@@ -1,129 +1,31 @@
-"""Webhook writes: endpoints, the outbox, replays.
+"""The outbox: events written in the transaction that makes the change they report.
 
-The outbox functions (`event_record`, `lead_created_record`, `leads_created_record`,
-`stage_changes_record`, `deal_closed_record`) must be called inside the transaction that
-makes the change they report: the event and its deliveries commit or roll back with it,
-and the dispatcher is queued only on commit. Events go to the endpoints that are active
-and subscribed at that moment.
+`event_record`, `lead_created_record`, `leads_created_record`, `stage_changes_record` and
+`deal_closed_record` must be called inside that transaction: the event and its deliveries
+commit or roll back with it, and each endpoint's dispatcher is started only on commit
+(integrations.webhooks.dispatch). Events go to the endpoints that are active and
+subscribed at that moment. Other apps reach these through `integrations.webhooks`.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from integrations.webhook_models import (
+from integrations.webhooks.dispatch import dispatchers_start
+from integrations.webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
     WebhookEventType,
-    new_webhook_secret,
 )
-from integrations.webhooks_ordering import open_groups_lock
-from integrations.webhooks_url_safety import UnsafeWebhookURL, webhook_url_resolve
-from outbox.publish import task_publish_on_commit
+from integrations.webhooks.ordering import open_groups_lock
 
 # What a webhook tells about a lead, in every event type. The set-based writers build the
 # same object in SQL from these columns.
 LEAD_SNAPSHOT_COLUMNS = ("id", "email", "first_name", "last_name", "company", "stage", "owner_id")
-SECRET_ROLL_GRACE = timedelta(hours=24)
-ENDPOINT_FIELDS = frozenset({"url", "description", "events", "is_active"})
-
-
-# --- Endpoints ---------------------------------------------------------------------------
-
-
-def webhook_endpoint_create(
-    *,
-    url: str,
-    events: Iterable[str],
-    description: str = "",
-    is_active: bool = True,
-    created_by: AbstractBaseUser | None = None,
-) -> WebhookEndpoint:
-    """Register an endpoint with a new secret. Raises ValidationError (on `url` for a URL
-    Funnel refuses to call, on `events` for unknown or no event types)."""
-    endpoint = WebhookEndpoint(
-        url=_url_clean(url),
-        events=_events_clean(events),
-        description=description,
-        is_active=is_active,
-        created_by=created_by if created_by is not None and created_by.pk else None,
-    )
-    endpoint.full_clean()
-    endpoint.save()
-    return endpoint
-
-
-def webhook_endpoint_update(
-    *, endpoint: WebhookEndpoint, data: Mapping[str, Any]
-) -> WebhookEndpoint:
-    """Change url, description, events or is_active; saves only what changed."""
-    unknown = set(data) - ENDPOINT_FIELDS
-    if unknown:
-        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
-    changes = dict(data)
-    if "url" in changes and changes["url"] != endpoint.url:
-        changes["url"] = _url_clean(changes["url"])
-    if "events" in changes:
-        changes["events"] = _events_clean(changes["events"])
-    changed = [name for name, value in changes.items() if getattr(endpoint, name) != value]
-    if not changed:
-        return endpoint
-    for name in changed:
-        setattr(endpoint, name, changes[name])
-    endpoint.full_clean()
-    endpoint.save(update_fields=[*changed, "updated_at"])
-    return endpoint
-
-
-def webhook_endpoint_roll_secret(
-    *, endpoint: WebhookEndpoint, grace: timedelta = SECRET_ROLL_GRACE
-) -> WebhookEndpoint:
-    """Give the endpoint a new secret. The old one keeps signing (a second v1=) for
-    `grace`, so the receiver can switch without failing deliveries in between."""
-    endpoint.previous_secret = endpoint.secret
-    endpoint.previous_secret_expires_at = timezone.now() + grace
-    endpoint.secret = new_webhook_secret()
-    endpoint.save(
-        update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"]
-    )
-    return endpoint
-
-
-def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
-    """Delete an endpoint with its delivery log; undelivered events to it are dropped."""
-    endpoint.delete()
-
-
-def _url_clean(url: Any) -> str:
-    try:
-        webhook_url_resolve(url)
-    except UnsafeWebhookURL as exc:
-        raise ValidationError({"url": exc.messages}) from None
-    return url
-
-
-def _events_clean(events: Any) -> list[str]:
-    if isinstance(events, str) or not isinstance(events, Iterable):
-        raise ValidationError({"events": ["Give a list of event types."]})
-    values = list(events)
-    known = set(WebhookEventType.values)
-    unknown = [value for value in values if value not in known]
-    if unknown:
-        raise ValidationError(
-            {"events": [f"Unknown event type(s): {', '.join(map(str, unknown))[:200]}."]}
-        )
-    if not values:
-        raise ValidationError({"events": ["Choose at least one event type."]})
-    return sorted(set(values))
-
-
-# --- The outbox --------------------------------------------------------------------------
 
 
 def event_record(
@@ -136,13 +38,13 @@ def event_record(
     """Write one event and its deliveries; None if no active endpoint wants it.
 
     For per-lead order the lead's row is locked first (moves already hold it): see
-    integrations.webhooks_ordering.
+    integrations.webhooks.ordering.
     """
     event_type = WebhookEventType(event_type)
     endpoint_ids = _subscribed_endpoint_ids(event_type)
     if not endpoint_ids:
         return None
-    busy = _lead_lock_busy_endpoints(lead_id=lead_id, endpoint_ids=endpoint_ids)
+    busy = lead_busy_endpoints_lock(lead_id=lead_id, endpoint_ids=endpoint_ids)
     now = timezone.now()
     event = WebhookEvent.objects.create(
         type=event_type, occurred_at=occurred_at or now, lead_id=lead_id, data=dict(data)
@@ -157,7 +59,7 @@ def event_record(
         )
         for endpoint_id in endpoint_ids
     )
-    _dispatch_on_commit()
+    dispatch_on_commit(endpoint_ids)
     return event
 
 
@@ -322,38 +224,8 @@ def leads_created_record_from_insert(*, insert_sql: str, params: Sequence[Any]) 
                 delivery_params,
             )
     if inserted:
-        _dispatch_on_commit()
+        dispatch_on_commit(endpoint_ids)
     return inserted
-
-
-# --- Replays -----------------------------------------------------------------------------
-
-
-def webhook_delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Queue a delivered or dead-lettered event again for the same endpoint, as a new
-    delivery (the original and its attempt log stay as they were). It goes out after
-    anything still open for the same lead. Raises ValidationError otherwise."""
-    if not delivery.can_replay:
-        raise ValidationError("Only delivered or dead-lettered deliveries can be replayed.")
-    try:
-        with transaction.atomic():
-            busy = _lead_lock_busy_endpoints(
-                lead_id=delivery.ordering_key, endpoint_ids=[delivery.endpoint_id]
-            )
-            replay = WebhookDelivery.objects.create(
-                event_id=delivery.event_id,
-                endpoint_id=delivery.endpoint_id,
-                ordering_key=delivery.ordering_key,
-                is_head=not busy,
-                replay_of=delivery,
-            )
-    except IntegrityError:
-        raise ValidationError("This event is already queued for this endpoint.") from None
-    _dispatch_on_commit()
-    return replay
-
-
-# --- Helpers -----------------------------------------------------------------------------
 
 
 def _subscribed_endpoint_ids(event_type: str) -> list[int]:
@@ -363,7 +235,7 @@ def _subscribed_endpoint_ids(event_type: str) -> list[int]:
     return sorted(pk for pk, events in rows if event_type in (events or []))
 
 
-def _lead_lock_busy_endpoints(*, lead_id: int | None, endpoint_ids: list[int]) -> set[int]:
+def lead_busy_endpoints_lock(*, lead_id: int | None, endpoint_ids: list[int]) -> set[int]:
     """Lock the lead's row, then return the endpoints that already have an open delivery
     about it (a new one waits behind those: it is not the head)."""
     if lead_id is None:
@@ -410,14 +282,21 @@ def _events_insert_select(*, select: str, params: list, endpoint_ids: list[int])
             WebhookDelivery.objects.filter(
                 event_id__in=event_ids, endpoint_id=endpoint_id, ordering_key__in=waiting
             ).update(is_head=False)
-    _dispatch_on_commit()
+    dispatch_on_commit(endpoint_ids)
     return len(event_ids)
 
 
-def _dispatch_on_commit() -> None:
+def dispatch_on_commit(endpoint_ids: Iterable[int]) -> None:
+    """After commit, start the dispatchers of these endpoints whose slot is free: one
+    compare-and-set UPDATE per endpoint, and a task published only by the one that takes
+    a slot (a burst of events publishes one task per endpoint, not one per event)."""
     from integrations import tasks
 
-    task_publish_on_commit(tasks.webhooks_dispatch)
+    ids = list(endpoint_ids)
+    # robust: the change is committed; if starting fails, the sweep starts it later.
+    transaction.on_commit(
+        lambda: tasks.dispatchers_publish(dispatchers_start(endpoint_ids=ids)), robust=True
+    )
 
 
 def _json_object(*pairs: str) -> str:

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from integrations.webhook_models import (
+from integrations.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -10,7 +10,7 @@ from integrations.webhook_models import (
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEventType.choices),
+        child=serializers.ChoiceField(choices=WebhookEventType.subscribable()),
         allow_empty=False,
         max_length=20,
         help_text="Event types to receive.",

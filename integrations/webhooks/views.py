@@ -1,10 +1,12 @@
-"""Webhook pages (managers only): endpoints, their secret, their delivery log, replays.
+"""Webhook pages (managers only): endpoints, their secret, their delivery log, replays,
+test events.
 
 A new or rolled secret is shown once, in the response to the POST that made it. The
 delivery log pages with a keyset cursor and filters by status; under htmx the filter,
 the pages, the attempt log and the replay button swap only their part of the page.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,11 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from funnel.keyset import keyset_page
 from funnel.roles import is_manager
-from integrations import webhooks
 from integrations.sections import integration_sections
-from integrations.webhook_models import WebhookDelivery, WebhookEndpoint
-from integrations.webhooks_forms import DeliveryFilterForm, WebhookEndpointForm
-from integrations.webhooks_selectors import (
+from integrations.webhooks import services as webhooks
+from integrations.webhooks.forms import DeliveryFilterForm, WebhookEndpointForm
+from integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
+from integrations.webhooks.selectors import (
     webhook_deliveries_for_endpoint,
     webhook_delivery_attempts,
     webhook_endpoints_for_listing,
@@ -48,7 +50,12 @@ def _require_manager(request: HttpRequest) -> None:
 
 
 def _render(request, template: str, context: dict, status: int = 200) -> HttpResponse:
-    context = {"sections": integration_sections(SECTION), **context}
+    context = {
+        "sections": integration_sections(SECTION),
+        # `make run` lets endpoints on localhost through; the pages say so.
+        "private_urls_allowed": settings.WEBHOOKS_ALLOW_PRIVATE_URLS,
+        **context,
+    }
     return render(request, template, context, status=status)
 
 
@@ -153,6 +160,20 @@ def webhook_roll_secret(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(
         request, "integrations/webhook_secret.html", {"endpoint": endpoint, "new": False}
     )
+
+
+@login_required
+@require_POST
+def webhook_send_test(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    endpoint = _endpoint_or_404(pk)
+    try:
+        webhooks.webhook_endpoint_send_test(endpoint=endpoint)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Test event queued: its delivery shows in the log below.")
+    return redirect("integrations:webhook_detail", pk=endpoint.pk)
 
 
 @login_required

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from django.db.models import Subquery
 
-from integrations.webhook_models import WebhookDelivery
+from integrations.webhooks.models import WebhookDelivery
 
 
 def open_groups_lock(

@@ -3,16 +3,18 @@
 An event is written to the outbox (`WebhookEvent`, one `WebhookDelivery` per subscribed
 endpoint) in the same transaction as the change it reports, so a rolled-back change
 leaves no event and a committed one cannot lose it. Celery delivers from the outbox
-(integrations.webhooks_delivery); every try is a `WebhookAttempt`.
+(integrations.webhooks.delivery), one dispatcher per endpoint at a time
+(integrations.webhooks.dispatch); every try is a `WebhookAttempt`.
 """
 
-import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from integrations.webhooks.signing import secret_new
 
 __all__ = [
     "WebhookAttempt",
@@ -22,11 +24,10 @@ __all__ = [
     "WebhookEventType",
 ]
 
-SECRET_PREFIX = "whsec_"
-
 
 def new_webhook_secret() -> str:
-    return SECRET_PREFIX + secrets.token_urlsafe(32)
+    # Named in migration 0002 as the field's default: keep the name.
+    return secret_new()
 
 
 class WebhookEventType(models.TextChoices):
@@ -34,6 +35,12 @@ class WebhookEventType(models.TextChoices):
     LEAD_STAGE_CHANGED = "lead.stage_changed", "Lead stage changed"
     DEAL_WON = "deal.won", "Deal won"
     DEAL_LOST = "deal.lost", "Deal lost"
+    # "Send test event" on the endpoint page: to that endpoint only, never subscribed to.
+    TEST = "webhook.test", "Test event"
+
+    @classmethod
+    def subscribable(cls) -> list[tuple[str, str]]:
+        return [(value, label) for value, label in cls.choices if value != cls.TEST]
 
 
 class WebhookEndpoint(models.Model):
@@ -41,7 +48,7 @@ class WebhookEndpoint(models.Model):
     description = models.CharField(max_length=200, blank=True)
     # The HMAC key. Kept in clear because signing needs it; only managers ever see it.
     secret = models.CharField(max_length=100, default=new_webhook_secret, editable=False)
-    # After a roll the old secret keeps signing (a second v1=) until this time, so
+    # After a roll the old secret keeps signing (a second v1,...) until this time, so
     # receivers can switch without dropping deliveries.
     previous_secret = models.CharField(max_length=100, blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -58,6 +65,12 @@ class WebhookEndpoint(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # The endpoint's dispatcher slot (integrations.webhooks.dispatch): at most one dispatch
+    # task is queued or running per endpoint. Taken by a compare-and-set UPDATE while
+    # free (null or past); a token set means a dispatcher holds it, a future time with no
+    # token means the endpoint is paused after its receiver failed.
+    dispatch_token = models.UUIDField(null=True, blank=True, editable=False)
+    dispatch_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -81,7 +94,7 @@ class WebhookEndpoint(models.Model):
 class WebhookEvent(models.Model):
     """One thing that happened, as receivers see it. Immutable once written."""
 
-    # Public id (the body's "id" and the Funnel-Event-Id header): receivers key on it.
+    # Public id (the body's "id" and the webhook-id header): receivers key on it.
     uid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     type = models.CharField(max_length=40, choices=WebhookEventType.choices)
     occurred_at = models.DateTimeField()
@@ -158,6 +171,12 @@ class WebhookDelivery(models.Model):
             models.Index(
                 fields=["next_attempt_at", "id"],
                 name="webhookdelivery_due_idx",
+                condition=Q(status="pending", is_head=True),
+            ),
+            # The same, for one endpoint's dispatcher (and the sweep's "anything due?").
+            models.Index(
+                fields=["endpoint", "next_attempt_at", "id"],
+                name="webhookdelivery_ep_due_idx",
                 condition=Q(status="pending", is_head=True),
             ),
             # Per-lead order: the open deliveries of a lead (to an endpoint), oldest first.

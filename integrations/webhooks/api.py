@@ -18,13 +18,13 @@ from rest_framework.routers import SimpleRouter
 from funnel.api_query import query_values
 from funnel.pagination import CursorPagination
 from funnel.roles import is_manager
-from integrations import webhooks
-from integrations.webhook_models import WebhookDelivery, WebhookEndpoint
-from integrations.webhooks_selectors import (
+from integrations.webhooks import services as webhooks
+from integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
+from integrations.webhooks.selectors import (
     webhook_deliveries_for_endpoint,
     webhook_endpoints_for_listing,
 )
-from integrations.webhooks_serializers import (
+from integrations.webhooks.serializers import (
     DeliveryStatusFilterSerializer,
     WebhookDeliveryDetailSerializer,
     WebhookDeliverySerializer,
@@ -118,7 +118,7 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Roll an endpoint's signing secret",
         description="Returns the new `secret` (shown only here). The previous secret keeps "
-        "signing, as a second `v1=` in `Funnel-Signature`, for 24 hours.",
+        "signing, as a second `v1,...` signature in `webhook-signature`, for 24 hours.",
         request=None,
         responses={200: WebhookEndpointWithSecretSerializer, **DETAIL},
     )
@@ -126,6 +126,20 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
     def roll_secret(self, request, pk=None):
         endpoint = webhooks.webhook_endpoint_roll_secret(endpoint=self.get_object())
         return Response(WebhookEndpointWithSecretSerializer(endpoint).data)
+
+    @extend_schema(
+        summary="Send a test event to an endpoint",
+        description="Queues a `webhook.test` event for this endpoint only, through the "
+        "outbox like any event (signed, retried, in the delivery log). 400 if the endpoint "
+        "is inactive.",
+        request=None,
+        responses={202: WebhookDeliverySerializer, 400: BAD_REQUEST, **DETAIL},
+    )
+    @action(detail=True, methods=["post"], url_path="test-event")
+    def test_event(self, request, pk=None):
+        delivery = webhooks.webhook_endpoint_send_test(endpoint=self.get_object())
+        delivery = WebhookDelivery.objects.select_related("event").get(pk=delivery.pk)
+        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         summary="An endpoint's delivery log",

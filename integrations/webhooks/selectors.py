@@ -3,7 +3,7 @@
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from integrations.webhook_models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from integrations.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
 def webhook_endpoints_for_listing() -> QuerySet[WebhookEndpoint]:

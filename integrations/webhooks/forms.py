@@ -1,6 +1,6 @@
 from django import forms
 
-from integrations.webhook_models import WebhookDelivery, WebhookEventType
+from integrations.webhooks.models import WebhookDelivery, WebhookEventType
 
 
 class WebhookEndpointForm(forms.Form):
@@ -8,7 +8,8 @@ class WebhookEndpointForm(forms.Form):
         label="Endpoint URL",
         max_length=2000,
         assume_scheme="https",
-        help_text="Funnel POSTs signed JSON here. It must be reachable on the public internet.",
+        help_text="Funnel POSTs signed JSON here. It must be reachable on the public internet "
+        "(unless local receivers are allowed, as in `make run`).",
     )
     description = forms.CharField(
         max_length=200,
@@ -16,7 +17,7 @@ class WebhookEndpointForm(forms.Form):
         help_text="What receives these events, e.g. “Data warehouse sync”.",
     )
     events = forms.MultipleChoiceField(
-        choices=WebhookEventType.choices,
+        choices=WebhookEventType.subscribable(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one event."},
     )
