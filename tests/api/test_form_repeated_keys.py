@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from integrations.webhook_models import WebhookEndpoint
+from integrations.webhooks.models import WebhookEndpoint
 from leads.models import Lead
 from tests.api.clients import token_client
 from tests.factories import CampaignFactory, LeadFactory

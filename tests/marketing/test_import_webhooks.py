@@ -3,7 +3,7 @@ its own transaction, and nothing for the leads it only updates (issue 11)."""
 
 import pytest
 
-from integrations.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from integrations.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from leads.models import Lead
 from tests.factories import LeadFactory
 from tests.marketing.imports import job_from, run
