@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from funnel.roles import SALES
 from funnel.stages import Stage
-from leads.models import Lead
+from leads.history import lead_changes_record
+from leads.merge_policy import WriteOrigin
+from leads.models import ChangeSource, Lead
 from sales.errors import SalesConflict
 from sales.models import Activity, Deal, OwnerChange
 
@@ -71,12 +73,14 @@ def lead_reassign(
     to_owner: AbstractBaseUser | None,
     actor: AbstractBaseUser,
     reason: str = "",
+    origin: WriteOrigin | None = None,
 ) -> Lead:
     """A manager gives a lead to another rep (or back to the pool with `to_owner=None`).
 
     The lead's open deals and open tasks held by the previous owner go with it, so the new
     owner's pages show the work in flight; won and lost deals keep their owner, whose quota
-    they counted for. Reassigning to the current owner does nothing.
+    they counted for. Reassigning to the current owner does nothing. The change lands in
+    the lead's field history too, from `origin` (default: the API, by `actor`).
     """
     if to_owner is not None and not active_sales_reps().filter(pk=to_owner.pk).exists():
         raise ValidationError({"owner": "Leads can only be given to an active sales rep."})
@@ -101,6 +105,11 @@ def lead_reassign(
             changed_by=actor,
             kind=OwnerChange.Kind.REASSIGNED,
             reason=reason.strip()[:500],
+        )
+        lead_changes_record(
+            changes=[(lead.pk, {"owner": (from_id, to_id)})],
+            origin=origin or WriteOrigin(source=ChangeSource.API, actor=actor),
+            at=lead.updated_at,
         )
     return lead
 
