@@ -29,3 +29,31 @@ def bulk_bar(context, lead_list, total, total_capped):
 @register.simple_tag
 def bulk_url(lead_list) -> str:
     return reverse("lists:bulk-start", args=[KIND_OF_URL[lead_list.url_name]])
+
+
+@register.inclusion_tag("lists/_views_menu.html", takes_context=True)
+def saved_views_menu(context, lead_list):
+    from lists.saved_views import saved_views_for
+    from lists.selection import filter_query
+    from lists.views_saved import SavedViewForm, saved_view_url
+
+    request = context["request"]
+    kind = KIND_OF_URL[lead_list.url_name]
+    views = list(saved_views_for(user=request.user, list_kind=kind).order_by("name", "pk"))
+    current = request.GET.get("view", "")
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "kind": kind,
+        "views": [
+            {
+                "view": v,
+                "url": saved_view_url(v),
+                "mine": v.user_id == request.user.pk,
+                "current": str(v.pk) == current,
+            }
+            for v in views
+        ],
+        "form": SavedViewForm(user=request.user, initial={"query": filter_query(request.GET)}),
+        "default_url": reverse(lead_list.url_name) + "?view=none",
+    }

@@ -53,3 +53,14 @@
   document.addEventListener("DOMContentLoaded", update);
   if (document.readyState !== "loading") { update(); }
 })();
+
+// "Save the current view": the filters change the URL without reloading the header, so
+// take the filter from the address bar at the moment of saving.
+document.addEventListener("submit", function (event) {
+  "use strict";
+  var form = event.target;
+  if (!form.classList || !form.classList.contains("save-view")) { return; }
+  var params = new URLSearchParams(window.location.search);
+  ["cursor", "view", "page"].forEach(function (key) { params.delete(key); });
+  form.querySelector("input[name=query]").value = params.toString();
+});
