@@ -57,3 +57,18 @@ def saved_views_menu(context, lead_list):
         "form": SavedViewForm(user=request.user, initial={"query": filter_query(request.GET)}),
         "default_url": reverse(lead_list.url_name) + "?view=none",
     }
+
+
+@register.filter
+def claimable_by(lead, user) -> bool:
+    """Offer "Claim" on a row: a rep (not a manager), an unassigned lead still in play.
+    Roles are cached on the user, so this costs no query per row."""
+    from funnel.roles import is_manager, is_sales_rep
+    from sales.services.owners import CLAIMABLE_STAGES
+
+    return (
+        lead.owner_id is None
+        and lead.stage in CLAIMABLE_STAGES
+        and is_sales_rep(user)
+        and not is_manager(user)
+    )

@@ -22,6 +22,7 @@ from sales.services.owners import (
     active_sales_reps,
     lead_claim,
     lead_reassign,
+    open_claims_count,
     prospects_assign_owner,
 )
 from sales.services.quotas import (
@@ -64,6 +65,7 @@ __all__ = [
     "lead_reassign",
     "leads_enrol",
     "leads_last_activity_rebuild",
+    "open_claims_count",
     "promotion_for_code",
     "prospects_assign_owner",
     "quota_create",
