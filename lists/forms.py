@@ -48,6 +48,8 @@ class BulkActionForm(forms.Form):
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs) -> None:
+        # Its ids must not clash with the filter bar's on the same page (both have "owner").
+        kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         self.user = user
         self.manager = is_manager(user)

@@ -71,6 +71,7 @@ class SavedViewForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "view_%s")
         super().__init__(*args, **kwargs)
         self.fields["shared_with"].queryset = user.groups.order_by("name")
         self.initial.setdefault("columns", COLUMNS)
