@@ -13,18 +13,19 @@
     var all = f.querySelector("#bulk-all");
     var page = f.querySelector("#bulk-page");
     var count = f.querySelector("#bulk-count");
+    var everything = Boolean(all && all.checked);
     var ticked = 0;
     picks.forEach(function (box) {
-      box.disabled = all.checked;
+      box.disabled = everything;
       if (box.checked) { ticked += 1; }
     });
     if (page) {
       page.checked = ticked > 0 && ticked === picks.length;
       page.indeterminate = ticked > 0 && ticked < picks.length;
-      page.disabled = all.checked;
+      page.disabled = everything;
     }
     var noun = count.dataset.noun;
-    if (all.checked) {
+    if (everything) {
       count.textContent = "All " + count.dataset.total + " matching " + noun + "s selected.";
     } else if (ticked) {
       count.textContent = ticked + " " + noun + (ticked === 1 ? "" : "s") + " selected.";
