@@ -110,7 +110,21 @@ def bulk_action_run(*, bulk_action_id: int) -> BulkAction:
     started = BulkAction.objects.filter(
         pk=bulk_action_id, status__in=[BulkAction.Status.QUEUED, BulkAction.Status.RUNNING]
     ).update(status=BulkAction.Status.RUNNING)
-    while started:
+    try:
+        if started:
+            _chunks_run(bulk_action_id)
+    except Exception as exc:
+        # A bug, not a refusal: say so on the page instead of polling forever. The chunks
+        # done so far stay done (each was its own transaction).
+        BulkAction.objects.filter(pk=bulk_action_id).update(
+            status=BulkAction.Status.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+        )
+        raise
+    return BulkAction.objects.get(pk=bulk_action_id)
+
+
+def _chunks_run(bulk_action_id: int) -> None:
+    while True:
         with transaction.atomic():
             bulk = (
                 BulkAction.objects.select_for_update().select_related("user").get(pk=bulk_action_id)
@@ -139,7 +153,6 @@ def bulk_action_run(*, bulk_action_id: int) -> BulkAction:
                 # The whole chunk was refused by the writer (a cadence turned inactive).
                 outcome = ChunkOutcome(refusals=[(lead, exc.message) for lead in chunk])
             _progress_record(bulk, chunk=chunk, outcome=outcome)
-    return BulkAction.objects.get(pk=bulk_action_id)
 
 
 def _progress_record(bulk: BulkAction, *, chunk: list[Lead], outcome: ChunkOutcome) -> None:

@@ -75,3 +75,17 @@ def test_someone_elses_action_is_not_found(login, manager, rep):
     assert login(rep).get(reverse("lists:bulk-action", args=[action.pk])).status_code == 404
     page = login(manager).get(reverse("lists:bulk-action", args=[action.pk]))
     assert page.status_code == 200
+
+
+def test_a_run_that_breaks_is_marked_failed_not_left_polling(manager, rep):
+    lead = factories.LeadFactory()
+    gone = factories.RepFactory()
+    action = BulkAction.objects.create(
+        user=manager, list_kind="list", action="assign", params={"owner": gone.pk}, total=1
+    )
+    gone.delete()  # the chosen rep left between the click and the task
+    with pytest.raises(Exception, match="does not exist"):
+        services.bulk_action_run(bulk_action_id=action.pk)
+    action.refresh_from_db()
+    assert action.status == "failed" and "does not exist" in action.error
+    assert Lead.objects.get(pk=lead.pk).owner_id is None
