@@ -10,6 +10,7 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     path("leads/bulk/", include("lists.urls")),
     path("leads/", include("leads.urls")),
+    path("search/", include("search.urls")),
     path("", include("funnel.urls")),
 ]
 

@@ -7,7 +7,7 @@ and the dispatcher is queued only on commit. Events go to the endpoints that are
 and subscribed at that moment.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -252,6 +252,77 @@ def leads_created_record(*, lead_ids: list[int]) -> int:
     )
     params = [WebhookEventType.LEAD_CREATED.value, _db_datetime(timezone.now()), *lead_ids]
     return _events_insert_select(select=select, params=params, endpoint_ids=endpoint_ids)
+
+
+def leads_created_record_from_insert(*, insert_sql: str, params: Sequence[Any]) -> int:
+    """Run `insert_sql` (an `INSERT INTO` the lead table `... ON CONFLICT DO NOTHING`,
+    without RETURNING) and write `lead.created` for exactly the leads it inserted, however
+    many (the CSV import): a constant number of statements, no ids through Python. Returns
+    the number of leads inserted. Call in the transaction that inserts them.
+
+    A lead just inserted has no earlier event, so each delivery heads its lead's queue.
+    """
+    endpoint_ids = _subscribed_endpoint_ids(WebhookEventType.LEAD_CREATED)
+    if not endpoint_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(insert_sql, params)
+            return cursor.rowcount
+    from leads.models import Lead
+
+    qn = connection.ops.quote_name
+    lead, events = qn(Lead._meta.db_table), qn(WebhookEvent._meta.db_table)
+    now = _db_datetime(timezone.now())
+
+    def events_insert(leads: str) -> str:
+        return (
+            f"INSERT INTO {events} (uid, type, occurred_at, lead_id, data, created_at) "
+            f"SELECT {_new_uuid_sql()}, %s, l.created_at, l.id, "
+            f"{_json_object('lead', _lead_snapshot_sql('l'))}, %s FROM {leads} ORDER BY l.id"
+        )
+
+    def deliveries_insert(new_events: str) -> str:
+        return (
+            f"INSERT INTO {qn(WebhookDelivery._meta.db_table)} (event_id, endpoint_id, "
+            "ordering_key, is_head, status, attempts, next_attempt_at, outcome_unknown, "
+            "last_error, created_at) SELECT e.id, ep.id, e.lead_id, %s, %s, 0, %s, %s, '', %s "
+            f"FROM {new_events} CROSS JOIN {qn(WebhookEndpoint._meta.db_table)} ep "
+            f"WHERE ep.id IN ({', '.join(['%s'] * len(endpoint_ids))}) ORDER BY e.id, ep.id"
+        )
+
+    event_params = [WebhookEventType.LEAD_CREATED.value, now]
+    delivery_params = [True, WebhookDelivery.Status.PENDING.value, now, False, now, *endpoint_ids]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The INSERT's own RETURNING names its rows, never one another writer created.
+            returned = ", ".join(qn(c) for c in (*LEAD_SNAPSHOT_COLUMNS, "created_at"))
+            cursor.execute(
+                f"WITH created AS ({insert_sql} RETURNING {returned}), "
+                f"new_events AS ({events_insert('created l')} RETURNING id, lead_id), "
+                f"deliveries AS ({deliveries_insert('new_events e')}) "
+                "SELECT COUNT(*) FROM created",
+                [*params, *event_params, *delivery_params],
+            )
+            inserted = cursor.fetchone()[0]
+        else:
+            # SQLite serialises writers and never reuses an id: the rows above the
+            # highest ids before the INSERT are this INSERT's.
+            cursor.execute(
+                f"SELECT (SELECT COALESCE(MAX(id), 0) FROM {lead}), "
+                f"(SELECT COALESCE(MAX(id), 0) FROM {events})"
+            )
+            last_lead, last_event = cursor.fetchone()
+            cursor.execute(insert_sql, params)
+            inserted = cursor.rowcount
+            cursor.execute(events_insert(f"{lead} l WHERE l.id > {int(last_lead)}"), event_params)
+            cursor.execute(
+                deliveries_insert(
+                    f"(SELECT id, lead_id FROM {events} WHERE id > {int(last_event)}) e"
+                ),
+                delivery_params,
+            )
+    if inserted:
+        _dispatch_on_commit()
+    return inserted
 
 
 # --- Replays -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ visible and memory stays flat) without touching a lead, then merges the staged r
 leads in one transaction. A failure at any point before the merge leaves leads untouched.
 """
 
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -97,12 +98,27 @@ class ImportJob(models.Model):
     report = models.FileField(upload_to="imports/reports/", max_length=300, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The undo (marketing.imports.undo): when, by whom, and what it did and could not do.
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_report = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"Import {self.pk}: {self.original_name}"
+
+    @property
+    def undo_until(self):
+        """Until when the import can be undone (marketing.imports.undo), if it wrote leads."""
+        from marketing.imports.undo import UNDO_DAYS
+
+        if self.dry_run or self.status != self.Status.DONE or self.finished_at is None:
+            return None
+        return self.finished_at + timedelta(days=UNDO_DAYS)
 
     @property
     def is_running(self) -> bool:

@@ -213,7 +213,7 @@ def score_expression(*, now: datetime) -> Expression:
 
 
 def touch_points_expression(*, rules: ScoringRules) -> Expression:
-    """The undecayed points of a touch row's kind."""
+    """The undecayed points of a touch row's kind (none for an unscored touch)."""
     whens = [
         When(kind=kind, then=Value(rules.points_for(kind)))
         for kind in TouchKind.values
@@ -221,6 +221,7 @@ def touch_points_expression(*, rules: ScoringRules) -> Expression:
     ]
     if not whens:
         return Value(0.0, output_field=FloatField())
+    whens.insert(0, When(scored=False, then=Value(0.0)))
     return Case(*whens, default=Value(0.0), output_field=FloatField())
 
 

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "marketing",
     "sales",
     "integrations",
+    # On top of the others, like the dashboards: reads leads, campaigns and deals.
+    "search",
     "lists",
 ]
 
@@ -220,11 +222,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    # DRF's parsers, with a JSON one that answers 400 (not 500) to absurdly nested bodies.
+    # DRF's parsers, with a JSON one that answers 400 (not 500) to absurdly nested bodies
+    # and form ones that answer 400 to a repeated key of a single-value field.
     "DEFAULT_PARSER_CLASSES": [
         "funnel.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "funnel.parsers.FormParser",
+        "funnel.parsers.MultiPartParser",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

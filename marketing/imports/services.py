@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from marketing.exports import spreadsheet_text
-from marketing.imports import merge, staging
+from marketing.imports import aliases, merge, staging
 from marketing.imports.field_rules import modes_clean
 from marketing.imports.preview import PreviewLine, preview_lines_check
 from marketing.imports.reader import (
@@ -124,6 +124,12 @@ def import_job_start(
         job.columns = import_job_preview(job=job, delimiter=delimiter).columns
     mapping_check(mapping, columns=len(job.columns))
     job.column_modes = modes_clean(column_modes)
+    unmapped = sorted(set(job.column_modes) - set(mapping))
+    if unmapped:
+        # A choice for a column the file does not have would silently do nothing.
+        raise ValidationError(
+            {"column_modes": f"No column of the file is mapped to: {', '.join(unmapped)}."}
+        )
     if not import_job_may_start(job):
         raise ValidationError("This import is running or already done.")
     job.mapping, job.delimiter, job.dry_run = mapping, delimiter, dry_run
@@ -220,6 +226,7 @@ def _run(job: ImportJob) -> None:
             if appended < BATCH_ROWS:
                 break
     report.close()
+    aliases.staged_aliases_resolve(job_id=job.pk)
     merge.staging_analyze()
     logger.info(
         "Import %s: read %s lines (%s good, %s bad) in %.1f s",

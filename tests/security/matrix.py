@@ -141,6 +141,13 @@ MATRIX: dict[str, Row] = {
     "GET /api/v1/leads/{id}/history/": Row(READ_AS_OWNER, params=a_lead),
     "GET /api/v1/leads/{id}/changes/": Row(READ_AS_OWNER, params=a_lead),
     "GET /api/v1/leads/{id}/timeline/": Row(READ_AS_OWNER, params=a_lead),
+    "POST /api/v1/leads/{id}/merge/": Row(
+        # Whoever may change both leads; rep B cannot see rep A's survivor.
+        s(401, 403, 200, 200, 200, 404, 200),
+        # The customer survives: the stages present stay the same.
+        params=lambda w: {"id": w.leads["rep_a"][2].pk},
+        body=lambda w: {"merged": w.leads["rep_a"][1].pk},
+    ),
     # Anyone who sees the lead may see why it scores what it does.
     "GET /api/v1/leads/{id}/score/": Row(READ_AS_OWNER, params=a_lead),
     "POST /api/v1/leads/{id}/transition/": Row(
