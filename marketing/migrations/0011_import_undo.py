@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketing', '0009_import_column_modes_and_diff'),
+        ('marketing', '0010_touch_scored'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
