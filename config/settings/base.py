@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "outbox",
     # On top of the others, like the dashboards: reads leads, campaigns and deals.
     "search",
+    "lists",
 ]
 
 MIDDLEWARE = [
@@ -373,6 +374,10 @@ CELERY_BEAT_SCHEDULE = {
 FUNNEL_MQL_THRESHOLD = env.float("FUNNEL_MQL_THRESHOLD", default=50.0)
 # Rows moved per transaction by the set-based mover.
 FUNNEL_BULK_MOVE_BATCH = env.int("FUNNEL_BULK_MOVE_BATCH", default=2000)
+# A bulk action on the lists runs inside the request up to this many leads, else as a task.
+FUNNEL_BULK_SYNC_LIMIT = env.int("FUNNEL_BULK_SYNC_LIMIT", default=200)
+# Open claims a rep may hold: unassigned leads they claimed that are still in play.
+FUNNEL_MAX_OPEN_CLAIMS = env.int("FUNNEL_MAX_OPEN_CLAIMS", default=25)
 
 # --- Lead scoring (marketing/scoring.py) -----------------------------------------------
 # The minute run above rescores only leads with a touch or an edit written since its

@@ -22,6 +22,7 @@ from sales.services.owners import (
     active_sales_reps,
     lead_claim,
     lead_reassign,
+    open_claims_count,
     prospects_assign_owner,
     prospects_assign_ownerless,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "lead_reassign",
     "leads_enrol",
     "leads_last_activity_rebuild",
+    "open_claims_count",
     "promotion_for_code",
     "prospects_assign_owner",
     "prospects_assign_ownerless",
