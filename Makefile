@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 FUNNEL_HOST ?= 127.0.0.1
 FUNNEL_PORT ?= 8000
 PYTEST_ARGS ?=
+# Both cores: pytest-xdist, tests sharing a throwaway stack kept together (xdist_group).
+PYTEST_WORKERS ?= -n 2 --dist loadgroup
 MANAGE := $(BIN)/python manage.py
 # Stamps: reinstall only when pyproject.toml changes.
 INSTALLED := $(VENV)/.installed
@@ -56,6 +58,10 @@ beat-schedule: migrate
 
 setup: migrate static seed beat-schedule
 
+# On one machine webhooks may go to a receiver on localhost (the webhook pages say so);
+# production settings leave this off and refuse private addresses (docs/webhooks.md).
+run web worker: export WEBHOOKS_ALLOW_PRIVATE_URLS ?= true
+
 run: setup
 	@echo
 	@echo "  Funnel is starting at http://$(FUNNEL_HOST):$(FUNNEL_PORT)/"
@@ -77,7 +83,7 @@ rebuild-milestones: migrate
 	$(MANAGE) funnel_rebuild_milestones
 
 test: $(INSTALLED_DEV)
-	$(BIN)/python -m pytest --durations=15 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 lint: $(INSTALLED_DEV)
 	$(BIN)/ruff check .

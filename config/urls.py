@@ -8,7 +8,9 @@ urlpatterns = [
     path("marketing/", include("marketing.urls")),
     path("sales/", include("sales.urls")),
     path("integrations/", include("integrations.urls")),
+    path("leads/bulk/", include("lists.urls")),
     path("leads/", include("leads.urls")),
+    path("search/", include("search.urls")),
     path("", include("funnel.urls")),
 ]
 

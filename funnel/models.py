@@ -28,6 +28,10 @@ class StageChange(models.Model):
     )
     cause = models.CharField(max_length=10, choices=CAUSE_CHOICES)
     reason = models.CharField(max_length=500, blank=True)
+    # Set on the moves of a lead merged into this one (the merged-away lead's id, see
+    # leads.LeadMerge): they count for reached/flow/time in stage like any move, but they
+    # are another chain than the lead's own, which alone gives its current stage.
+    merged_from = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -166,3 +166,27 @@ def _leads_update_stage(*, lead_ids: Iterable[int], to_stage: Stage, at: datetim
     if milestone:
         values[milestone] = Coalesce(F(milestone), Value(at))
     Lead.objects.filter(pk__in=list(lead_ids)).update(**values)
+
+
+def lead_history_absorb(*, survivor: Lead, merged: Lead) -> int:
+    """A merge of duplicates (leads.merging): the merged-away lead's stage history moves to
+    `survivor`, each row marked `merged_from` (its own chain; rows it had absorbed keep
+    theirs), and the survivor's first-reached milestones become the earlier of the two, as
+    history now says. The survivor's stage, `stage_changed_at` and `created_at` are its
+    own chain's and do not change: a merge is not a move. Both rows must be locked by the
+    caller; `survivor` is saved. Returns how many moves came over.
+
+    The UPDATE goes through the table's triggers like any write, so the metric rollups
+    note the moved rows' days (funnel migration 0005) and the milestone change."""
+    moved = StageChange.objects.filter(lead_id=merged.pk).update(
+        lead_id=survivor.pk, merged_from=Coalesce(F("merged_from"), Value(merged.pk))
+    )
+    changed = []
+    for milestone in MILESTONE_FIELDS.values():
+        theirs, ours = getattr(merged, milestone), getattr(survivor, milestone)
+        if theirs is not None and (ours is None or theirs < ours):
+            setattr(survivor, milestone, theirs)
+            changed.append(milestone)
+    if changed:
+        survivor.save(update_fields=changed)
+    return moved

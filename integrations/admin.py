@@ -1,2 +1,2 @@
 # Each feature registers its models in its own module.
-from integrations import api_keys_admin  # noqa: F401
+from integrations.api_keys import admin  # noqa: F401

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from integrations.webhook_api import webhook_router
+from integrations.webhooks.api import webhook_router
 from leads.api_bulk import LeadBulkUpsertView
 
 router = SimpleRouter()

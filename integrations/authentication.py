@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.permissions import SAFE_METHODS
 
-from integrations.api_keys import api_key_authenticate, api_key_touch
+from integrations.api_keys.services import api_key_authenticate, api_key_touch
 
 KEYWORD = "Api-Key"
 

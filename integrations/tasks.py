@@ -1,7 +1,8 @@
 from celery import shared_task
-from django.conf import settings
 
-from integrations import idempotency, webhooks_delivery
+from integrations import idempotency
+from integrations.webhooks import delivery as webhooks_delivery
+from integrations.webhooks import dispatch as webhooks_dispatch_slots
 
 # --- Idempotency keys (integrations/idempotency.py) ------------------------------------
 
@@ -13,30 +14,36 @@ def idempotency_records_purge() -> int:
     return idempotency.idempotency_records_purge()
 
 
-# --- Webhooks (integrations/webhooks_delivery.py) ----------------------------------------
+# --- Webhooks (integrations/webhooks/dispatch.py) ----------------------------------------
 
 
 @shared_task
-def webhooks_dispatch() -> int:
-    """Send due webhook deliveries for up to WEBHOOKS_DISPATCH_SECONDS, then hand over to
-    a fresh task if work remains (other tasks get the worker in between). Queued on
-    commit by every outbox write and by the sweep; safe to run many at once: claims are
-    compare-and-set, so no delivery is sent by two workers."""
-    made, more = webhooks_delivery.deliveries_dispatch(
-        budget_seconds=settings.WEBHOOKS_DISPATCH_SECONDS
-    )
-    if more:
-        webhooks_dispatch.delay()
-    return made
+def webhooks_dispatch(endpoint_id: int | None = None, token: str | None = None) -> int:
+    """Send one endpoint's due deliveries as the holder of its dispatcher slot (`token`),
+    for a time box, then hand over to a fresh task if work remains. Published only by
+    whoever took the slot, so at most one runs per endpoint; a task whose token is stale
+    does nothing. Without arguments (a message queued by an older release) it starts the
+    dispatchers that are due instead."""
+    if endpoint_id is None or token is None:
+        dispatchers_publish(webhooks_dispatch_slots.dispatchers_start())
+        return 0
+    run = webhooks_dispatch_slots.endpoint_deliveries_dispatch(endpoint_id=endpoint_id, token=token)
+    if run.next_token is not None:
+        dispatchers_publish([(endpoint_id, run.next_token)])
+    return run.made
 
 
 @shared_task
 def webhooks_sweep() -> int:
-    """Beat task: take back deliveries whose worker died (expired lease), and queue
-    dispatchers when anything is due (retries whose backoff has passed, work a killed
-    worker's lost message would have sent). Returns the number of deliveries recovered."""
+    """Beat task: take back deliveries whose worker died (expired lease), and start a
+    dispatcher for each endpoint with due work and a free slot (retries whose backoff
+    has passed, paused endpoints whose pause is over, lost tasks). Publishes at most one
+    dispatch task per endpoint. Returns the number of deliveries recovered."""
     recovered = webhooks_delivery.deliveries_recover_expired()
-    due = len(webhooks_delivery.deliveries_due()[: settings.WEBHOOKS_DISPATCHERS])
-    for _ in range(due):
-        webhooks_dispatch.delay()
+    dispatchers_publish(webhooks_dispatch_slots.dispatchers_start())
     return recovered
+
+
+def dispatchers_publish(started) -> None:
+    for endpoint_id, token in started:
+        webhooks_dispatch.delay(endpoint_id, str(token))

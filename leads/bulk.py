@@ -38,6 +38,7 @@ from leads.merge_policy import (
     lead_merge_apply,
     lead_merge_plan,
 )
+from leads.merging.aliases import emails_resolve
 from leads.models import ChangeSource, Lead
 from leads.services import EDITABLE_FIELDS, lead_initial_owner
 from leads.upsert import leads_insert_or_lock
@@ -96,6 +97,10 @@ def leads_upsert_bulk(
             continue
         valid.append((index, email, changes))
     valid = _known_campaigns_only(valid, results)
+    # A merged-away address is its survivor's (leads.merging): one query for the batch.
+    aliases = emails_resolve(emails=[email for _, email, _ in valid])
+    if aliases:
+        valid = [(index, aliases.get(email, email), changes) for index, email, changes in valid]
 
     # Items of one email merge in order: a later value wins.
     incoming: dict[str, dict[str, Any]] = {}

@@ -1,23 +1,22 @@
 """Query-string filters of the lead lists (`leads/`, `prospects/`, `customers/`).
 
-Every filter is an equality, a range or a prefix match on an indexed column, so a filtered
-page stays an index scan: no `%term%` scans, no joins, no DISTINCT. (The search's prefix
-indexes are PostgreSQL's, from leads migration 0002.)
+Every filter is an equality, a range or a match on an indexed column, so a filtered page
+stays an index scan: no joins, no DISTINCT. The search is `leads.search` (substrings on
+PostgreSQL's trigram indexes of leads migration 0007, prefixes on those of 0002).
 """
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
 from funnel.datetime_filters import UtcDateTimeFilter
 from funnel.stages import STAGE_CHOICES
 from leads.models import Lead
+from leads.search import lead_search_condition
 
 # Primary keys are 64-bit; anything larger is a typo, answered with 400, not a query.
 MAX_ID = 2**63 - 1
-# Words of a search that are matched; more add cost and rarely narrow further.
-MAX_SEARCH_WORDS = 5
 
 
 class IdFilter(filters.NumberFilter):
@@ -68,9 +67,10 @@ class LeadFilter(filters.FilterSet):
         method="filter_search",
         max_length=200,
         help_text=(
-            "Case-insensitive prefix search on first name, last name, company and email. "
-            "Either the whole text is a prefix of one of them, or each word is a prefix of "
-            "one of them (`jo smi` finds John Smith)."
+            "Case-insensitive search: each word is found in the first or last name, "
+            "company, email (domain included) or phone (digits, whatever the separators). "
+            "Words of 3+ characters match anywhere (`wonka.example`, `555-0142`), shorter "
+            "ones as a prefix (`jo smi` finds John Smith)."
         ),
     )
 
@@ -99,24 +99,5 @@ class LeadFilter(filters.FilterSet):
         return queryset.filter(stage__in=value) if value else queryset
 
     def filter_search(self, queryset: QuerySet[Lead], name: str, value: str):
-        words = value.split()
-        if not words:
-            return queryset
-        phrase = _prefix_match(" ".join(words))
-        if len(words) == 1:
-            return queryset.filter(phrase)
-        each_word = Q()
-        for word in words[:MAX_SEARCH_WORDS]:
-            each_word &= _prefix_match(word)
-        return queryset.filter(phrase | each_word)
-
-
-def _prefix_match(text: str) -> Q:
-    # Prefix LIKEs can use b-tree indexes (emails are stored lower-cased, so a plain
-    # case-sensitive prefix on the unique email index); `%text%` never can.
-    return (
-        Q(first_name__istartswith=text)
-        | Q(last_name__istartswith=text)
-        | Q(company__istartswith=text)
-        | Q(email__startswith=text.lower())
-    )
+        condition = lead_search_condition(value)
+        return queryset if condition is None else queryset.filter(condition)

@@ -90,7 +90,11 @@ class LeadListFilterForm(forms.Form):
         required=False,
         max_length=200,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Name, email or company", "autocomplete": "off"}
+            attrs={
+                "type": "search",
+                "placeholder": "Name, email, company or phone",
+                "autocomplete": "off",
+            }
         ),
     )
     stage = forms.ChoiceField(
@@ -188,3 +192,58 @@ class LeadListFilterForm(forms.Form):
             # "Created to" includes its day; the filter's created_before is exclusive.
             query["created_before"] = (data["created_before"] + timedelta(days=1)).isoformat()
         return LeadFilter(query, queryset=leads).qs
+
+
+# The fields a person may create or correct: exactly what the API and the services accept
+# (`leads.services.EDITABLE_FIELDS`), in the order a person reads them.
+EDIT_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "phone",
+    "country",
+    "industry",
+    "company_size",
+    "source_campaign",
+    "marketing_consent",
+)
+
+
+class LeadEditForm(forms.Form):
+    """Create or edit a lead. Field-level checks come from the model fields (as in the
+    API's serializer); email normalisation, uniqueness and the merge policy are the
+    services' (`lead_create`, `lead_update`), whose ValidationErrors land on the fields.
+
+    `version` carries the lead's version (`lead_version`) from when the form was opened,
+    so a save over someone else's newer one is detected instead of overwriting it.
+    """
+
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, lead: Lead | None = None, **kwargs) -> None:
+        if lead is not None and "initial" not in kwargs:
+            kwargs["initial"] = lead_initial(lead)
+        super().__init__(*args, **kwargs)
+        self.lead = lead
+        fields = forms.fields_for_model(Lead, fields=EDIT_FIELDS)
+        # The model field's unique check would be a second, case-sensitive query; the
+        # service's unique index is the check.
+        fields["email"] = forms.EmailField(label="Email", max_length=254)
+        fields["source_campaign"].queryset = Campaign.objects.order_by("name")
+        fields["source_campaign"].label = "Source campaign"
+        fields["marketing_consent"].label = "Agreed to receive marketing"
+        self.fields.update(fields)
+
+    def changed_values(self) -> dict:
+        """The cleaned values that differ from the lead as the form was opened (all of
+        them for a new lead): an edit writes only what the person changed."""
+        data = {name: self.cleaned_data[name] for name in EDIT_FIELDS}
+        if self.lead is None:
+            return data
+        return {name: data[name] for name in self.changed_data if name in EDIT_FIELDS}
+
+
+def lead_initial(lead: Lead) -> dict:
+    return {name: getattr(lead, Lead._meta.get_field(name).attname) for name in EDIT_FIELDS}

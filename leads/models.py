@@ -71,6 +71,10 @@ class Lead(models.Model):
     marketing_consent_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
 
+    # The CSV import that created the lead, if one did (no foreign key: forgetting an
+    # import keeps its leads): its undo deletes the leads it created nobody touched since.
+    created_by_import_id = models.BigIntegerField(null=True, blank=True)
+
     # Not auto_now_add: imports and demo data carry their real creation time.
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -110,6 +114,12 @@ class Lead(models.Model):
             ),
             # The minute scoring run: leads edited since its watermark (marketing.scoring).
             models.Index(fields=["updated_at"], name="lead_updated_idx"),
+            # An import's undo: the leads it created (few leads have one).
+            models.Index(
+                fields=["created_by_import_id"],
+                name="lead_created_by_import_idx",
+                condition=models.Q(created_by_import_id__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,3 +212,6 @@ class LeadChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} of lead {self.lead_id}: {self.old_value!r} -> {self.new_value!r}"
+
+
+from leads.merge_models import LeadEmailAlias, LeadMerge  # noqa: E402, F401

@@ -198,6 +198,10 @@ def _save_unique_email(*, lead: Lead, update_fields: list[str] | None = None) ->
     # No "SELECT ... WHERE email = ?" first: the unique index is the check, which also
     # covers two requests racing with the same address. The savepoint keeps a caller's
     # outer transaction usable after the failed INSERT/UPDATE.
+    if (update_fields is None or "email" in update_fields) and _alias_of_another(lead):
+        # A merged-away address belongs to its survivor (leads.merging): reusing it would
+        # split the person again.
+        raise ValidationError({"email": ValidationError(DUPLICATE_EMAIL, code="unique")})
     try:
         with transaction.atomic():
             lead.save(update_fields=update_fields)
@@ -207,3 +211,12 @@ def _save_unique_email(*, lead: Lead, update_fields: list[str] | None = None) ->
                 {"email": ValidationError(DUPLICATE_EMAIL, code="unique")}
             ) from None
         raise
+
+
+def _alias_of_another(lead: Lead) -> bool:
+    from leads.models import LeadEmailAlias
+
+    others = LeadEmailAlias.objects.filter(email=lead.email)
+    if lead.pk is not None:
+        others = others.exclude(lead_id=lead.pk)
+    return others.exists()

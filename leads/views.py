@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -22,8 +22,8 @@ from funnel.roles import is_manager
 from funnel.services import lead_transition
 from funnel.stages import Cause, IllegalTransition, MoveNeedsManager, Stage
 from leads.forms import SORTS, LeadListFilterForm, LeadMoveForm
-from leads.models import Lead
-from leads.selectors import lead_is_editable_by, leads_visible_to
+from leads.models import Lead, LeadMerge
+from leads.selectors import lead_is_editable_by, leads_creatable_by, leads_visible_to
 from sales.views import timeline_context
 
 PAGE_SIZE = 25
@@ -102,6 +102,7 @@ def lead_list(request: HttpRequest, kind: str) -> HttpResponse:
         "has_filters": form.active_count > 0 or bool(request.GET.get("search", "").strip()),
         "clear_url": reverse(spec.url_name),
         "export_url": _export_url(request.GET, kind=kind if spec.stage is not None else None),
+        "can_create": leads_creatable_by(request.user),
     }
     partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
     template = "leads/_list_results.html" if partial else "leads/lead_list.html"
@@ -114,9 +115,15 @@ def lead_list(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @require_GET
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    lead = get_object_or_404(
-        leads_visible_to(request.user).select_related("owner", "source_campaign"), pk=pk
-    )
+    visible = leads_visible_to(request.user)
+    lead = visible.select_related("owner", "source_campaign").filter(pk=pk).first()
+    if lead is None:
+        # A bookmark of a lead merged away leads to its survivor, if the person may see it.
+        merge = LeadMerge.objects.filter(merged_lead_id=pk).order_by("-at").first()
+        if merge is not None and visible.filter(pk=merge.survivor_id).exists():
+            messages.info(request, f"{merge.merged_email} was merged into this lead.")
+            return redirect("leads:detail", pk=merge.survivor_id)
+        raise Http404("No such lead.")
     can_move = lead_is_editable_by(request.user, lead=lead)
     return _lead_page(request, lead, can_move=can_move, form=None)
 

@@ -4,7 +4,9 @@ One service, `lead_capture`: upsert the lead by email through the merge policy (
 anonymous form never overwrites what is there, it only fills empty fields; one lead per
 address even when the same person submits twice at once), attribute it to the campaign
 if it has no source yet (first touch), record consent with its time, log a `form_submit`
-touch that keeps every submitted value for a person to review, and rescore.
+touch that keeps every submitted value for a person to review, and rescore. The touch
+earns points only for a lead still in the `lead` stage: a stranger's post must not raise
+a prospect's or customer's standing (docs/architecture.md, "Merge policy").
 """
 
 from collections.abc import Mapping
@@ -14,9 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from funnel.stages import Stage
 from leads.emails import normalize_email
 from leads.history import lead_changes_record
 from leads.merge_policy import WriteOrigin, lead_merge_apply, lead_merge_plan
+from leads.merging.aliases import email_resolve
 from leads.models import ChangeSource, Lead
 from leads.upsert import leads_insert_or_lock
 from marketing.models import Campaign, Touch
@@ -55,13 +59,16 @@ def lead_capture(
 
     Values the form sent fill the lead's empty fields and never replace a stored value
     (anyone can post any address); consent, once given, is only withdrawn explicitly.
-    The touch keeps what was submitted. Raises ValidationError naming the field for an
+    The touch keeps what was submitted; it counts toward the score only while the lead
+    is in the `lead` stage (new leads are). Raises ValidationError naming the field for an
     invalid email or value.
     """
     try:
         email = normalize_email(email)
     except ValidationError as exc:
         raise ValidationError({"email": exc.messages}) from None
+    # A merged-away address reaches its survivor (leads.merging).
+    email = email_resolve(email=email)
     values = {name: value.strip() for name, value in (fields or {}).items() if name in LEAD_FIELDS}
     values = {name: value for name, value in values.items() if value}
     now = timezone.now()
@@ -79,6 +86,7 @@ def lead_capture(
                     at=now,
                     campaign_id=campaign.pk,
                     submitted={**values, "consent": consent},
+                    scored=lead.stage == Stage.LEAD,
                     **utm_values,
                 )
             ]

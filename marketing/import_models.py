@@ -5,6 +5,7 @@ visible and memory stays flat) without touching a lead, then merges the staged r
 leads in one transaction. A failure at any point before the merge leaves leads untouched.
 """
 
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -97,12 +98,42 @@ class ImportJob(models.Model):
     report = models.FileField(upload_to="imports/reports/", max_length=300, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The undo (marketing.imports.undo): when, by whom, and what it did and could not do.
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_report = models.JSONField(default=dict, blank=True)
+    # While queued or running, the job belongs to whoever renews this: the running worker's
+    # heartbeat, or (queued) the message sent to start it. Once it lapses, the resume sweep
+    # queues the job again and the next run takes it over (marketing/imports/lease.py).
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # Bumped by each run's claim; every write a run makes names it, so a run that lost its
+    # lease can no longer change the job (fencing).
+    attempt = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The resume sweep: running jobs by lease.
+            models.Index(
+                fields=["lease_until"],
+                name="import_job_lease_idx",
+                condition=models.Q(status__in=["queued", "reading", "writing"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Import {self.pk}: {self.original_name}"
+
+    @property
+    def undo_until(self):
+        """Until when the import can be undone (marketing.imports.undo), if it wrote leads."""
+        from marketing.imports.undo import UNDO_DAYS
+
+        if self.dry_run or self.status != self.Status.DONE or self.finished_at is None:
+            return None
+        return self.finished_at + timedelta(days=UNDO_DAYS)
 
     @property
     def is_running(self) -> bool:

@@ -197,6 +197,10 @@ class Touch(models.Model):
     # What a web form submitted (capture): the lead only takes values it had no value for,
     # so the submission is kept here for a person to review. Null for other touches.
     submitted = models.JSONField(null=True, blank=True)
+    # Whether the touch earns its points. An anonymous form naming a lead that is past
+    # the `lead` stage (a prospect, a customer) is logged for review but scores nothing:
+    # anyone may post any address (docs/architecture.md, "Merge policy").
+    scored = models.BooleanField(default=True, db_default=True)
     # When the row was last written (`at` says when the touch happened and may be
     # back-dated). The minute scoring run rescores leads with a touch written since its
     # watermark. The database default stamps rows inserted by raw SQL (imports, seeding).

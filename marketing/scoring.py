@@ -49,6 +49,7 @@ from marketing.models import (
     default_touch_points,
 )
 from marketing.sql import AgeDays, RoundScore
+from outbox.services import outbox_add
 
 MAX_POINTS = 1000.0
 FIT_FIELDS = [choice.value for choice in FitRule.Field]
@@ -76,7 +77,6 @@ def scoring_rules_update(
 ) -> ScoringRules:
     """Replace the rules (fit rules wholesale) and queue the full run: every score
     recomputed with the new rules, then the leads they lift over the threshold promoted."""
-    from marketing import tasks
 
     points = {
         kind: _points(touch_points.get(kind, 0.0), f"touch_points.{kind}") for kind in TouchKind
@@ -99,7 +99,7 @@ def scoring_rules_update(
         FitRule.objects.bulk_create(
             FitRule(field=field, value=value, points=pts) for field, value, pts in fits
         )
-        tasks.scores_recompute.delay_on_commit()
+        outbox_add(task="marketing.tasks.scores_recompute")
     return rules
 
 
@@ -213,7 +213,7 @@ def score_expression(*, now: datetime) -> Expression:
 
 
 def touch_points_expression(*, rules: ScoringRules) -> Expression:
-    """The undecayed points of a touch row's kind."""
+    """The undecayed points of a touch row's kind (none for an unscored touch)."""
     whens = [
         When(kind=kind, then=Value(rules.points_for(kind)))
         for kind in TouchKind.values
@@ -221,6 +221,7 @@ def touch_points_expression(*, rules: ScoringRules) -> Expression:
     ]
     if not whens:
         return Value(0.0, output_field=FloatField())
+    whens.insert(0, When(scored=False, then=Value(0.0)))
     return Case(*whens, default=Value(0.0), output_field=FloatField())
 
 

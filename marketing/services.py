@@ -206,6 +206,7 @@ class TouchData:
     utm_content: str = ""
     utm_term: str = ""
     submitted: dict[str, Any] | None = None
+    scored: bool = True
 
 
 def touches_record(
@@ -226,6 +227,7 @@ def touches_record(
             utm_content=t.utm_content,
             utm_term=t.utm_term,
             submitted=t.submitted,
+            scored=t.scored,
         )
         for t in touches
     ]

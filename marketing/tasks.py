@@ -18,3 +18,10 @@ def lead_import_run(job_id: int) -> str:
     """Run a queued CSV import; a second delivery finds the job claimed and does nothing."""
     job = imports.import_job_run(job_id=job_id)
     return job.status if job else "not claimable"
+
+
+@shared_task
+def lead_imports_resume() -> int:
+    """Beat (every half lease): queue again the imports whose worker died or whose message
+    was lost; the next run takes them over. Returns the jobs queued again."""
+    return len(imports.import_jobs_resume())

@@ -28,6 +28,7 @@ urlpatterns = [
     path("imports/<int:pk>/progress/", views_imports.import_progress, name="import-progress"),
     path("imports/<int:pk>/report/", views_imports.import_report, name="import-report"),
     path("imports/<int:pk>/delete/", views_imports.import_delete, name="import-delete"),
+    path("imports/<int:pk>/undo/", views_imports.import_undo, name="import-undo"),
     path("leads/export.csv", exports.leads_export, name="leads-export"),
     path("thanks/", views.capture_thanks, name="capture-thanks"),
 ]

@@ -5,10 +5,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from marketing.forms import ImportMappingForm, ImportUploadForm
-from marketing.imports import services
+from marketing.imports import services, undo
 from marketing.models import ImportJob
 from marketing.permissions import marketing_required
 from marketing.selectors import import_jobs_recent
@@ -76,6 +77,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "marketing/import_detail.html",
         {
             "job": job,
+            "stalled": services.import_job_is_stale(job),
             "form": form,
             "preview": preview,
             "preview_lines": preview_lines,
@@ -114,7 +116,11 @@ def _mapping_shown(form: ImportMappingForm) -> list[str]:
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress partial htmx polls; once the job ends it tells htmx to reload the page."""
     job = get_object_or_404(ImportJob, pk=pk)
-    response = render(request, "marketing/_import_progress.html", {"job": job})
+    response = render(
+        request,
+        "marketing/_import_progress.html",
+        {"job": job, "stalled": services.import_job_is_stale(job)},
+    )
     if job.is_finished and request.htmx:
         response["HX-Refresh"] = "true"
     return response
@@ -144,3 +150,22 @@ def import_delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.import_job_delete(job=job)
     messages.success(request, f"Import of “{job.original_name}” deleted (its leads stay).")
     return redirect("marketing:import-list")
+
+
+@marketing_required
+@require_POST
+def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob, pk=pk)
+    try:
+        report = undo.import_job_undo(job=job, actor=request.user, now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        not_done = report["not_restored"] + report["kept"]
+        messages.success(
+            request,
+            f"Import undone: {report['deleted']:,} created leads deleted, "
+            f"{report['restored']:,} field values restored"
+            + (f"; {not_done:,} things could not be reverted (listed below)." if not_done else "."),
+        )
+    return redirect("marketing:import-detail", pk=job.pk)

@@ -102,10 +102,11 @@ class LeadReassignView(LeadAPIView):
 
 class LeadClaimView(LeadAPIView):
     @extend_schema(
-        summary="Claim an unassigned prospect (sales reps)",
+        summary="Claim an unassigned lead or prospect (sales reps)",
         description=(
-            "The prospect becomes yours. 409 when someone owns it already or it is not a "
-            "prospect; claiming your own does nothing."
+            "The lead becomes yours. 409 when someone owns it already, it is out of play "
+            "(customer, lost, disqualified) or you hold `FUNNEL_MAX_OPEN_CLAIMS` open claims "
+            "already; claiming your own does nothing."
         ),
         request=None,
         responses={200: LeadSerializer, **ERRORS, **CONFLICT},
@@ -113,6 +114,6 @@ class LeadClaimView(LeadAPIView):
     def post(self, request, pk: int):
         lead = self.visible_lead(pk)
         if not is_sales_rep(request.user):
-            self.permission_denied(request, message="Only sales reps claim prospects.")
+            self.permission_denied(request, message="Only sales reps claim leads.")
         lead = services.lead_claim(lead_id=lead.pk, rep=request.user)
         return Response(LeadSerializer(Lead.objects.select_related("owner").get(pk=lead.pk)).data)

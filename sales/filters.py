@@ -4,11 +4,12 @@ bad one is a 400), and every filter is an equality or range on an indexed column
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 
 from funnel.datetime_filters import UtcIsoDateTimeFilter
 from leads.filters import IdFilter
 from sales.models import Activity, Deal, Enrolment, Quota, Sequence
-from sales.periods import validate_period_day
+from sales.periods import DAY_RANGE_PATTERN, validate_period_day
 from sales.selectors import repeat_customer_condition
 
 
@@ -92,6 +93,16 @@ class QuotaFilter(filters.FilterSet):
         model = Quota
         fields = ["owner", "team", "period", "on"]
 
+    # The schema states the range the validator enforces, so a client (and the fuzzer)
+    # can tell a refused day from a valid one.
+    @extend_schema_field(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": DAY_RANGE_PATTERN,
+            "description": "Quotas whose period contains this day (1970-01-01 to 9998-12-31).",
+        }
+    )
     def filter_on(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if value is None:
             return queryset

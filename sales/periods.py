@@ -16,6 +16,10 @@ QUARTER = "quarter"
 FIRST_DAY = date(1970, 1, 1)
 LAST_DAY = date(9998, 12, 31)
 DAY_RANGE_MESSAGE = f"Pick a date between {FIRST_DAY} and {LAST_DAY}."
+# The same bounds for the OpenAPI schema (a `date` has no minimum there): years 1970-9998.
+DAY_RANGE_PATTERN = (
+    r"^(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-[0-9]{2}-[0-9]{2}$"
+)
 
 
 @dataclass(frozen=True)

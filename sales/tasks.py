@@ -12,6 +12,13 @@ def prospects_assign_owner(lead_ids: list[int]) -> int:
 
 
 @shared_task
+def prospects_assign_ownerless() -> int:
+    """Beat: prospects whose assignment task was lost (broker down, worker killed, database
+    restarted mid-task) get an owner within a sweep interval."""
+    return len(services.prospects_assign_ownerless())
+
+
+@shared_task
 def sequence_steps_create_due(enrolment_ids: list[int] | None = None) -> int:
     """Beat: every few minutes, each due sequence step becomes one task for the prospect's
     owner. Also queued on enrolment, for the steps due at once."""

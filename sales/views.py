@@ -18,6 +18,7 @@ from sales.forms import ActivityForm, DealForm, LoseForm, PeriodForm, ReassignFo
 from sales.models import Enrolment, Sequence
 from sales.periods import period_containing, today
 from sales.services import active_sales_reps
+from sales.services.owners import CLAIMABLE_STAGES
 from sales.timeline_ui import lead_timeline_context
 
 
@@ -143,7 +144,7 @@ def lead_panel_context(request: HttpRequest, lead: Lead) -> dict:
         "lead": lead,
         "show_sales": True,
         "can_edit": editable,
-        "can_claim": not manager and lead.owner_id is None and lead.stage == "prospect",
+        "can_claim": not manager and lead.owner_id is None and lead.stage in CLAIMABLE_STAGES,
         "can_reassign": manager,
         "can_reopen": manager,
         "deals": deals,

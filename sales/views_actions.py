@@ -19,7 +19,8 @@ from funnel.formatting import money_text, person_name
 from funnel.roles import is_sales_rep
 from funnel.services import lead_transition
 from funnel.stages import Cause, IllegalTransition, Stage
-from leads.models import Lead
+from leads.merge_policy import WriteOrigin
+from leads.models import ChangeSource, Lead
 from leads.selectors import lead_is_editable_by, leads_editable_by, leads_visible_to
 from sales import selectors, services
 from sales.errors import SalesConflict
@@ -235,10 +236,11 @@ def lead_move(request: HttpRequest, lead_pk: int) -> HttpResponse:
 def lead_claim(request: HttpRequest, lead_pk: int) -> HttpResponse:
     lead = get_object_or_404(leads_visible_to(request.user), pk=lead_pk)
     if not is_sales_rep(request.user):
-        raise PermissionDenied("Only sales reps claim prospects.")
+        raise PermissionDenied("Only sales reps claim leads.")
     where = _return_to(request, "lead")
+    origin = WriteOrigin(source=ChangeSource.WEB, actor=request.user)
     try:
-        services.lead_claim(lead_id=lead.pk, rep=request.user)
+        services.lead_claim(lead_id=lead.pk, rep=request.user, origin=origin)
     except (SalesConflict, ValidationError) as exc:
         return _refused(request, where, exc, lead=lead)
     messages.success(request, f"{lead} is yours now.")

@@ -3,8 +3,8 @@
 `WorkerProcess` starts `celery -A config worker` on the test database (committed data
 only: use `transactional_db`) and a queue of its own, so messages other tests or earlier
 runs left on the broker are never consumed. Tasks reach it with
-`task.apply_async(..., queue=worker.queue)`; its own follow-ups (`delay_on_commit` inside
-the tasks it runs) go to the same queue, because the worker's default queue is that name.
+`task.apply_async(..., queue=worker.queue)`; its own follow-ups (published inside the
+tasks it runs) go to the same queue, because every queue group is that name in the worker.
 
 The session fixture `celery_worker` starts one worker on the configured broker (Redis in
 CI) for the whole run. To use it outside tests/runtime, import it in your conftest:
@@ -79,6 +79,10 @@ class WorkerProcess:
             "DATABASE_URL": self.database_url,
             "CELERY_BROKER_URL": self.broker_url,
             "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+            # Every queue group routes to this worker's own queue.
+            "CELERY_QUEUE_INTERACTIVE": self.queue,
+            "CELERY_QUEUE_WEBHOOKS": self.queue,
+            "CELERY_QUEUE_MAINTENANCE": self.queue,
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }

@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "marketing",
     "sales",
     "integrations",
+    "outbox",
+    # On top of the others, like the dashboards: reads leads, campaigns and deals.
+    "search",
+    "lists",
 ]
 
 MIDDLEWARE = [
@@ -199,7 +203,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        # `Authorization: Api-Key <key>` for integrations (integrations/api_keys.py).
+        # `Authorization: Api-Key <key>` for integrations (integrations/api_keys/).
         "integrations.authentication.ApiKeyAuthentication",
     ],
     # Per caller, limits in FUNNEL_THROTTLE_RATES (docs/api.md).
@@ -219,11 +223,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    # DRF's parsers, with a JSON one that answers 400 (not 500) to absurdly nested bodies.
+    # DRF's parsers, with a JSON one that answers 400 (not 500) to absurdly nested bodies
+    # and form ones that answer 400 to a repeated key of a single-value field.
     "DEFAULT_PARSER_CLASSES": [
         "funnel.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "funnel.parsers.FormParser",
+        "funnel.parsers.MultiPartParser",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -263,7 +268,7 @@ SPECTACULAR_SETTINGS = {
         # Names for the remaining choice sets whose field names collide across apps.
         "TouchKindEnum": "marketing.models.Touch.Kind",
         "CampaignStatusEnum": "marketing.models.Campaign.Status",
-        "WebhookDeliveryStatusEnum": "integrations.webhook_models.WebhookDelivery.Status",
+        "WebhookDeliveryStatusEnum": "integrations.webhooks.models.WebhookDelivery.Status",
     },
 }
 
@@ -287,8 +292,32 @@ if CELERY_BROKER_URL.startswith("sqlite:"):
     # The embedded broker: kombu's SQLAlchemy transport over SQLite, tuned (measured in
     # docs/operations.md). `sqla+sqlite:///...` still selects kombu's stock transport.
     CELERY_BROKER_TRANSPORT = "config.broker:Transport"
-# Workers consume this queue unless started with -Q; tests give theirs a unique name.
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Three queue groups, so one kind of work can never starve another (docs/operations.md,
+# "Queues"): interactive work a person waits for, webhook delivery (slow receivers), and
+# maintenance sweeps. Each name comes from the environment: tests give a worker a unique
+# queue and point all three at it.
+CELERY_QUEUE_INTERACTIVE = env.str("CELERY_QUEUE_INTERACTIVE", default="interactive")
+CELERY_QUEUE_WEBHOOKS = env.str("CELERY_QUEUE_WEBHOOKS", default="webhooks")
+CELERY_QUEUE_MAINTENANCE = env.str("CELERY_QUEUE_MAINTENANCE", default="maintenance")
+# Anything not routed below (and a worker started without -Q) uses this queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default=CELERY_QUEUE_INTERACTIVE)
+# By task name (glob patterns, first match wins); tests/runtime/test_task_routes.py.
+CELERY_TASK_ROUTES = [
+    {
+        # Periodic sweeps and clean-ups.
+        "*_sweep": {"queue": CELERY_QUEUE_MAINTENANCE},
+        "outbox.tasks.outbox_drain": {"queue": CELERY_QUEUE_MAINTENANCE},
+        "sales.tasks.prospects_assign_ownerless": {"queue": CELERY_QUEUE_MAINTENANCE},
+        "marketing.tasks.lead_imports_resume": {"queue": CELERY_QUEUE_MAINTENANCE},
+        "integrations.tasks.idempotency_records_purge": {"queue": CELERY_QUEUE_MAINTENANCE},
+        "funnel.tasks.metric_rollups_refresh": {"queue": CELERY_QUEUE_MAINTENANCE},
+        "sales.tasks.stale_prospects_recycle": {"queue": CELERY_QUEUE_MAINTENANCE},
+        # Webhook delivery, whatever module of integrations it lives in.
+        "integrations.*webhook*": {"queue": CELERY_QUEUE_WEBHOOKS},
+        # Owner assignment, imports, scoring, the rule mover, sequence steps, outbox rows.
+        "*": {"queue": CELERY_QUEUE_INTERACTIVE},
+    }
+]
 CELERY_RESULT_BACKEND = None
 # No results are stored, so beat needs no nightly `celery.backend_cleanup` entry.
 CELERY_RESULT_EXPIRES = None
@@ -305,6 +334,25 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish while the broker is down fails fast: every intent is in the database already
+# and a sweep re-drives it (outbox/), so a web request must not hang on the broker.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Survives a Redis outage without the worker exiting (config/redis_broker.py).
+    CELERY_BROKER_TRANSPORT = "config.redis_broker:Transport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Stop within docker's 10 s: on SIGTERM (remapped to a cold shutdown by REMAP_SIGTERM=SIGQUIT
+# in docker-compose.yml and the Procfile) running tasks get this long to finish, then are
+# cancelled and go back to the queue (late acks); every task is safe to run again. The
+# cold shutdown itself takes a few more seconds (measured: up to 7 s with an import
+# mid-statement), so the soft part is kept short.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=1.0)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The schedule's defaults; `manage.py sync_beat_schedule` (run by `make run`) writes them
@@ -326,6 +374,10 @@ CELERY_BEAT_SCHEDULE = {
 FUNNEL_MQL_THRESHOLD = env.float("FUNNEL_MQL_THRESHOLD", default=50.0)
 # Rows moved per transaction by the set-based mover.
 FUNNEL_BULK_MOVE_BATCH = env.int("FUNNEL_BULK_MOVE_BATCH", default=2000)
+# A bulk action on the lists runs inside the request up to this many leads, else as a task.
+FUNNEL_BULK_SYNC_LIMIT = env.int("FUNNEL_BULK_SYNC_LIMIT", default=200)
+# Open claims a rep may hold: unassigned leads they claimed that are still in play.
+FUNNEL_MAX_OPEN_CLAIMS = env.int("FUNNEL_MAX_OPEN_CLAIMS", default=25)
 
 # --- Lead scoring (marketing/scoring.py) -----------------------------------------------
 # The minute run above rescores only leads with a touch or an edit written since its
@@ -379,7 +431,7 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 
-# --- Integrations: webhooks (integrations/webhooks*.py, docs/webhooks.md) ----------------
+# --- Integrations: webhooks (integrations/webhooks/, docs/webhooks.md) -------------------
 # Allow endpoints on private, loopback and link-local addresses: local development and
 # tests only. Production leaves it off (SSRF: the network behind Funnel is not a target).
 WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
@@ -391,12 +443,52 @@ WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=5.0)
 WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)
 # A claim's lease: longer than a receipt check plus a send (2 x (connect + 2 x read)).
 WEBHOOKS_LEASE_SECONDS = env.int("WEBHOOKS_LEASE_SECONDS", default=120)
-# How long one dispatcher task sends before handing over, and how many the sweep queues.
-WEBHOOKS_DISPATCH_SECONDS = env.int("WEBHOOKS_DISPATCH_SECONDS", default=50)
-WEBHOOKS_DISPATCHERS = env.int("WEBHOOKS_DISPATCHERS", default=2)
+# One dispatcher per endpoint (integrations/webhooks/dispatch.py): a run sends for at most
+# this many seconds or deliveries, then hands over to a fresh task.
+WEBHOOKS_DISPATCH_SECONDS = env.int("WEBHOOKS_DISPATCH_SECONDS", default=20)
+WEBHOOKS_DISPATCH_MAX_DELIVERIES = env.int("WEBHOOKS_DISPATCH_MAX_DELIVERIES", default=200)
+# The dispatcher slot's lease: a queued task's wait plus a run plus one worst-case attempt.
+WEBHOOKS_DISPATCH_LEASE_SECONDS = env.int("WEBHOOKS_DISPATCH_LEASE_SECONDS", default=180)
+# After a try that got no answer, a 5xx or a 429, the endpoint rests this long.
+WEBHOOKS_ENDPOINT_PAUSE_SECONDS = env.int("WEBHOOKS_ENDPOINT_PAUSE_SECONDS", default=15)
+WEBHOOKS_SWEEP_SECONDS = env.int("WEBHOOKS_SWEEP_SECONDS", default=15)
 CELERY_BEAT_SCHEDULE |= {
     "integrations-webhooks-sweep": {
         "task": "integrations.tasks.webhooks_sweep",
-        "schedule": timedelta(seconds=env.int("WEBHOOKS_SWEEP_SECONDS", default=15)),
+        "schedule": timedelta(seconds=WEBHOOKS_SWEEP_SECONDS),
+        # A sweep still queued when the next one is due is dropped, not run late: sweeps
+        # never pile up behind busy workers. (`expire_seconds` is django-celery-beat's
+        # spelling of the message's `expires`; beat runs its DatabaseScheduler.)
+        "options": {"expire_seconds": WEBHOOKS_SWEEP_SECONDS},
     },
 }
+
+# --- Sweeps that re-drive background work (outbox/, docs/operations.md) ----------------
+# Each re-derives its work from the database, so a lost message, a broker outage or a
+# killed worker delays the work by at most a sweep interval (plus a lease).
+IMPORT_LEASE_SECONDS = env.int("IMPORT_LEASE_SECONDS", default=30)
+if "MARKETING_IMPORT_BATCH_ROWS" in env.ENVIRON:
+    # Rows an import stages per statement (default: marketing/imports/services.py).
+    MARKETING_IMPORT_BATCH_ROWS = env.int("MARKETING_IMPORT_BATCH_ROWS")
+CELERY_BEAT_SCHEDULE |= {
+    "outbox-drain": {
+        "task": "outbox.tasks.outbox_drain",
+        "schedule": timedelta(seconds=env.int("OUTBOX_DRAIN_SECONDS", default=30)),
+    },
+    "sales-assign-ownerless-prospects": {
+        "task": "sales.tasks.prospects_assign_ownerless",
+        "schedule": timedelta(seconds=env.int("OWNER_SWEEP_SECONDS", default=30)),
+    },
+    "marketing-resume-imports": {
+        "task": "marketing.tasks.lead_imports_resume",
+        "schedule": timedelta(seconds=IMPORT_LEASE_SECONDS // 2),
+    },
+}
+# A periodic message older than its period is superseded by the next one: it expires, so a
+# backlog (workers down, a long outage) never piles up copies of the same sweep.
+for _entry in CELERY_BEAT_SCHEDULE.values():
+    if isinstance(_entry["schedule"], timedelta):
+        _entry.setdefault("options", {}).setdefault(
+            "expire_seconds", max(10, int(_entry["schedule"].total_seconds()))
+        )
+del _entry

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import integrations.webhook_models
+import integrations.webhooks.models
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('url', models.URLField(max_length=2000, verbose_name='URL')),
                 ('description', models.CharField(blank=True, max_length=200)),
-                ('secret', models.CharField(default=integrations.webhook_models.new_webhook_secret, editable=False, max_length=100)),
+                ('secret', models.CharField(default=integrations.webhooks.models.new_webhook_secret, editable=False, max_length=100)),
                 ('previous_secret', models.CharField(blank=True, editable=False, max_length=100)),
                 ('previous_secret_expires_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('events', models.JSONField(default=list)),

@@ -197,7 +197,8 @@ def leads_diff_existing(
 def leads_insert_new(
     *, job_id: int, campaign: Campaign | None, now: datetime, repeated: bool
 ) -> int:
-    """Insert the file's addresses not yet in Funnel, as leads; returns how many."""
+    """Insert the file's addresses not yet in Funnel, as leads, each announced with one
+    `lead.created` webhook event; returns how many."""
     columns, values, params = [], [], []
     explicit = {
         "email": "s.email",
@@ -209,6 +210,8 @@ def leads_insert_new(
         "source_campaign_id": "%s",
         "created_at": "COALESCE(s.created_at, %s)",
         "updated_at": "%s",
+        # What the import's undo deletes (if nobody changed them since).
+        "created_by_import_id": "%s",
     }
     explicit_params = {
         "stage": [Stage.LEAD.value],
@@ -218,6 +221,7 @@ def leads_insert_new(
         "source_campaign_id": [campaign.pk if campaign else None],
         "created_at": [now],
         "updated_at": [now],
+        "created_by_import_id": [job_id],
     }
     for field in Lead._meta.concrete_fields:
         if field.primary_key:
@@ -239,21 +243,25 @@ def leads_insert_new(
     # at one end instead of taking a million random inserts, which was steadier (the sort
     # runs in memory: SORT_MEMORY, for this statement's transaction only).
     if connection.vendor == "postgresql":
-        order, prefix = "ORDER BY s.email, s.line_no DESC ", SORT_MEMORY
+        order = "ORDER BY s.email, s.line_no DESC "
+        with connection.cursor() as cursor:
+            cursor.execute(SORT_MEMORY)
     else:
-        order, prefix = ("ORDER BY s.line_no DESC " if repeated else ""), ""
+        order = "ORDER BY s.line_no DESC " if repeated else ""
     sql = (
-        f"{prefix}INSERT INTO {_qn(LEAD)} ({', '.join(columns)}) "
+        f"INSERT INTO {_qn(LEAD)} ({', '.join(columns)}) "
         f"SELECT {', '.join(values)} FROM {_qn(STAGING)} s WHERE s.job_id = %s "
         f"{order}ON CONFLICT (email) DO NOTHING"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, job_id])
-        return cursor.rowcount
+    from integrations import webhooks
+
+    # `lead.created` for exactly the rows this INSERT creates (not those another writer
+    # created meanwhile), in the same statement on PostgreSQL: nothing per lead.
+    return webhooks.leads_created_record_from_insert(insert_sql=sql, params=[*params, job_id])
 
 
 # A million staged rows sort in about 200 MB; PostgreSQL's default 4 MB sorts on disk.
-SORT_MEMORY = "SET LOCAL work_mem = '256MB'; "
+SORT_MEMORY = "SET LOCAL work_mem = '256MB'"
 
 
 def touches_insert(*, job_id: int, kind: str, campaign: Campaign | None, now: datetime) -> int:

@@ -14,20 +14,21 @@ import logging
 import os
 import time
 from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from datetime import datetime
 from itertools import islice
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from marketing.exports import spreadsheet_text
-from marketing.imports import merge, staging
+from marketing.imports import aliases, merge, staging
 from marketing.imports.field_rules import modes_clean
+from marketing.imports.lease import Heartbeat, LeaseLost, job_update_fenced, lease_length
 from marketing.imports.preview import PreviewLine, preview_lines_check
 from marketing.imports.reader import (
     DELIMITERS,
@@ -40,15 +41,16 @@ from marketing.imports.reader import (
     rows_read,
 )
 from marketing.models import Campaign, ImportJob, TouchKind
+from outbox.publish import task_publish_on_commit
 
 logger = logging.getLogger(__name__)
 
 # Rows per staging statement (and per progress update).
-BATCH_ROWS = 50_000 if connection.vendor == "postgresql" else 10_000
-# A reading job silent this long has lost its worker; a writing one holds one long
-# transaction, so it is given much longer.
-STALE_READING = timedelta(minutes=10)
-STALE_WRITING = timedelta(hours=2)
+BATCH_ROWS = getattr(
+    settings,
+    "MARKETING_IMPORT_BATCH_ROWS",
+    50_000 if connection.vendor == "postgresql" else 10_000,
+)
 MAX_UPLOAD_BYTES = getattr(settings, "MARKETING_IMPORT_MAX_BYTES", 2 * 1024**3)
 
 
@@ -124,62 +126,130 @@ def import_job_start(
         job.columns = import_job_preview(job=job, delimiter=delimiter).columns
     mapping_check(mapping, columns=len(job.columns))
     job.column_modes = modes_clean(column_modes)
+    unmapped = sorted(set(job.column_modes) - set(mapping))
+    if unmapped:
+        # A choice for a column the file does not have would silently do nothing.
+        raise ValidationError(
+            {"column_modes": f"No column of the file is mapped to: {', '.join(unmapped)}."}
+        )
     if not import_job_may_start(job):
         raise ValidationError("This import is running or already done.")
     job.mapping, job.delimiter, job.dry_run = mapping, delimiter, dry_run
     job.skip_bad_lines, job.campaign, job.touch_kind = skip_bad_lines, campaign, touch_kind
     job.status, job.message = ImportJob.Status.QUEUED, ""
     job.started_at = job.finished_at = None
+    # The message sent on commit has this long to start a run before the resume sweep
+    # sends another (the first was lost, or the broker was down).
+    job.lease_until = timezone.now() + lease_length()
     job.save()
     from marketing import tasks
 
-    tasks.lead_import_run.delay_on_commit(job.pk)
+    task_publish_on_commit(tasks.lead_import_run, job.pk)
     return job
 
 
 def import_job_may_start(job: ImportJob) -> bool:
-    if job.status in (ImportJob.Status.UPLOADED, ImportJob.Status.CHECKED, ImportJob.Status.FAILED):
-        return True
-    return import_job_is_stale(job)
+    # A running job whose worker died is resumed by the sweep, not by a person.
+    return job.status in (
+        ImportJob.Status.UPLOADED,
+        ImportJob.Status.CHECKED,
+        ImportJob.Status.FAILED,
+    )
 
 
-def import_job_is_stale(job: ImportJob) -> bool:
-    now = timezone.now()
-    if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.READING):
-        return job.updated_at < now - STALE_READING
-    return job.status == ImportJob.Status.WRITING and job.updated_at < now - STALE_WRITING
+def import_job_is_stale(job: ImportJob, *, now: datetime | None = None) -> bool:
+    """Queued or running, but nobody holds it: its worker died (or its message was lost)
+    and the resume sweep is about to queue it again."""
+    now = now or timezone.now()
+    return job.is_running and (job.lease_until is None or job.lease_until < now)
+
+
+def _interruptions() -> tuple[type[Exception], ...]:
+    # Raw driver errors too: COPY runs on the driver's cursor, outside Django's wrapping.
+    driver = connection.Database
+    return (OperationalError, InterfaceError, driver.OperationalError, driver.InterfaceError)
+
+
+# A job interrupted this many times is failed rather than started again: something other
+# than a lost worker stops it every time.
+MAX_ATTEMPTS = 5
+
+
+def import_jobs_resume(*, now: datetime | None = None) -> list[int]:
+    """The sweep: queue again every running job whose lease lapsed (its worker died, its
+    message was lost or never sent) and send a run for it. The status goes back to queued
+    with a message, so the page says what happened; the next run starts it over."""
+    from marketing import tasks
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        lapsed = list(
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .filter(status__in=ImportJob.RUNNING)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+            .values_list("pk", "status", "attempt")
+        )
+        resumed = []
+        for pk, status, attempt in lapsed:
+            if attempt >= MAX_ATTEMPTS:
+                logger.error("Import %s: interrupted %s times; failed", pk, attempt)
+                ImportJob.objects.filter(pk=pk).update(
+                    status=ImportJob.Status.FAILED,
+                    lease_until=None,
+                    finished_at=now,
+                    message=f"The import was interrupted {attempt} times; nothing was "
+                    "imported. Start it again, or split the file.",
+                )
+                continue
+            fields = {"status": ImportJob.Status.QUEUED, "lease_until": now + lease_length()}
+            if status != ImportJob.Status.QUEUED:
+                fields["message"] = "The worker running this import stopped; it starts again."
+                logger.warning("Import %s: worker lost while %s; queued again", pk, status)
+            ImportJob.objects.filter(pk=pk).update(**fields)
+            task_publish_on_commit(tasks.lead_import_run, pk)
+            resumed.append(pk)
+    return resumed
 
 
 def import_job_run(*, job_id: int) -> ImportJob | None:
-    """The worker's side. Claims the job with a conditional UPDATE, so a second delivery
-    of the same task (or two workers) runs it once; returns None if it was not claimable."""
+    """The worker's side. Claims the queued job with a conditional UPDATE, so a second
+    delivery of the same task (or two workers) runs it once; returns None if it was not
+    claimable. A job whose worker died is queued again by `import_jobs_resume`."""
     now = timezone.now()
-    claimable = (
-        Q(status=ImportJob.Status.QUEUED)
-        | Q(status=ImportJob.Status.READING, updated_at__lt=now - STALE_READING)
-        | Q(status=ImportJob.Status.WRITING, updated_at__lt=now - STALE_WRITING)
-    )
-    claimed = ImportJob.objects.filter(claimable, pk=job_id).update(
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
         status=ImportJob.Status.READING,
+        attempt=F("attempt") + 1,
+        lease_until=now + lease_length(),
         started_at=now,
         updated_at=now,
+        message="",
         report="",
         **dict.fromkeys(COUNTERS, 0),
     )
     if not claimed:
         return None
     job = ImportJob.objects.get(pk=job_id)
-    staging.rows_delete(job_id=job.pk)  # Left by a worker that died mid-read.
+    staging.rows_delete(job_id=job.pk)  # Left by a run whose worker died mid-read.
     try:
-        _run(job)
-    except ImportFileError as exc:
-        _fail(job, str(exc))
-    except Exception:
-        logger.exception("Import %s failed", job.pk)
-        _fail(job, "The import stopped on an unexpected error; nothing was imported.")
-        raise
-    finally:
-        staging.rows_delete(job_id=job.pk)
+        with Heartbeat(job):
+            try:
+                _run(job)
+            except ImportFileError as exc:
+                _fail(job, str(exc))
+            except (LeaseLost, *_interruptions()):
+                # Taken over, the database went away or the worker is shutting down (a
+                # cancelled COPY): not the file's fault. The lease lapses and the resume
+                # sweep starts the job again (at most MAX_ATTEMPTS times).
+                raise
+            except Exception:
+                logger.exception("Import %s failed", job.pk)
+                _fail(job, "The import stopped on an unexpected error; nothing was imported.")
+                raise
+    except LeaseLost:
+        # Another run owns the job and its staging rows now: leave both alone.
+        logger.warning("Import %s: taken over by another run; this one stops", job.pk)
+        return None
+    staging.rows_delete(job_id=job.pk)
     return job
 
 
@@ -221,6 +291,7 @@ def _run(job: ImportJob) -> None:
             if appended < BATCH_ROWS:
                 break
     report.close()
+    aliases.staged_aliases_resolve(job_id=job.pk)
     merge.staging_analyze()
     logger.info(
         "Import %s: read %s lines (%s good, %s bad) in %.1f s",
@@ -258,7 +329,7 @@ def _run(job: ImportJob) -> None:
         )
         return
     job.status = ImportJob.Status.WRITING
-    _progress(job, "status")
+    job_update_fenced(job, status=ImportJob.Status.WRITING)
     started = time.monotonic()
     _write(job)
     logger.info("Import %s: merged into leads in %.1f s", job.pk, time.monotonic() - started)
@@ -268,6 +339,12 @@ def _write(job: ImportJob) -> None:
     now = timezone.now()
     step = _Steps(job)
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # If this worker dies, PostgreSQL notices within seconds and rolls the merge
+            # back, instead of running its statement on and holding the rows the next
+            # run needs.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL client_connection_check_interval = 2000")
         distinct = merge.staged_counts(job_id=job.pk, existing=False).distinct
         repeated = distinct < job.rows_valid
         step.done("count addresses")
@@ -327,23 +404,28 @@ def _good_rows(items: Iterator[tuple | BadLine], report: _Report) -> Iterator[tu
 
 
 def _progress(job: ImportJob, *fields: str) -> None:
-    job.updated_at = timezone.now()
-    ImportJob.objects.filter(pk=job.pk).update(
-        updated_at=job.updated_at, **{name: getattr(job, name) for name in fields}
-    )
+    job_update_fenced(job, **{name: getattr(job, name) for name in fields})
 
 
 def _finish(job: ImportJob, status: str, message: str) -> None:
-    job.status, job.message, job.finished_at = status, message, timezone.now()
+    """The run's last write: fenced, so a run that lost the job (a stalled worker coming
+    back) rolls its merge back instead of finishing the import a second time."""
     job.bytes_read = job.size
-    job.save()
+    job_update_fenced(
+        job,
+        status=status,
+        message=message,
+        finished_at=timezone.now(),
+        lease_until=None,
+        report=job.report.name or "",
+        **{name: getattr(job, name) for name in COUNTERS},
+    )
 
 
 def _fail(job: ImportJob, message: str) -> None:
     for name in ("leads_new", "leads_existing", "leads_changed", "leads_moved"):
         setattr(job, name, 0)
-    job.status, job.message, job.finished_at = ImportJob.Status.FAILED, message, timezone.now()
-    job.save()
+    _finish(job, ImportJob.Status.FAILED, message)
 
 
 def _summary(job: ImportJob) -> str:

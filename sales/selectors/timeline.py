@@ -70,8 +70,9 @@ def _sources(user: AbstractBaseUser, lead: Lead) -> dict[int, tuple[QuerySet, An
     """rank -> (queryset of the lead's rows, expression of their moment)."""
     sources: dict[int, tuple[QuerySet, Any]] = {
         STAGE_CHANGE: (StageChange.objects.filter(lead=lead), F("at")),
-        # Who changed which field, from where: everyone who sees the lead sees this.
-        FIELD_CHANGE: (LeadChange.objects.filter(lead=lead), F("at")),
+        # Who changed which field, from where: everyone who sees the lead sees this. An
+        # owner's change is the owner-change entry's (sales work), not told twice.
+        FIELD_CHANGE: (LeadChange.objects.filter(lead=lead).exclude(field="owner"), F("at")),
     }
     touch = touch_model()
     if touch is not None:

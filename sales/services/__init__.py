@@ -23,7 +23,9 @@ from sales.services.owners import (
     active_sales_reps,
     lead_claim,
     lead_reassign,
+    open_claims_count,
     prospects_assign_owner,
+    prospects_assign_ownerless,
 )
 from sales.services.quotas import (
     quota_create,
@@ -66,8 +68,10 @@ __all__ = [
     "lead_reassign",
     "leads_enrol",
     "leads_last_activity_rebuild",
+    "open_claims_count",
     "promotion_for_code",
     "prospects_assign_owner",
+    "prospects_assign_ownerless",
     "quota_create",
     "quota_delete",
     "quota_period_clean",

@@ -8,12 +8,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from funnel.roles import SALES
 from funnel.stages import Stage
-from leads.models import Lead
+from leads.history import lead_changes_record
+from leads.merge_policy import WriteOrigin
+from leads.models import ChangeSource, Lead
 from sales.errors import SalesConflict
 from sales.models import Activity, Deal, OwnerChange
 
@@ -65,18 +67,37 @@ def prospects_assign_owner(*, lead_ids: list[int]) -> dict[int, int]:
     return assigned
 
 
+def prospects_assign_ownerless(*, limit: int = 1000) -> dict[int, int]:
+    """The sweep behind automatic assignment: prospects left without an owner since their
+    latest move to prospect (the task queued by the move was lost, failed or never
+    published) get one. A prospect a manager put back in the pool, or a rep released, has
+    an owner change after that move and stays in the pool."""
+    decided = OwnerChange.objects.filter(
+        lead_id=OuterRef("pk"), at__gte=OuterRef("stage_changed_at")
+    )
+    lead_ids = list(
+        Lead.objects.filter(stage=Stage.PROSPECT, owner__isnull=True)
+        .exclude(Exists(decided))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return prospects_assign_owner(lead_ids=lead_ids) if lead_ids else {}
+
+
 def lead_reassign(
     *,
     lead_id: int,
     to_owner: AbstractBaseUser | None,
     actor: AbstractBaseUser,
     reason: str = "",
+    origin: WriteOrigin | None = None,
 ) -> Lead:
     """A manager gives a lead to another rep (or back to the pool with `to_owner=None`).
 
     The lead's open deals and open tasks held by the previous owner go with it, so the new
     owner's pages show the work in flight; won and lost deals keep their owner, whose quota
-    they counted for. Reassigning to the current owner does nothing.
+    they counted for. Reassigning to the current owner does nothing. The change lands in
+    the lead's field history too, from `origin` (default: the API, by `actor`).
     """
     if to_owner is not None and not active_sales_reps().filter(pk=to_owner.pk).exists():
         raise ValidationError({"owner": "Leads can only be given to an active sales rep."})
@@ -102,28 +123,71 @@ def lead_reassign(
             kind=OwnerChange.Kind.REASSIGNED,
             reason=reason.strip()[:500],
         )
+        lead_changes_record(
+            changes=[(lead.pk, {"owner": (from_id, to_id)})],
+            origin=origin or WriteOrigin(source=ChangeSource.API, actor=actor),
+            at=lead.updated_at,
+        )
     return lead
 
 
-def lead_claim(*, lead_id: int, rep: AbstractBaseUser) -> Lead:
-    """A sales rep takes an unassigned prospect. Claiming one's own lead does nothing; a
-    lead someone else got first, or one that is not a prospect, is a conflict."""
+# Stages a rep may claim an unassigned lead in, and in which a claim stays "open" (counts
+# against FUNNEL_MAX_OPEN_CLAIMS): the lead is still in play, not won, lost or dropped.
+CLAIMABLE_STAGES = (Stage.LEAD, Stage.PROSPECT)
+
+
+def open_claims_count(*, rep: AbstractBaseUser) -> int:
+    """Leads `rep` claimed, still owns and that are still in play (lead or prospect)."""
+    return (
+        Lead.objects.filter(
+            owner=rep,
+            stage__in=CLAIMABLE_STAGES,
+            owner_changes__kind=OwnerChange.Kind.CLAIMED,
+            owner_changes__to_owner=rep,
+        )
+        .distinct()
+        .count()
+    )
+
+
+def lead_claim(*, lead_id: int, rep: AbstractBaseUser, origin: WriteOrigin | None = None) -> Lead:
+    """A sales rep takes an unassigned lead or prospect. Claiming one's own lead does
+    nothing; a lead someone else got first, one that is out of play (customer, lost,
+    disqualified), or a claim over the rep's cap of open claims is a conflict.
+
+    Two reps claiming one lead at once: the lead's row lock makes exactly one win. One rep
+    claiming two at once: the rep's row is locked first, so the cap holds."""
     if not active_sales_reps().filter(pk=rep.pk).exists():
-        raise ValidationError("Only an active sales rep can claim a prospect.")
+        raise ValidationError("Only an active sales rep can claim a lead.")
+    cap = settings.FUNNEL_MAX_OPEN_CLAIMS
     with transaction.atomic():
+        # Lock order: the rep, then the lead (as every claim does): no deadlock.
+        list(get_user_model().objects.select_for_update().filter(pk=rep.pk).values_list("pk"))
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         if lead.owner_id == rep.pk:
             return lead
         if lead.owner_id is not None:
             raise SalesConflict("Another rep owns this lead already.", code="owned")
-        if lead.stage != Stage.PROSPECT:
+        if lead.stage not in CLAIMABLE_STAGES:
             raise SalesConflict(
-                f"Only prospects can be claimed; this one is a {Stage(lead.stage).label.lower()}.",
-                code="not_prospect",
+                "Only leads and prospects can be claimed; this one is a "
+                f"{Stage(lead.stage).label.lower()}.",
+                code="not_open",
+            )
+        if cap and open_claims_count(rep=rep) >= cap:
+            raise SalesConflict(
+                f"You have {cap} open claims already, the most allowed: work or hand back "
+                "some before claiming more.",
+                code="claim_cap",
             )
         lead.owner = rep
         lead.save(update_fields=["owner", "updated_at"])
         OwnerChange.objects.create(
             lead=lead, to_owner=rep, changed_by=rep, kind=OwnerChange.Kind.CLAIMED
+        )
+        lead_changes_record(
+            changes=[(lead.pk, {"owner": (None, rep.pk)})],
+            origin=origin or WriteOrigin(source=ChangeSource.API, actor=rep),
+            at=lead.updated_at,
         )
     return lead

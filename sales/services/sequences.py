@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from funnel.stages import Stage
 from leads.models import Lead
+from outbox.publish import task_publish_on_commit
 from sales.errors import SalesConflict
 from sales.expressions import AddDays
 from sales.models import MAX_DAY_OFFSET, Activity, Enrolment, Sequence, SequenceStep
@@ -194,7 +195,7 @@ def leads_enrol(
             ).values_list("pk", flat=True)
         )
         if new_ids:
-            tasks.sequence_steps_create_due.delay_on_commit(enrolment_ids=new_ids)
+            task_publish_on_commit(tasks.sequence_steps_create_due, enrolment_ids=new_ids)
     return created, sorted(already)
 
 

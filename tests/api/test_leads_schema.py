@@ -36,6 +36,7 @@ def test_every_leads_operation_documents_its_responses(leads_schema):
         ("/api/v1/leads/{id}/transition/", "post"): {"200", "400", "401", "403", "404", "409"},
         ("/api/v1/leads/{id}/history/", "get"): {"200", "401", "404"},
         ("/api/v1/leads/{id}/changes/", "get"): {"200", "401", "404"},
+        ("/api/v1/leads/{id}/merge/", "post"): {"200", "400", "401", "403", "404"},
         ("/api/v1/prospects/", "get"): {"200", "400", "401", "404"},
         ("/api/v1/prospects/{id}/", "get"): {"200", "401", "404"},
         ("/api/v1/customers/", "get"): {"200", "400", "401", "404"},

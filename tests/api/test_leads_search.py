@@ -14,9 +14,14 @@ def people(db):
             last_name="Lovelace",
             company="Analytical Engines",
             email="ada@engines.io",
+            phone="+44 (20) 7946-0018",
         ),
         "grace": LeadFactory(
-            first_name="Grace", last_name="Hopper", company="Navy Labs", email="ghopper@navy.mil"
+            first_name="Grace",
+            last_name="Hopper",
+            company="Navy Labs",
+            email="ghopper@navy.mil",
+            phone="555.0142",
         ),
         "alan": LeadFactory(
             first_name="Alan", last_name="Turing", company="Bletchley Park", email="alan@bp.uk"
@@ -49,13 +54,22 @@ def found(client, people, term):
         ("a", {"ada", "alan"}),  # first names starting with a (Analytical too)
         ("grace hop", {"grace"}),  # each word a prefix of some field
         ("alan lovelace", set()),  # each word must match the same lead
-        ("urin", set()),  # prefixes, not substrings
+        ("urin", {"alan"}),  # 3+ characters: a substring of a name
+        ("lytical eng", {"ada"}),  # ... of the company, word by word
+        ("engines.io", {"ada"}),  # ... of the email: its domain
+        ("@NAVY", {"grace"}),
+        ("ur", set()),  # 1-2 characters: a prefix only
+        ("7946 0018", {"ada"}),  # phone digits, whatever the separators
+        ("(555) 014-2", {"grace"}),
+        ("+44 20 7946", {"ada"}),
+        ("0142", {"grace"}),
+        ("55", set()),  # too few digits for a phone, and no name starts with them
         ("   ", {"ada", "grace", "alan", "edsger"}),  # blank: no filter
         ("100%", set()),  # LIKE wildcards are literal
         ("_da", set()),
     ],
 )
-def test_search_matches_prefixes_of_name_company_and_email(manager, people, term, expected):
+def test_search_matches_name_company_email_and_phone(manager, people, term, expected):
     assert found(token_client(manager), people, term) == expected
 
 

@@ -112,5 +112,8 @@ def test_manager_sees_a_won_deal_on_the_dashboard(live_server, page, browser):
     expect(page.get_by_text("https://hooks.example.com/funnel/crm")).to_be_visible()
     screens.save(page, "integrations-webhooks")
     page.get_by_role("link", name="https://hooks.example.com/funnel/crm").click()
+    page.get_by_role("button", name="Send test event").click()
+    expect(page.get_by_text("Test event queued")).to_be_visible()
+    expect(page.get_by_text("webhook.test").first).to_be_visible()
     expect(page.get_by_text("deal.won").first).to_be_visible()
     screens.save(page, "integrations-webhook-log")

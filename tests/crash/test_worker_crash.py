@@ -17,7 +17,7 @@ from django.db.models import Count
 from funnel.models import StageChange
 from funnel.tasks import qualify_scored_leads
 from integrations.tasks import webhooks_sweep
-from integrations.webhook_models import WebhookAttempt, WebhookDelivery, WebhookEvent
+from integrations.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEvent
 from leads.models import Lead
 from marketing.models import FitRule
 from marketing.scoring import scoring_rules_get
@@ -38,6 +38,9 @@ WORKER_ENV = {
     "WEBHOOKS_READ_TIMEOUT": "1",
     "WEBHOOKS_LEASE_SECONDS": "6",
     "WEBHOOKS_DISPATCH_SECONDS": "20",
+    # An endpoint's dispatcher slot left by a killed worker frees up within the test's
+    # time (renewed every 2.5 s while in use; one try takes at most ~6 s here).
+    "WEBHOOKS_DISPATCH_LEASE_SECONDS": "10",
 }
 
 
@@ -131,8 +134,13 @@ def test_killed_workers_lose_no_move_and_deliver_no_event_twice(workers):
         receiver.hold_at = len(receiver.posts()) + 150
         second = workers(queue=first.queue)
         qualify_scored_leads.apply_async(queue=second.queue)  # beat's next run
-        webhooks_sweep.apply_async(queue=second.queue)
-        assert receiver.holding.wait(timeout=60), "deliveries did not resume"
+
+        def resumed() -> bool:
+            # Beat's sweeps: the killed worker's dispatcher slot frees up after its lease.
+            webhooks_sweep.apply_async(queue=second.queue)
+            return receiver.holding.wait(timeout=2)
+
+        wait_for(resumed, timeout=60, what="deliveries to resume", poll=0)
         kill(second)
         receiver.release.set()
         held = receiver.posts()[receiver.hold_at - 1].event_id
@@ -150,9 +158,10 @@ def test_killed_workers_lose_no_move_and_deliver_no_event_twice(workers):
                 and WebhookDelivery.objects.count() == LEADS
             )
 
+        # One dispatcher per endpoint: the backlog goes out one delivery at a time.
         wait_for(
             settled,
-            timeout=100,
+            timeout=180,
             what="every move and delivery",
             poll=1.0,
             state=lambda: outbox_state(receiver, third),

@@ -2,7 +2,7 @@
 
 from rest_framework.test import APIClient
 
-from integrations.api_keys import api_key_create
+from integrations.api_keys.services import api_key_create
 from integrations.models import ApiKey
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from integrations.api_keys import api_key_create
+from integrations.api_keys.services import api_key_create
 from integrations.models import ApiKey
 from tests.factories import UserFactory
 

@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from funnel.models import StageChange
-from integrations.api_keys import api_key_revoke
+from integrations.api_keys.services import api_key_revoke
 from integrations.models import ApiKey
 from leads.models import Lead
 from tests.api.clients import token_client

@@ -4,7 +4,7 @@ bad or revoked `Api-Key` is told `Api-Key`, not DRF's first scheme, `Token`."""
 import pytest
 from rest_framework.test import APIClient
 
-from integrations.api_keys import api_key_revoke
+from integrations.api_keys.services import api_key_revoke
 from tests.integrations.api_key_clients import api_key_client
 
 pytestmark = pytest.mark.django_db

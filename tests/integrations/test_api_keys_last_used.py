@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from integrations.api_keys import api_key_touch
+from integrations.api_keys.services import api_key_touch
 from integrations.models import ApiKey
 from tests.integrations.api_key_clients import api_key_client
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from integrations.api_keys import api_key_create
+from integrations.api_keys.services import api_key_create
 from integrations.models import ApiKey
 from tests.integrations.api_key_clients import api_key_client
 

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from rest_framework_api_key.crypto import KeyGenerator
 
 from funnel.roles import is_manager
-from integrations.api_keys import INTEGRATIONS_GROUP, api_key_create
+from integrations.api_keys.services import INTEGRATIONS_GROUP, api_key_create
 from integrations.models import ApiKey
 
 pytestmark = pytest.mark.django_db

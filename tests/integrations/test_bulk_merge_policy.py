@@ -4,7 +4,7 @@ only blanks, and every change leaves field history naming the request."""
 import pytest
 import time_machine
 
-from integrations.webhook_models import WebhookEndpoint, WebhookEvent
+from integrations.webhooks.models import WebhookEndpoint, WebhookEvent
 from leads.models import Lead, LeadChange
 from tests.api.clients import token_client
 from tests.factories import LeadFactory

@@ -44,4 +44,5 @@ def test_queries_do_not_grow_with_items(manager):
         # SQLite splits the insert and the update by its parameter limit: a statement
         # per ~40 rows each.
         assert many - few <= 2 * (400 // 40) + 2
-    assert few <= 10
+    # One of them resolves merged-away addresses to their survivors (leads.merging).
+    assert few <= 11

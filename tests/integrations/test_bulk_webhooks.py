@@ -3,7 +3,7 @@ in the upsert's transaction; updated ones do not."""
 
 import pytest
 
-from integrations.webhook_models import WebhookEndpoint, WebhookEvent
+from integrations.webhooks.models import WebhookEndpoint, WebhookEvent
 from tests.api.clients import token_client
 from tests.factories import LeadFactory
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from funnel.services import lead_transition
 from funnel.stages import Cause
-from integrations.webhook_models import WebhookDelivery, WebhookEndpoint
+from integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.api.clients import token_client
 from tests.factories import LeadFactory
 from tests.integrations.webhook_factories import WebhookEndpointFactory

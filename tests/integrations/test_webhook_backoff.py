@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from integrations.webhooks_delivery import backoff_seconds
+from integrations.webhooks.delivery import backoff_seconds
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from funnel.services import lead_transition
 from funnel.stages import Cause
-from integrations.webhook_models import WebhookAttempt, WebhookDelivery
-from integrations.webhooks import webhook_delivery_replay
+from integrations.webhooks.models import WebhookAttempt, WebhookDelivery
+from integrations.webhooks.services import webhook_delivery_replay
 from tests.factories import LeadFactory
 from tests.integrations.webhook_factories import WebhookEndpointFactory, dispatch_all
 from tests.integrations.webhook_receiver import Receiver

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from funnel.services import lead_transition
 from funnel.stages import Cause
-from integrations.webhook_models import WebhookAttempt, WebhookDelivery
-from integrations.webhooks_delivery import (
+from integrations.webhooks.delivery import (
     deliveries_recover_expired,
     delivery_attempt,
     delivery_claim_next,
 )
+from integrations.webhooks.models import WebhookAttempt, WebhookDelivery
 from tests.factories import LeadFactory
 from tests.integrations.webhook_factories import WebhookEndpointFactory, dispatch_all
 from tests.integrations.webhook_receiver import Receiver
@@ -53,11 +53,13 @@ def test_a_delivery_is_a_signed_json_post_with_the_event_id(db, receiver):
     assert receipt.path == "/hooks/funnel"
     assert receipt.headers["content-type"] == "application/json"
     assert receipt.headers["user-agent"] == "Funnel-Webhooks/1.0"
-    assert receipt.headers["funnel-event-id"] == body["id"] == str(delivery.event.uid)
+    assert receipt.headers["webhook-id"] == body["id"] == str(delivery.event.uid)
+    assert receipt.headers["webhook-timestamp"].isdigit()
+    assert receipt.headers["webhook-signature"].startswith("v1,")
     assert receipt.headers["funnel-event-type"] == body["type"] == "lead.stage_changed"
     assert receipt.headers["funnel-delivery-attempt"] == "1"
-    assert set(body) == {"id", "type", "occurred_at", "data"}
-    assert body["occurred_at"].endswith("Z")
+    assert set(body) == {"id", "type", "timestamp", "data"}
+    assert body["timestamp"].endswith("Z")
     assert body["data"]["lead"]["id"] == lead.pk
     assert delivery.status == "delivered"
     assert delivery.completed_at is not None

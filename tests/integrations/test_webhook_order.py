@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from funnel.services import lead_transition
 from funnel.stages import Cause
-from integrations.webhook_models import WebhookDelivery
-from integrations.webhooks_delivery import delivery_claim_next
+from integrations.webhooks.delivery import delivery_claim_next
+from integrations.webhooks.models import WebhookDelivery
 from tests.factories import LeadFactory
 from tests.integrations.webhook_factories import WebhookEndpointFactory, dispatch_all
 from tests.integrations.webhook_receiver import Receiver

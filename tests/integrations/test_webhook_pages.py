@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from funnel.services import lead_transition
 from funnel.stages import Cause
-from integrations.webhook_models import WebhookDelivery, WebhookEndpoint
+from integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import LeadFactory
 from tests.integrations.webhook_factories import WebhookEndpointFactory
 
@@ -37,6 +37,7 @@ def pages(endpoint):
         "delete": ("post", reverse("integrations:webhook_delete", args=[endpoint.pk])),
         "delivery": ("get", reverse(delivery_url, args=[endpoint.pk, 1])),
         "replay": ("post", reverse("integrations:webhook_delivery_replay", args=[endpoint.pk, 1])),
+        "test": ("post", reverse("integrations:webhook_send_test", args=[endpoint.pk])),
     }
 
 

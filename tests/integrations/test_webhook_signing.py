@@ -1,20 +1,27 @@
-"""Signatures: Funnel's signer against the receiver example printed in docs/webhooks.md,
-run against real signed deliveries received over HTTP."""
+"""Signatures in the Standard Webhooks format, checked with the published
+`standardwebhooks` library (and the receiver example in docs/webhooks.md) against real
+signed deliveries received over HTTP."""
 
+import base64
+import importlib
 import re
-import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from funnel.services import lead_transition
 from funnel.stages import Cause
-from integrations.webhooks_signing import signature_compute, signature_header, signature_verify
+from integrations.webhooks.services import webhook_endpoint_roll_secret
+from integrations.webhooks.signing import secret_new, signed_headers
 from tests.factories import LeadFactory
 from tests.integrations.webhook_factories import WebhookEndpointFactory, dispatch_all
 from tests.integrations.webhook_receiver import Receiver
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
+STANDARD_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 
 
 def docs_example():
@@ -27,7 +34,7 @@ def docs_example():
     assert block, "docs/webhooks.md lost its verification example"
     namespace: dict = {}
     exec(compile(block.group(1), str(DOCS), "exec"), namespace)
-    return namespace["verify_funnel_signature"]
+    return namespace["verify_funnel_webhook"]
 
 
 @pytest.fixture
@@ -37,64 +44,92 @@ def receiver(settings):
         yield running
 
 
+def deliver_one(receiver):
+    lead_transition(lead_id=LeadFactory().pk, to_stage="prospect", cause=Cause.MANUAL)
+    dispatch_all()
+    (receipt,) = receiver.wait_for(1)
+    return receipt
+
+
+def test_a_delivery_verifies_with_the_standardwebhooks_library(db, receiver):
+    endpoint = WebhookEndpointFactory(url=receiver.url)
+    receipt = deliver_one(receiver)
+
+    payload = Webhook(endpoint.secret).verify(receipt.body, receipt.headers)
+
+    assert payload["id"] == receipt.headers["webhook-id"]
+    assert payload["type"] == "lead.stage_changed"
+    assert re.fullmatch(r"v1,[A-Za-z0-9+/]{43}=", receipt.headers["webhook-signature"])
+    # The raw bytes are what is signed: any change to them, or another secret, fails.
+    with pytest.raises(WebhookVerificationError):
+        Webhook(endpoint.secret).verify(receipt.body + b" ", receipt.headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(secret_new()).verify(receipt.body, receipt.headers)
+
+
 def test_the_documented_example_verifies_a_real_delivery(db, receiver):
     verify = docs_example()
     endpoint = WebhookEndpointFactory(url=receiver.url)
-    lead = LeadFactory()
-    lead_transition(lead_id=lead.pk, to_stage="prospect", cause=Cause.MANUAL)
+    receipt = deliver_one(receiver)
 
-    dispatch_all()
-
-    (receipt,) = receiver.wait_for(1)
-    header = receipt.headers["funnel-signature"]
-    assert re.fullmatch(r"t=\d+,v1=[0-9a-f]{64}", header)
-    assert verify(endpoint.secret, receipt.body, header)
-    # The raw bytes are what is signed: any change to them, or another secret, fails.
-    assert not verify(endpoint.secret, receipt.body + b" ", header)
-    assert not verify("whsec_someone-else", receipt.body, header)
+    assert verify(endpoint.secret, receipt.body, receipt.headers)["id"] == receipt.event_id
+    assert verify(endpoint.secret, receipt.body + b" ", receipt.headers) is None
 
 
-def test_the_documented_example_refuses_stale_timestamps(db, receiver):
-    verify = docs_example()
+def test_stale_or_future_timestamps_are_refused(db, receiver):
     endpoint = WebhookEndpointFactory(url=receiver.url)
-    lead_transition(lead_id=LeadFactory().pk, to_stage="prospect", cause=Cause.MANUAL)
-    dispatch_all()
-    (receipt,) = receiver.wait_for(1)
-    header = receipt.headers["funnel-signature"]
-    signed_at = int(header.split(",")[0][2:])
+    receipt = deliver_one(receiver)
+    signed_at = datetime.fromtimestamp(int(receipt.headers["webhook-timestamp"]), UTC)
+    webhook = Webhook(endpoint.secret)
 
-    assert verify(endpoint.secret, receipt.body, header, now=signed_at + 299)
-    assert not verify(endpoint.secret, receipt.body, header, now=signed_at + 301)
-    assert not verify(endpoint.secret, receipt.body, header, now=signed_at - 301)
+    with time_machine.travel(signed_at + timedelta(seconds=299), tick=False):
+        webhook.verify(receipt.body, receipt.headers)
+    for offset in (301, -301):
+        moment = signed_at + timedelta(seconds=offset)
+        with time_machine.travel(moment, tick=False), pytest.raises(WebhookVerificationError):
+            webhook.verify(receipt.body, receipt.headers)
 
 
 def test_a_rolled_secret_signs_with_both_secrets_during_the_grace_period(db, receiver):
-    from integrations.webhooks import webhook_endpoint_roll_secret
-
-    verify = docs_example()
     endpoint = WebhookEndpointFactory(url=receiver.url)
     old_secret = endpoint.secret
     webhook_endpoint_roll_secret(endpoint=endpoint)
-    lead_transition(lead_id=LeadFactory().pk, to_stage="prospect", cause=Cause.MANUAL)
-    dispatch_all()
-    (receipt,) = receiver.wait_for(1)
-    header = receipt.headers["funnel-signature"]
+    receipt = deliver_one(receiver)
 
-    assert header.count("v1=") == 2
+    assert receipt.headers["webhook-signature"].count("v1,") == 2
     assert endpoint.secret != old_secret
-    assert verify(endpoint.secret, receipt.body, header)
-    assert verify(old_secret, receipt.body, header)
+    Webhook(endpoint.secret).verify(receipt.body, receipt.headers)
+    Webhook(old_secret).verify(receipt.body, receipt.headers)
 
 
-def test_signer_and_verifier_agree_on_the_message_format():
-    body = b'{"id":"x"}'
-    header = signature_header(secrets=["whsec_a"], body=body, timestamp=1_700_000_000)
+def test_secrets_are_whsec_and_standard_base64_of_32_random_bytes():
+    secret = secret_new()
 
-    assert header == "t=1700000000,v1=" + signature_compute(
-        secret="whsec_a", timestamp=1_700_000_000, body=body
+    assert secret.startswith("whsec_")
+    assert len(base64.b64decode(secret[6:], validate=True)) == 32
+    assert secret_new() != secret
+
+
+def test_signed_headers_match_the_library_for_a_pinned_time():
+    secret, body = secret_new(), b'{"id":"x"}'
+    at = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+
+    headers = signed_headers(secrets=[secret], msg_id="msg_1", body=body, at=at)
+
+    assert set(headers) == set(STANDARD_HEADERS)
+    assert headers["webhook-timestamp"] == str(int(at.timestamp()))
+    assert headers["webhook-signature"] == Webhook(secret).sign("msg_1", at, body)
+
+
+def test_the_migration_keeps_the_key_bytes_of_earlier_secrets():
+    migration = importlib.import_module(
+        "integrations.migrations.0003_webhooks_dispatch_slot_standard_secrets"
     )
-    assert signature_verify(secret="whsec_a", header=header, body=body, now=1_700_000_010)
-    assert not signature_verify(secret="whsec_a", header="t=abc,v1=00", body=body)
-    assert not signature_verify(
-        secret="whsec_a", header=header, body=body, now=time.time()
-    )  # years later: stale
+    old = "whsec_Zx3-_tJ9aQ"  # the earlier form: URL-safe text used as the key itself
+    body, at = b"{}", datetime(2026, 12, 4, tzinfo=UTC)
+
+    converted = migration._wrap(old)
+
+    assert converted.startswith("whsec_")
+    assert migration._unwrap(converted) == old
+    assert Webhook(converted).sign("m", at, body) == Webhook(old.encode()).sign("m", at, body)

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 
 from funnel.services import lead_transition
 from funnel.stages import Cause
-from integrations.webhook_models import WebhookAttempt, WebhookEndpoint
-from integrations.webhooks import webhook_endpoint_create, webhook_endpoint_update
+from integrations.webhooks.models import WebhookAttempt, WebhookEndpoint
+from integrations.webhooks.services import webhook_endpoint_create, webhook_endpoint_update
 from tests.factories import LeadFactory
 from tests.integrations.webhook_factories import WebhookEndpointFactory, dispatch_all
 from tests.integrations.webhook_receiver import Receiver
@@ -145,7 +145,7 @@ def test_delivery_refuses_a_name_rebound_to_a_private_address(db, settings, fake
         settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
         from django.utils import timezone
 
-        from integrations.webhook_models import WebhookDelivery
+        from integrations.webhooks.models import WebhookDelivery
 
         WebhookDelivery.objects.update(next_attempt_at=timezone.now())
         dispatch_all()

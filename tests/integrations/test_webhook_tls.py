@@ -9,7 +9,7 @@ import pytest
 
 from funnel.services import lead_transition
 from funnel.stages import Cause
-from integrations.webhook_models import WebhookAttempt, WebhookDelivery
+from integrations.webhooks.models import WebhookAttempt, WebhookDelivery
 from tests.factories import LeadFactory
 from tests.integrations.webhook_factories import WebhookEndpointFactory, dispatch_all
 from tests.integrations.webhook_receiver import Receiver

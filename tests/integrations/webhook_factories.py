@@ -2,8 +2,8 @@
 
 import factory
 
-from integrations.webhook_models import WebhookEndpoint, WebhookEventType
-from integrations.webhooks_delivery import deliveries_dispatch
+from integrations.webhooks.delivery import deliveries_dispatch
+from integrations.webhooks.models import WebhookEndpoint, WebhookEventType
 
 
 class WebhookEndpointFactory(factory.django.DjangoModelFactory):
@@ -14,7 +14,7 @@ class WebhookEndpointFactory(factory.django.DjangoModelFactory):
         model = WebhookEndpoint
 
     url = "https://hooks.example.com/funnel"
-    events = factory.LazyFunction(lambda: list(WebhookEventType.values))
+    events = factory.LazyFunction(lambda: [value for value, _ in WebhookEventType.subscribable()])
 
 
 def dispatch_all(budget_seconds: float = 10) -> int:

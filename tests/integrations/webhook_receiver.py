@@ -3,6 +3,8 @@
 It records every request raw (no de-duplication: a duplicate delivery shows up as two
 receipts of one event id) and answers Funnel's receipt check (a signed HEAD) for events
 it has recorded, as docs/webhooks.md describes, when `answers_receipt_checks` is set.
+`go_down()` closes its socket (connections are refused) and `come_back()` listens again
+on the same port, for outage tests.
 """
 
 import json
@@ -23,7 +25,7 @@ class Receipt:
 
     @property
     def event_id(self) -> str:
-        return self.headers.get("funnel-event-id", "")
+        return self.headers.get("webhook-id", "")
 
     @property
     def payload(self) -> dict:
@@ -46,13 +48,26 @@ class Receiver:
         self.hold_at: int | None = None
         self.holding = threading.Event()
         self.release = threading.Event()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.tls = tls
+        self.scheme = "http" if tls is None else "https"
+        self._listen(port=0)
+
+    def _listen(self, *, port: int) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
-        self.scheme = "http"
-        if tls is not None:  # an ssl.SSLContext: serve https
-            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
-            self.scheme = "https"
+        if self.tls is not None:  # an ssl.SSLContext: serve https
+            self.server.socket = self.tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def go_down(self) -> None:
+        """Stop listening: connections are refused until `come_back()`."""
+        self.port = self.server.server_address[1]
+        self.server.shutdown()
+        self.server.server_close()
+
+    def come_back(self) -> None:
+        self._listen(port=self.port)
+        self.thread.start()
 
     @property
     def url(self) -> str:
@@ -112,7 +127,7 @@ class Receiver:
                 with receiver.lock:
                     receiver.checks.append(Receipt("HEAD", self.path, headers, b""))
                     seen = {r.event_id for r in receiver.receipts if r.method == "POST"}
-                event_id = headers.get("funnel-event-id", "")
+                event_id = headers.get("webhook-id", "")
                 if receiver.answers_receipt_checks and event_id in seen:
                     self.send_response(200)
                     self.send_header("Funnel-Event-Received", event_id)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from funnel.models import StageChange
 from funnel.stages import Stage
-from leads.models import Lead
+from leads.models import Lead, LeadMerge
 
 STAGES = [s.value for s in Stage]
 
@@ -76,8 +76,13 @@ def expected_report(
         )
     }
     history = defaultdict(list)
-    for row in StageChange.objects.values("lead_id", "from_stage", "to_stage", "at", "id"):
+    for row in StageChange.objects.values(
+        "lead_id", "from_stage", "to_stage", "at", "id", "merged_from"
+    ):
         history[row["lead_id"]].append(row)
+    # A merged duplicate's moves are another chain on the survivor: its time in a stage
+    # runs from that chain's previous move, or from the merged-away lead's creation.
+    chain_start = dict(LeadMerge.objects.values_list("merged_lead_id", "merged_created_at"))
 
     def keep(lead) -> bool:
         if lead_ids is not None and lead["id"] not in lead_ids:
@@ -114,15 +119,17 @@ def expected_report(
                 bucket["cohort"] += 1
                 for stage in {m["to_stage"] for m in moves}:
                     bucket["reached"][stage] += 1
-        entered = lead["created_at"]
+        entered = {None: lead["created_at"]}
         for move in moves:
+            chain = move["merged_from"]
+            entered_at = entered.get(chain) or chain_start[chain]
             if start <= move["at"] < end:
                 buckets = [totals] + ([groups[key_of(lead, move["at"])]] if group_by else [])
-                days = (move["at"] - entered).total_seconds() / 86400
+                days = (move["at"] - entered_at).total_seconds() / 86400
                 for bucket in buckets:
                     bucket["flow"][move["to_stage"]] += 1
                     bucket["durations"][move["from_stage"]].append(days)
-            entered = move["at"]
+            entered[chain] = move["at"]
 
     if group_by == "month":
         keys, month = [], date(since.year, since.month, 1)

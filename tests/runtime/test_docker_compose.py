@@ -37,10 +37,11 @@ def test_compose_file_is_valid_with_every_process_and_health_checks():
     assert _compose("config", "-q", env=SECRETS).returncode == 0
     config = yaml.safe_load(_compose("config", env=SECRETS).stdout)
     services = config["services"]
-    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
-    for name in ("postgres", "redis", "web", "worker"):
+    workers = ("worker", "worker-webhooks", "worker-maintenance")
+    assert set(services) == {"postgres", "redis", "migrate", "web", "beat", *workers}
+    for name in ("postgres", "redis", "web", *workers):
         assert services[name]["healthcheck"]["test"], name
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "beat", *workers):
         assert services[name]["depends_on"]["migrate"]["condition"] == (
             "service_completed_successfully"
         )
@@ -50,6 +51,18 @@ def test_compose_file_is_valid_with_every_process_and_health_checks():
         assert environment["CELERY_BROKER_URL"].startswith("redis://")
         assert environment["DATABASE_URL"].startswith("postgres://")
     assert "gunicorn" in services["web"]["command"]
+    # One worker per queue group, each stopping within docker's default grace period.
+    queues = {
+        name: services[name]["command"][services[name]["command"].index("-Q") + 1]
+        for name in workers
+    }
+    assert queues == {
+        "worker": "interactive",
+        "worker-webhooks": "webhooks",
+        "worker-maintenance": "maintenance",
+    }
+    for name in workers:
+        assert services[name]["environment"]["REMAP_SIGTERM"] == "SIGQUIT"
     assert "beat" in services["beat"]["command"]
 
 

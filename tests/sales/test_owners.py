@@ -65,9 +65,12 @@ def test_a_rep_claims_an_unassigned_prospect_once(rep, other_rep, pool_prospect)
     assert Lead.objects.get(pk=pool_prospect.pk).owner == rep
 
 
-def test_only_prospects_can_be_claimed(rep):
-    lead = lead_in(Stage.LEAD, owner=None)
-    with pytest.raises(SalesConflict, match="Only prospects"):
+@pytest.mark.parametrize("stage", [Stage.CUSTOMER, Stage.LOST, Stage.DISQUALIFIED])
+def test_only_leads_in_play_can_be_claimed(rep, stage):
+    # Issue 13 opened claims to unassigned leads (not only prospects); what is out of play
+    # (won, lost, dropped) stays a manager's to assign.
+    lead = lead_in(stage, owner=None)
+    with pytest.raises(SalesConflict, match="Only leads and prospects"):
         services.lead_claim(lead_id=lead.pk, rep=rep)
     assert Lead.objects.get(pk=lead.pk).owner is None
 

@@ -7,7 +7,7 @@ statuses per role, the record its path points at (by default one that rep A owns
 on, so rep B must get 404), a valid body for writes, and for lists who may see which rows.
 
 Roles, in the order of `s(...)`: anonymous, API key read, API key read-write, marketer,
-rep A, rep B, manager. API keys act as managers (integrations/api_keys.py); a read-only
+rep A, rep B, manager. API keys act as managers (integrations/api_keys/services.py); a read-only
 key is refused every write (403).
 """
 
@@ -141,6 +141,13 @@ MATRIX: dict[str, Row] = {
     "GET /api/v1/leads/{id}/history/": Row(READ_AS_OWNER, params=a_lead),
     "GET /api/v1/leads/{id}/changes/": Row(READ_AS_OWNER, params=a_lead),
     "GET /api/v1/leads/{id}/timeline/": Row(READ_AS_OWNER, params=a_lead),
+    "POST /api/v1/leads/{id}/merge/": Row(
+        # Whoever may change both leads; rep B cannot see rep A's survivor.
+        s(401, 403, 200, 200, 200, 404, 200),
+        # The customer survives: the stages present stay the same.
+        params=lambda w: {"id": w.leads["rep_a"][2].pk},
+        body=lambda w: {"merged": w.leads["rep_a"][1].pk},
+    ),
     # Anyone who sees the lead may see why it scores what it does.
     "GET /api/v1/leads/{id}/score/": Row(READ_AS_OWNER, params=a_lead),
     "POST /api/v1/leads/{id}/transition/": Row(
@@ -333,6 +340,11 @@ MATRIX: dict[str, Row] = {
     ),
     "DELETE /api/v1/webhooks/{id}/": Row(
         deleted(MANAGERS_WRITE), params=lambda w: {"id": w.webhook.pk}
+    ),
+    "POST /api/v1/webhooks/{id}/test-event/": Row(
+        # Queued for delivery: 202.
+        {role: 202 if code == 200 else code for role, code in MANAGERS_WRITE.items()},
+        params=lambda w: {"id": w.webhook.pk},
     ),
     "POST /api/v1/webhooks/{id}/roll-secret/": Row(
         MANAGERS_WRITE, params=lambda w: {"id": w.webhook.pk}

@@ -9,8 +9,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from funnel.stages import Stage
-from integrations.api_keys import api_key_create
-from integrations.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from integrations.api_keys.services import api_key_create
+from integrations.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from leads.models import Lead
 from marketing.models import Campaign, Spend, Touch
 from tests.factories import CampaignFactory

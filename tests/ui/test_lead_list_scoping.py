@@ -66,6 +66,7 @@ def test_filtering_by_another_reps_id_does_not_leak(login, rep, other_rep, cast)
 
 def test_a_rep_is_not_offered_other_owners(login, rep, other_rep, manager, cast):
     rep_html = login(rep).get(reverse("leads:list")).content.decode()
-    assert f'value="{other_rep.pk}"' not in rep_html
+    # An owner option, not a row's checkbox (whose value is a lead id).
+    assert f'<option value="{other_rep.pk}"' not in rep_html
     manager_html = login(manager).get(reverse("leads:list")).content.decode()
     assert f'<option value="{other_rep.pk}">{other_rep.username}</option>' in manager_html

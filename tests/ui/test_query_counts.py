@@ -29,8 +29,10 @@ def test_lists_for_a_rep(login, rep, moved, django_assert_num_queries, count, ur
     populate(rep, moved, count)
     client = login(rep)
     # AUTH + the page of rows (owner and campaign joined) + the bounded count + the
-    # campaign choices of the filter bar (a rep's owner choices need no query).
-    with django_assert_num_queries(AUTH + 3):
+    # campaign choices of the filter bar (a rep's owner choices need no query) + the
+    # cadence choices of the bulk-action bar, shown above rows (none reach customer here)
+    # + the saved-views menu (the views, the groups to share with).
+    with django_assert_num_queries(AUTH + 5 + (url_name != "leads:customers")):
         response = client.get(reverse(url_name), {"sort": "-score"})
     assert response.status_code == 200
 
@@ -42,13 +44,29 @@ def test_filtered_list_for_a_manager(login, manager, rep, moved, django_assert_n
     client = login(manager)
     campaign = factories.CampaignFactory()
     # As for a rep, plus the owner choices; the chosen campaign is validated against the
-    # choices query (one more).
-    with django_assert_num_queries(AUTH + 5):
+    # choices query (one more); the saved-views menu (2).
+    with django_assert_num_queries(AUTH + 7):
         response = client.get(
             reverse("leads:list"),
             {"stage": "prospect", "owner": "none", "source_campaign": campaign.pk, "search": "a"},
         )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_list_with_the_bulk_bar_for_a_manager(
+    login, manager, rep, moved, django_assert_num_queries, count
+):
+    populate(rep, moved, count)
+    factories.RepFactory.create_batch(3)
+    # AUTH + rows + bounded count + campaign and owner choices of the filter bar + the
+    # bulk bar's rep and cadence choices + the saved-views menu (2) + the last view
+    # remembered, looked up because the list is opened bare: the same whatever the rows.
+    client = login(manager)
+    with django_assert_num_queries(AUTH + 9):
+        response = client.get(reverse("leads:list"))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="bulk-pick"') == min(count, 25)
 
 
 def test_lead_page_costs_the_same_however_long_its_history(login, rep, moved):
