@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from funnel.errors import Conflict
-from funnel.stages import IllegalTransition, UnknownStage
+from funnel.stages import IllegalTransition, MoveNeedsManager, UnknownStage
 from integrations.throttling import unauthenticated_throttle
 
 
@@ -31,6 +31,11 @@ def exception_handler(exc, context):
         return Response(refused[1], status=refused[0])
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         exc = _unauthenticated(exc, context)
+    if isinstance(exc, MoveNeedsManager):
+        return Response(
+            {"detail": str(exc), "from_stage": exc.from_stage, "to_stage": exc.to_stage},
+            status=status.HTTP_403_FORBIDDEN,
+        )
     if isinstance(exc, IllegalTransition):
         return Response(
             {"detail": str(exc), "from_stage": exc.from_stage, "to_stage": exc.to_stage},

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -19,7 +20,8 @@ from django.utils import timezone
 
 from funnel import followups
 from funnel.models import StageChange
-from funnel.stages import Cause, Stage, check_move, parse_stage, sources_of
+from funnel.roles import is_manager
+from funnel.stages import Cause, Stage, check_move, is_restricted, parse_stage, sources_of
 from leads.models import Lead
 
 # First arrival in each stage, denormalised on the lead for the funnel metrics (a move
@@ -43,13 +45,20 @@ def lead_transition(
     at: datetime | None = None,
 ) -> Lead:
     """Move one lead. A move to its current stage does nothing; a move the graph forbids
-    raises `IllegalTransition` and writes nothing. Returns the lead as saved."""
+    raises `IllegalTransition` and writes nothing. A restricted move (a customer back to
+    prospect) needs a manager as `actor` (else `MoveNeedsManager`) and a reason.
+    Returns the lead as saved."""
     target = parse_stage(to_stage)
+    manager = actor is not None and is_manager(actor)
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         if lead.stage == target:
             return lead
-        check_move(lead.stage, target)
+        check_move(lead.stage, target, manager=manager)
+        if is_restricted(lead.stage, target) and not reason.strip():
+            raise ValidationError(
+                {"reason": "Say why: this move undoes a recorded outcome and stays in history."}
+            )
         when = at or timezone.now()
         change = StageChange.objects.create(
             lead=lead,

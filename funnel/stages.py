@@ -39,6 +39,17 @@ ALLOWED_MOVES: dict[Stage, frozenset[Stage]] = {
     Stage.CUSTOMER: frozenset(),
 }
 
+# Moves that undo a recorded outcome: they exist in the graph but only a manager may make
+# them, with a reason, through the same writer and ledger as every other move. They are
+# never made in bulk (`sources_of` leaves them out) and metrics keep their definitions:
+# a lead that was once a customer still counts in reached[customer].
+RESTRICTED_MOVES: frozenset[tuple[Stage, Stage]] = frozenset(
+    {
+        # A customer recorded by mistake (a deal won in error, then reopened).
+        (Stage.CUSTOMER, Stage.PROSPECT),
+    }
+)
+
 
 class IllegalTransition(Exception):
     """A move the stage graph does not allow. The API maps it to 409, the UI to a message."""
@@ -47,6 +58,18 @@ class IllegalTransition(Exception):
         self.from_stage = from_stage
         self.to_stage = to_stage
         super().__init__(f"A {from_stage} cannot move to {to_stage}.")
+
+
+class MoveNeedsManager(IllegalTransition):
+    """A restricted move (`RESTRICTED_MOVES`) asked for by someone who is not a manager.
+    The API maps it to 403; pages show the message."""
+
+    def __init__(self, from_stage: str, to_stage: str) -> None:
+        super().__init__(from_stage, to_stage)
+        self.args = (f"Only a manager can move a {from_stage} back to {to_stage}.",)
+
+    def __str__(self) -> str:
+        return self.args[0]
 
 
 class UnknownStage(ValueError):
@@ -63,14 +86,20 @@ def parse_stage(value: object) -> Stage:
         raise UnknownStage(value) from None
 
 
-def can_move(from_stage: str, to_stage: str) -> bool:
-    return Stage(to_stage) in ALLOWED_MOVES[Stage(from_stage)]
+def is_restricted(from_stage: str, to_stage: str) -> bool:
+    return (Stage(from_stage), Stage(to_stage)) in RESTRICTED_MOVES
 
 
-def next_stages(from_stage: str) -> list[Stage]:
-    """Stages reachable in one move, in the graph's display order."""
-    allowed = ALLOWED_MOVES[Stage(from_stage)]
-    return [stage for stage in Stage if stage in allowed]
+def can_move(from_stage: str, to_stage: str, *, manager: bool = False) -> bool:
+    if Stage(to_stage) in ALLOWED_MOVES[Stage(from_stage)]:
+        return True
+    return manager and is_restricted(from_stage, to_stage)
+
+
+def next_stages(from_stage: str, *, manager: bool = False) -> list[Stage]:
+    """Stages reachable in one move, in the graph's display order; a manager also gets
+    the restricted moves."""
+    return [stage for stage in Stage if can_move(from_stage, stage, manager=manager)]
 
 
 def sources_of(to_stage: str) -> frozenset[Stage]:
@@ -79,6 +108,9 @@ def sources_of(to_stage: str) -> frozenset[Stage]:
     return frozenset(src for src, targets in ALLOWED_MOVES.items() if target in targets)
 
 
-def check_move(from_stage: str, to_stage: str) -> None:
-    if not can_move(from_stage, to_stage):
-        raise IllegalTransition(from_stage, to_stage)
+def check_move(from_stage: str, to_stage: str, *, manager: bool = False) -> None:
+    if can_move(from_stage, to_stage, manager=manager):
+        return
+    if is_restricted(from_stage, to_stage):
+        raise MoveNeedsManager(from_stage, to_stage)
+    raise IllegalTransition(from_stage, to_stage)

@@ -28,6 +28,7 @@ MOVE_HINTS: dict[tuple[str, str], str] = {
     (Stage.DISQUALIFIED, Stage.LEAD): "Re-engaged",
     (Stage.LOST, Stage.LEAD): "Recycle to marketing",
     (Stage.LOST, Stage.PROSPECT): "Reopen with sales",
+    (Stage.CUSTOMER, Stage.PROSPECT): "Managers only: undo a sale recorded by mistake (say why)",
 }
 
 # Forward moves first: the choice a person most often makes leads the list.
@@ -56,9 +57,11 @@ class LeadMoveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Why, in a few words"}),
     )
 
-    def __init__(self, *args, lead: Lead, **kwargs) -> None:
+    def __init__(self, *args, lead: Lead, manager: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.lead = lead
+        # Managers also see the restricted moves (funnel.stages.RESTRICTED_MOVES).
+        self.manager = manager
         # Offer only what the graph allows from here; validation still accepts any known
         # stage so a stale form reaches the service, which refuses it with a clear message.
         self.fields["to_stage"].widget.choices = [
@@ -67,7 +70,7 @@ class LeadMoveForm(forms.Form):
 
     @property
     def allowed(self) -> list[Stage]:
-        return sorted(next_stages(self.lead.stage), key=MOVE_ORDER.index)
+        return sorted(next_stages(self.lead.stage, manager=self.manager), key=MOVE_ORDER.index)
 
     @property
     def options(self) -> list[dict[str, str]]:

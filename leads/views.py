@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,8 +18,9 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from funnel.keyset import bounded_count, keyset_page
+from funnel.roles import is_manager
 from funnel.services import lead_transition
-from funnel.stages import Cause, IllegalTransition, Stage
+from funnel.stages import Cause, IllegalTransition, MoveNeedsManager, Stage
 from leads.forms import SORTS, LeadListFilterForm, LeadMoveForm
 from leads.models import Lead, LeadMerge
 from leads.selectors import lead_is_editable_by, leads_creatable_by, leads_visible_to
@@ -135,7 +136,8 @@ def lead_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not lead_is_editable_by(request.user, lead=lead):
         raise PermissionDenied("You can see this lead but not change it.")
-    form = LeadMoveForm(request.POST, lead=lead)
+    manager = is_manager(request.user)
+    form = LeadMoveForm(request.POST, lead=lead, manager=manager)
     if not form.is_valid():
         return _lead_page(request, lead, can_move=True, form=form, status=400)
 
@@ -149,17 +151,28 @@ def lead_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             reason=form.cleaned_data["reason"].strip(),
         )
+    except ValidationError as exc:
+        # A restricted move without a reason: the form says which field.
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _lead_page(request, lead, can_move=True, form=form, status=400)
     except IllegalTransition as exc:
         lead.refresh_from_db()
-        messages.error(
-            request,
-            f"A {Stage(exc.from_stage).label.lower()} cannot move to "
-            f"{Stage(exc.to_stage).label.lower()}. Nothing was changed: the lead may have "
-            "moved since you opened this page, so check its current stage below.",
-        )
+        if isinstance(exc, MoveNeedsManager):
+            messages.error(request, f"{exc} Nothing was changed.")
+        else:
+            messages.error(
+                request,
+                f"A {Stage(exc.from_stage).label.lower()} cannot move to "
+                f"{Stage(exc.to_stage).label.lower()}. Nothing was changed: the lead may have "
+                "moved since you opened this page, so check its current stage below.",
+            )
         # Keep what the person typed; offer the moves that are legal now.
-        retry = LeadMoveForm(initial={"reason": form.cleaned_data["reason"]}, lead=lead)
-        return _lead_page(request, lead, can_move=True, form=retry, status=409)
+        retry = LeadMoveForm(
+            initial={"reason": form.cleaned_data["reason"]}, lead=lead, manager=manager
+        )
+        status = 403 if isinstance(exc, MoveNeedsManager) else 409
+        return _lead_page(request, lead, can_move=True, form=retry, status=status)
 
     name = moved.full_name or moved.email
     if from_stage == target:
@@ -189,7 +202,8 @@ def _lead_page(
         "lead": lead,
         "stage": Stage(lead.stage),
         "can_move": can_move,
-        "move_form": form or (LeadMoveForm(lead=lead) if can_move else None),
+        "move_form": form
+        or (LeadMoveForm(lead=lead, manager=is_manager(request.user)) if can_move else None),
         # The sales timeline: stage moves, touches, activities, deals, paginated.
         **timeline_context(request, lead),
         "stage_since": lead.stage_changed_at or lead.created_at,

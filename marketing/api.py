@@ -8,8 +8,8 @@ once, in `funnel.api_errors`.
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -302,27 +302,63 @@ class CaptureView(APIView):
         # A NUL byte cannot even be sent to PostgreSQL (it was a 500); no key contains one.
         well_formed = isinstance(key, str) and "\x00" not in key and len(key) <= 64
         campaign = Campaign.objects.filter(capture_key=key).first() if well_formed else None
+        browser = _browser_form_post(request)
         if campaign is None or not key:
+            if browser:
+                return _capture_refused(request, {"key": ["This form is not set up."]}, 404)
             raise NotFound("Unknown capture key.")
         serializer = CaptureSerializer(data=data)
         # Bots fill every field: answer as if all went well, and write nothing.
         if not data.get("website"):
+            if browser and not serializer.is_valid():
+                return _capture_refused(request, serializer.errors, 400)
             serializer.is_valid(raise_exception=True)
             values = serializer.validated_data
-            lead_capture(
-                campaign=campaign,
-                email=values["email"],
-                fields={name: values[name] for name in LEAD_FIELDS if name in values},
-                utm={name: values[name] for name in UTM_FIELDS if name in values},
-                consent=values.get("consent", False),
-            )
-        if request.content_type.startswith(("application/x-www-form-urlencoded", "multipart/")):
+            try:
+                lead_capture(
+                    campaign=campaign,
+                    email=values["email"],
+                    fields={name: values[name] for name in LEAD_FIELDS if name in values},
+                    utm={name: values[name] for name in UTM_FIELDS if name in values},
+                    consent=values.get("consent", False),
+                )
+            except DjangoValidationError as refused:
+                if not browser:
+                    raise  # funnel.api_errors: 400 with the field errors
+                errors = (
+                    refused.message_dict
+                    if hasattr(refused, "error_dict")
+                    else {"email": refused.messages}
+                )
+                return _capture_refused(request, errors, 400)
+        if browser:
             response = HttpResponseRedirect(
                 campaign.thank_you_url or reverse("marketing:capture-thanks")
             )
             response.status_code = status.HTTP_303_SEE_OTHER  # The browser follows with GET.
             return response
         return Response({"status": "ok"}, status=status.HTTP_201_CREATED)
+
+
+def _browser_form_post(request) -> bool:
+    """A web form posted by a visitor's browser (form encoded), unless the client asks
+    for JSON: that person gets pages, integrations get JSON."""
+    form = request.content_type.startswith(("application/x-www-form-urlencoded", "multipart/"))
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return form and not ("application/json" in accept and "text/html" not in accept)
+
+
+def _capture_refused(request, errors, status_code: int) -> HttpResponse:
+    """The visitor's answer to a refused form: what was wrong, in words, and a way back."""
+    labels = {name: field.label or name for name, field in CaptureSerializer().fields.items()}
+    problems = [
+        {"field": labels.get(name, name).capitalize(), "messages": [str(m) for m in messages]}
+        for name, messages in errors.items()
+    ]
+    back = request.META.get("HTTP_REFERER", "")
+    back = back if back.startswith(("http://", "https://")) else ""
+    context = {"problems": problems, "back": back}
+    return render(request, "marketing/capture_error.html", context, status=status_code)
 
 
 class CampaignMetricsView(APIView):

@@ -31,7 +31,8 @@ COLUMNS = [
     ("industry", "industry"),
     ("company_size", "company_size"),
     ("stage", "stage"),
-    ("score", "score"),
+    # The list shows the score rounded; the file keeps it exact, and says so.
+    ("score_exact", "score"),
     ("owner", "owner__username"),
     ("source_campaign", "source_campaign__name"),
     ("marketing_consent", "marketing_consent"),

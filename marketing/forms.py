@@ -119,6 +119,7 @@ class ImportMappingForm(forms.Form):
     campaign = forms.ModelChoiceField(
         queryset=Campaign.objects.order_by("name"),
         required=False,
+        empty_label="No campaign",
         help_text="New leads, and leads without one, get this source campaign.",
     )
     touch_kind = forms.ChoiceField(

@@ -22,6 +22,7 @@ from sales.serializers import (
     ActivityWriteSerializer,
     DealCreateSerializer,
     DealLoseSerializer,
+    DealReopenSerializer,
     DealSerializer,
     DealUpdateSerializer,
     DealWinSerializer,
@@ -159,6 +160,24 @@ class DealViewSet(
         data = self.valid(DealLoseSerializer)
         lost = services.deal_lose(deal_id=deal.pk, actor=request.user, **data)
         return self.answer(lost)
+
+    @extend_schema(
+        summary="Reopen a won deal",
+        description=(
+            "Managers only (403 otherwise), with a reason: a win recorded by mistake is open "
+            "again and leaves revenue and quotas; who and why is kept as a note on the deal. "
+            "The lead does not move: a customer goes back to prospect only by its own "
+            "transition (managers only, with a reason). 409 if the deal is not won."
+        ),
+        request=DealReopenSerializer,
+        responses={200: DealSerializer, **ERRORS, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        deal = self.get_object()
+        data = self.valid(DealReopenSerializer)
+        reopened = services.deal_reopen(deal_id=deal.pk, actor=request.user, **data)
+        return self.answer(reopened)
 
 
 # --- Activities -----------------------------------------------------------------------

@@ -47,6 +47,18 @@ class LoseForm(ReturnToForm):
     )
 
 
+class WinForm(ReturnToForm):
+    """The confirmation before a win: the final amount (prefilled with the deal's) and an
+    optional note. Without an amount the deal's own is kept."""
+
+    amount = _amount("Final amount", required=False)
+    note = forms.CharField(label="Note", max_length=500, required=False)
+
+
+class ReopenForm(ReturnToForm):
+    reason = forms.CharField(label="Why reopen it?", max_length=500)
+
+
 class ActivityForm(forms.Form):
     kind = forms.ChoiceField(choices=Activity.Kind.choices, initial=Activity.Kind.CALL)
     subject = forms.CharField(max_length=200)

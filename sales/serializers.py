@@ -162,6 +162,10 @@ class DealLoseSerializer(DealWinSerializer):
     reason = serializers.CharField(max_length=500, help_text="Why the deal was lost.")
 
 
+class DealReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why the won deal is reopened.")
+
+
 # --- Activities -----------------------------------------------------------------------
 
 

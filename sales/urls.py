@@ -18,5 +18,6 @@ urlpatterns = [
     path("leads/<int:pk>/timeline/", views.lead_timeline_older, name="lead_timeline"),
     path("deals/<int:pk>/win/", views_actions.deal_win, name="deal_win"),
     path("deals/<int:pk>/lose/", views_actions.deal_lose, name="deal_lose"),
+    path("deals/<int:pk>/reopen/", views_actions.deal_reopen, name="deal_reopen"),
     path("activities/<int:pk>/complete/", views_actions.task_complete, name="task_complete"),
 ]

@@ -146,6 +146,7 @@ def lead_panel_context(request: HttpRequest, lead: Lead) -> dict:
         "can_edit": editable,
         "can_claim": not manager and lead.owner_id is None and lead.stage in CLAIMABLE_STAGES,
         "can_reassign": manager,
+        "can_reopen": manager,
         "deals": deals,
         "enrolments": enrolments,
         "sequences": (

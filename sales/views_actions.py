@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from funnel.formatting import money_text, person_name
 from funnel.roles import is_sales_rep
 from funnel.services import lead_transition
 from funnel.stages import Cause, IllegalTransition, Stage
@@ -31,7 +32,9 @@ from sales.forms import (
     LoseForm,
     QuotaSetForm,
     ReassignForm,
+    ReopenForm,
     ReturnToForm,
+    WinForm,
 )
 from sales.models import Deal
 from sales.views import (
@@ -134,8 +137,18 @@ def _visible_deal(request: HttpRequest, pk: int) -> Deal:
 def deal_win(request: HttpRequest, pk: int) -> HttpResponse:
     deal = _visible_deal(request, pk)
     where = _return_to(request, "board")
+    form = WinForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"The deal was not won: {_form_errors(form)}")
+        return _answer(request, where, lead=deal.lead, status=400)
     try:
-        won = services.deal_win(deal_id=deal.pk, actor=request.user, cause=Cause.MANUAL)
+        won = services.deal_win(
+            deal_id=deal.pk,
+            actor=request.user,
+            cause=Cause.MANUAL,
+            amount=form.cleaned_data["amount"],
+            note=form.cleaned_data["note"],
+        )
     except (SalesConflict, ValidationError) as exc:
         return _refused(request, where, exc, lead=deal.lead)
     became = " They are a customer now." if deal.lead.stage == Stage.PROSPECT else ""
@@ -161,6 +174,32 @@ def deal_lose(request: HttpRequest, pk: int) -> HttpResponse:
         f"Marked “{deal.title}” lost. {deal.lead} is still a {deal.lead.stage}: move them on "
         "the board if they are lost too.",
     )
+    return _answer(request, where, lead=deal.lead)
+
+
+@sales_required
+@require_POST
+def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager undoes a win recorded by mistake; the lead's stage is left alone."""
+    deal = _visible_deal(request, pk)
+    where = _return_to(request, "lead")
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the deal is reopened.")
+        return _answer(request, where, lead=deal.lead, status=400)
+    try:
+        services.deal_reopen(
+            deal_id=deal.pk, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except (SalesConflict, ValidationError) as exc:
+        return _refused(request, where, exc, lead=deal.lead)
+    stays = (
+        f" {deal.lead} is still a customer: if this was their only win, a manager can move "
+        "them back to prospect from the Stage panel (with a reason)."
+        if deal.lead.stage == Stage.CUSTOMER
+        else ""
+    )
+    messages.success(request, f"Reopened “{deal.title}”: it is open again.{stays}")
     return _answer(request, where, lead=deal.lead)
 
 
@@ -340,8 +379,8 @@ def quota_set(request: HttpRequest) -> HttpResponse:
             )
             status = 409 if isinstance(exc, SalesConflict) else 400
         else:
-            who = data["owner"].get_username() if data["owner"] else "the team"
-            messages.success(request, f"Target for {who} set to {data['target']:,.2f}.")
+            who = person_name(data["owner"]) if data["owner"] else "the team"
+            messages.success(request, f"Target for {who} set to {money_text(data['target'])}.")
     source = {"period": request.POST.get("period", ""), "on": request.POST.get("starts_on", "")}
     if not wants_partial(request):
         query = urlencode({k: v for k, v in source.items() if v})

@@ -11,10 +11,11 @@ import csv
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpResponse
 from django.utils.text import slugify
+
+from funnel import formatting
 
 INT, RATE, DAYS, MONEY, TEXT, RATIO = "int", "rate", "days", "money", "text", "ratio"
 
@@ -99,26 +100,43 @@ class Table:
         name = slugify(f"{self.name}-{filename_hint}") or self.name
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         writer = csv.writer(response)
-        writer.writerow([c.label for c in self.columns])
+        writer.writerow([csv_label(c) for c in self.columns])
         for row in [*self.rows, *([self.footer] if self.footer else [])]:
             writer.writerow([csv_value(row.get(c.key), c.kind) for c in self.columns])
         return response
 
 
 def display(value, kind: str) -> str:
+    """The screen's text, from the one formatter every page uses (funnel.formatting)."""
     if value is None:
-        return "—"
+        return formatting.EMPTY
     if kind == RATE:
-        return f"{float(value) * 100:.1f}%"
+        return formatting.percent_text(value)
     if kind == DAYS:
         return f"{float(value):.1f}"
     if kind == RATIO:
-        return f"{float(value):+.2f}"
+        return formatting.roi_text(value)
     if kind == MONEY:
-        return f"{settings.FUNNEL_CURRENCY} {intcomma(int(Decimal(value).quantize(Decimal(1))))}"
+        return formatting.money_text(Decimal(value))
     if kind == INT:
         return intcomma(value)
     return str(value)
+
+
+# The CSV keeps exact figures (a spreadsheet rounds for itself); its header says so, and
+# in which unit, so nobody compares "0.2531" with the screen's "25.3 %" unawares.
+CSV_UNITS = {
+    RATE: "fraction, exact",
+    RATIO: "fraction, exact",
+    DAYS: "days, exact",
+}
+
+
+def csv_label(column: Column) -> str:
+    if column.kind == MONEY:
+        return f"{column.label} ({formatting.currency()}, exact)"
+    unit = CSV_UNITS.get(column.kind)
+    return f"{column.label} ({unit})" if unit else column.label
 
 
 def csv_value(value, kind: str):

@@ -147,13 +147,13 @@ def overview(request):
         {
             "label": "Lead → prospect",
             "stage": "prospect",
-            "value": _percent(rates["lead_to_prospect"]),
+            "value": rates["lead_to_prospect"],
             "sub": f"{totals.reached['prospect']:,} {of_leads}",
         },
         {
             "label": "Prospect → customer",
             "stage": "customer",
-            "value": _percent(rates["prospect_to_customer"]),
+            "value": rates["prospect_to_customer"],
             "sub": (
                 f"{totals.reached['customer']:,} of {totals.reached['prospect']:,} "
                 f"prospect{pluralize(totals.reached['prospect'])}"
@@ -162,7 +162,7 @@ def overview(request):
         {
             "label": "Lead → customer",
             "stage": "customer",
-            "value": _percent(rates["lead_to_customer"]),
+            "value": rates["lead_to_customer"],
             "sub": f"{totals.reached['customer']:,} {of_leads}",
         },
     ]
@@ -194,10 +194,6 @@ def overview(request):
         rate_tiles=rate_tiles,
         velocity_tiles=velocity_tiles,
     )
-
-
-def _percent(value: float | None) -> float | None:
-    return None if value is None else value * 100
 
 
 @manager_required

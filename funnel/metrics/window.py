@@ -111,8 +111,10 @@ def _preset_window(preset: str, today: date) -> Window:
     if preset == "year_to_date":
         return Window(date(today.year, 1, 1), today)
     if preset == "last_12_months":
-        # Twelve calendar months including the current one, so month groups are whole.
-        return Window(_add_months(today.replace(day=1), -11), today)
+        # The twelve whole calendar months before this one, and this month so far: month
+        # groups are whole, today's figures are in, and it never equals "Year to date"
+        # (twelve months counting the current one did, every December).
+        return Window(_add_months(today.replace(day=1), -12), today)
     raise ValueError(f"Unknown preset {preset!r}; expected one of: {', '.join(PRESET_KEYS)}.")
 
 

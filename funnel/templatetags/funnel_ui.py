@@ -6,6 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from funnel import formatting
+
 register = template.Library()
 
 
@@ -30,3 +32,12 @@ def age(value: datetime | None) -> str:
     if value > now or (now - value).total_seconds() < 60:
         return "a moment"
     return timesince(value, now, depth=1)
+
+
+# Numbers: one formatter (funnel.formatting) for every page.
+register.filter("amount", formatting.amount_text)
+register.filter("money", formatting.money_text)
+register.filter("percent", formatting.percent_text)
+register.filter("roi", formatting.roi_text)
+register.filter("person", formatting.person_name)
+register.simple_tag(formatting.currency, name="currency")

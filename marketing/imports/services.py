@@ -284,7 +284,8 @@ def _run(job: ImportJob) -> None:
             appended = staging.rows_append(job_id=job.pk, rows=islice(good, BATCH_ROWS))
             job.rows_valid += appended
             job.rows_bad = report.count
-            job.lines_read = position.lines
+            # Lines with data: the header names columns, it is not a line of leads.
+            job.lines_read = max(position.lines - 1, 0)
             job.bytes_read = raw.tell()
             _progress(job, "rows_valid", "rows_bad", "lines_read", "bytes_read")
             if appended < BATCH_ROWS:

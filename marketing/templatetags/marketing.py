@@ -1,5 +1,6 @@
 from django import template
 
+from funnel import formatting
 from marketing.selectors import lead_score_explanation
 
 register = template.Library()
@@ -11,17 +12,8 @@ def score_explanation(lead):
     return lead_score_explanation(lead=lead)
 
 
-@register.filter
-def money(value, places: int = 2):
-    """1234.5 → "1,234.50"; None → "—" (a figure with no denominator is not zero)."""
-    if value is None:
-        return "—"
-    return f"{value:,.{int(places)}f}"
-
-
-@register.filter
-def ratio_percent(value):
-    """0.253 → "25.3 %"; None → "—"."""
-    if value is None:
-        return "—"
-    return f"{value * 100:,.1f} %"
+# The one formatter (funnel.formatting), under the names marketing templates use.
+register.filter("money", formatting.money_text)
+register.filter("amount", formatting.amount_text)
+register.filter("ratio_percent", formatting.percent_text)
+register.filter("roi", formatting.roi_text)

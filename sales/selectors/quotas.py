@@ -138,6 +138,16 @@ class QuotaBoard:
     # Sum of the reps' targets: the team target when no team quota is set.
     reps_target: Decimal | None
 
+    @property
+    def targets_gap(self) -> Decimal | None:
+        """Team target minus the sum of the reps' targets, when both exist and differ: a
+        team target is set on its own (room for hires, targets not yet split), so the page
+        says by how much they disagree instead of leaving two numbers to puzzle over."""
+        if self.team_quota is None or self.reps_target is None:
+            return None
+        gap = self.team_quota.target - self.reps_target
+        return gap or None
+
 
 def quota_board(*, period: Period, today: date) -> QuotaBoard:
     """Every active rep (with or without a quota) and the team for one period, for the

@@ -8,19 +8,20 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from funnel.roles import is_manager
 from funnel.services import lead_transition
 from funnel.stages import Cause, Stage
 from integrations import webhooks
 from leads.models import Lead
 from marketing.models import Campaign
 from sales.errors import SalesConflict
-from sales.models import MAX_AMOUNT, Deal
+from sales.models import MAX_AMOUNT, Activity, Deal
 from sales.periods import today
-from sales.services.activities import lead_activity_seen, users_who_may_own
+from sales.services.activities import activity_create, lead_activity_seen, users_who_may_own
 
 # Stages whose deals may be opened and won: prospects become customers by winning,
 # customers come back for more.
@@ -159,15 +160,25 @@ def deal_win(
     cause: Cause,
     closed_on: date | None = None,
     at: datetime | None = None,
+    amount: Decimal | None = None,
+    note: str = "",
 ) -> Deal:
     """Win an open deal. A prospect's win moves the lead to customer (same transaction,
     through the one stage writer); a customer's win is repeat business. `at` backdates
-    the close (imports, demo data); it defaults to now."""
+    the close (imports, demo data); it defaults to now. `amount` is the confirmed final
+    amount (the page asks before winning); `note` is kept as a note on the deal."""
     now = at or timezone.now()
     closed_on = _closed_on_clean(closed_on or timezone.localdate(now))
+    amount = deal_amount_clean(amount) if amount is not None else None
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ValidationError({"note": "Keep the note under 500 characters."})
     with transaction.atomic():
         deal = _deal_locked_with_lead(deal_id)
         _deal_must_be_open(deal, "won")
+        if amount is not None and amount != deal.amount:
+            deal.amount = amount
+            deal.save(update_fields=["amount", "updated_at"])
         lead = deal.lead
         if lead.stage not in DEAL_STAGES:
             raise SalesConflict(
@@ -191,7 +202,52 @@ def deal_win(
                 f"({deal.amount:,.2f} {settings.FUNNEL_CURRENCY}).",
                 at=now,
             )
+        if note:
+            activity_create(
+                lead=lead,
+                kind=Activity.Kind.NOTE,
+                subject=f"Won “{deal.title[:150]}”",
+                body=note,
+                created_by=actor,
+                deal=deal,
+            )
         lead_activity_seen(lead_id=lead.pk, at=now)
+    return deal
+
+
+def deal_reopen(*, deal_id: int, actor: AbstractBaseUser, reason: str) -> Deal:
+    """Reopen a won deal entered by mistake (managers only, with a reason): it is open
+    again and leaves revenue and quotas. The lead's stage is not touched: a customer
+    whose only win this was stays a customer until a manager moves them back to prospect
+    (a separate, recorded move). Who reopened it and why is a note on the deal."""
+    if not is_manager(actor):
+        raise PermissionDenied("Only a manager can reopen a won deal.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the deal is reopened."})
+    if len(reason) > 500:
+        raise ValidationError({"reason": "Keep the reason under 500 characters."})
+    with transaction.atomic():
+        deal = _deal_locked_with_lead(deal_id)
+        if deal.status != Deal.Status.WON:
+            raise SalesConflict(
+                f"Only a won deal can be reopened; this one is {deal.status}.",
+                code="deal_not_won",
+            )
+        closed_on = deal.closed_on
+        deal.status = Deal.Status.OPEN
+        deal.closed_on = None
+        deal.closed_at = None
+        deal.save(update_fields=["status", "closed_on", "closed_at", "updated_at"])
+        activity_create(
+            lead=deal.lead,
+            kind=Activity.Kind.NOTE,
+            subject=f"Reopened won deal “{deal.title[:150]}”",
+            body=f"Won on {closed_on:%Y-%m-%d} ({deal.amount:,.2f} "
+            f"{settings.FUNNEL_CURRENCY}); reopened: {reason}",
+            created_by=actor,
+            deal=deal,
+        )
     return deal
 
 

@@ -214,7 +214,18 @@
     var swapped = target && target.id ? document.getElementById(target.id) : null;
     var status = document.getElementById("live-status");
     if (swapped && swapped.dataset.announce && status) status.textContent = swapped.dataset.announce;
+    focusResult(event.detail.requestConfig);
   });
+
+  // After an action sent with htmx (a POST: a stage move, a won deal), keyboard and
+  // screen-reader users land on its result message rather than on a form that vanished.
+  function focusResult(request) {
+    if (!request || String(request.verb).toLowerCase() !== "post") return;
+    var flash = document.querySelector("#messages .flash");
+    if (!flash) return;
+    flash.setAttribute("tabindex", "-1");
+    flash.focus();
+  }
 
   // Behaviour declared in the markup (inline handlers are refused by the page's
   // Content-Security-Policy): data-confirm asks before a form is sent, data-copy copies

@@ -159,5 +159,8 @@ def rep_wins_deal(page, *, title: str, amount: str) -> None:
     panel.get_by_role("button", name="Open deal").click()
     # Deal actions reload the page (they can change stage, owner and timeline at once).
     expect(page.locator("#messages")).to_contain_text(f"Opened “{title}”")
-    panel.get_by_role("button", name="Won", exact=True).click()
+    # Won asks first: the final amount (prefilled) and an optional note.
+    panel.get_by_text("Won…").click()
+    expect(panel.get_by_label("Final amount (USD)")).to_have_value(f"{float(amount):.2f}")
+    panel.get_by_role("button", name="Confirm won").click()
     expect(page.locator("#messages")).to_contain_text(f"Won “{title}”")

@@ -49,7 +49,7 @@ def test_manager_sees_a_won_deal_on_the_dashboard(live_server, page, browser):
     page.get_by_label("Campaign", exact=True).select_option(label="Autumn trade fair")
     page.get_by_role("button", name="Apply").click()
     rate = page.locator(".stat-tile", has_text="Prospect → customer")
-    expect(rate).to_contain_text("33.3%")
+    expect(rate).to_contain_text("33.3 %")
     expect(rate).to_contain_text("1 of 3 prospects")
     filtered_overview = page.url
 
@@ -63,20 +63,20 @@ def test_manager_sees_a_won_deal_on_the_dashboard(live_server, page, browser):
     rep_context.close()
 
     page.goto(filtered_overview)
-    expect(rate).to_contain_text("66.7%")
+    expect(rate).to_contain_text("66.7 %")
     expect(rate).to_contain_text("2 of 3 prospects")
     lead_to_customer = page.locator(".stat-tile", has_text="Lead → customer")
-    expect(lead_to_customer).to_contain_text("50.0%")
+    expect(lead_to_customer).to_contain_text("50.0 %")
     expect(lead_to_customer).to_contain_text("2 of 4 leads")
 
     # Revenue 4,000 + 2,500 = 6,500 on 1,000 spent: ROI (6,500 - 1,000) ÷ 1,000 = 5.5.
     page.get_by_role("link", name="Campaign ROI").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Campaign"))
     fair = table_row(page, "campaigns", "Autumn trade fair")
-    assert fair["Spend"] == "USD 1,000", fair
+    assert fair["Spend"] == "1,000.00 USD", fair
     assert (fair["Leads"], fair["Prospects"], fair["Customers"]) == ("4", "3", "2"), fair
-    assert fair["Revenue (first touch)"] == "USD 6,500", fair
-    assert fair["ROI (first touch)"] == "+5.50", fair
+    assert fair["Revenue (first touch)"] == "6,500.00 USD", fair
+    assert fair["ROI (first touch)"] == "+550.0 %", fair
     page.get_by_label("Campaign", exact=True).select_option(label="All campaigns")
     page.get_by_role("button", name="Apply").click()
     screens.save(page, "dashboard-campaigns")
@@ -85,9 +85,9 @@ def test_manager_sees_a_won_deal_on_the_dashboard(live_server, page, browser):
     page.get_by_role("link", name="Quotas", exact=True).last.click()
     riley = table_row(page, "quotas", "Riley Stone")
     assert (riley["Target"], riley["Won"], riley["Attainment"]) == (
-        "USD 10,000",
-        "USD 6,500",
-        "65.0%",
+        "10,000.00 USD",
+        "6,500.00 USD",
+        "65.0 %",
     ), riley
     screens.save(page, "dashboard-quotas")
 

@@ -66,3 +66,12 @@ def test_invalid_filter_is_400_not_a_bigger_export(client, marketer):
 
 def test_login_required(client):
     assert client.get(URL).status_code == 302
+
+
+def test_the_score_column_says_it_is_exact(client, marketer):
+    # The list rounds the score to a whole number; the export keeps it exact and says so.
+    LeadFactory(email="a@example.com", score=72.4567)
+    client.force_login(marketer)
+    (row,) = rows(client.get(URL))
+    assert "score" not in row
+    assert float(row["score_exact"]) == pytest.approx(72.4567)

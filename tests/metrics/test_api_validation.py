@@ -50,13 +50,15 @@ def test_bad_parameter_is_a_400_naming_it(client, params, field):
 
 
 @pytest.mark.django_db
-def test_defaults_to_the_last_twelve_calendar_months(client):
+def test_defaults_to_the_last_twelve_whole_months_and_this_one(client):
     response = client.get(URL)
     assert response.status_code == 200
     window = default_window()
     assert response.json()["window"]["since"] == window.since.isoformat()
     assert response.json()["window"]["until"] == window.until.isoformat()
-    assert window.since.day == 1 and len(window.months()) == 12
+    # Twelve whole months before the current one, plus this month so far: never the same
+    # window as "Year to date" (tests/metrics/test_window_presets_differ.py).
+    assert window.since.day == 1 and len(window.months()) == 13
 
 
 @pytest.mark.django_db

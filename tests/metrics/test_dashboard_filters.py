@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.contrib.staticfiles import finders
 
+from funnel.dashboard.tables import csv_label
 from funnel.metrics.window import default_window, window_for_preset
 from funnel.services import lead_transition
 from funnel.stages import Cause
@@ -131,7 +132,7 @@ def test_every_table_exports_as_csv(signed_in, url, names):
         assert response["Content-Type"].startswith("text/csv")
         assert "attachment;" in response["Content-Disposition"]
         rows = list(csv.reader(io.StringIO(response.content.decode())))
-        assert rows[0] == [column.label for column in table.columns]
+        assert rows[0] == [csv_label(column) for column in table.columns]
         assert len(rows) == 1 + len(table.rows) + (1 if table.footer else 0)
     assert signed_in.get(f"{url}{joiner}export=nothing").status_code == 404
 

@@ -35,7 +35,7 @@ def test_campaign_metrics_default_since_follows_until(client):
     assert (response.json()["since"], response.json()["until"]) == ("1970-01-01", "1970-01-05")
 
     later = client.get("/api/v1/metrics/campaigns/", {"until": "2025-06-15"}).json()
-    assert (later["since"], later["until"]) == ("2024-07-01", "2025-06-15")
+    assert (later["since"], later["until"]) == ("2024-06-01", "2025-06-15")
 
 
 # Presets that end today (last month and last quarter lie wholly before 1970 then).

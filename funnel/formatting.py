@@ -1,0 +1,52 @@
+"""How every page (and every CSV export that copies the screen) writes numbers.
+
+One place so a figure reads the same everywhere: money always with its currency, a rate
+as a percentage with one decimal, ROI as a signed percentage ("+1,657.9 %"). A figure
+with no denominator is "—", never zero.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+
+EMPTY = "—"
+Number = int | float | Decimal
+
+
+def currency() -> str:
+    return settings.FUNNEL_CURRENCY
+
+
+def amount_text(value: Number | None, places: int = 2) -> str:
+    """1234.5 → "1,234.50" (no currency: for a column whose header names it)."""
+    if value is None:
+        return EMPTY
+    return f"{value:,.{int(places)}f}"
+
+
+def money_text(value: Number | None, places: int = 2) -> str:
+    """1234.5 → "1,234.50 USD"."""
+    if value is None:
+        return EMPTY
+    return f"{amount_text(value, places)} {currency()}"
+
+
+def percent_text(ratio: Number | None) -> str:
+    """0.253 → "25.3 %"."""
+    if ratio is None:
+        return EMPTY
+    return f"{float(ratio) * 100:,.1f} %"
+
+
+def roi_text(ratio: Number | None) -> str:
+    """(revenue - spend) ÷ spend as a signed percentage: 16.58 → "+1,658.0 %"."""
+    if ratio is None:
+        return EMPTY
+    return f"{float(ratio) * 100:+,.1f} %"
+
+
+def person_name(user) -> str:
+    """A person's full name, their username when they have none."""
+    if user is None:
+        return ""
+    return (user.get_full_name() or "").strip() or user.get_username()
