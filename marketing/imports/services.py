@@ -418,6 +418,8 @@ def _finish(job: ImportJob, status: str, message: str) -> None:
         finished_at=timezone.now(),
         lease_until=None,
         report=job.report.name or "",
+        # The dry run's field-level diff is part of its result.
+        changes_preview=job.changes_preview,
         **{name: getattr(job, name) for name in COUNTERS},
     )
 
