@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from funnel.deadlocks import deadlock_retried
 from leads.emails import normalize_email
 from leads.history import lead_changes_record
 from leads.merge_policy import (
@@ -41,7 +42,7 @@ from leads.merge_policy import (
 from leads.merging.aliases import emails_resolve
 from leads.models import ChangeSource, Lead
 from leads.services import EDITABLE_FIELDS, lead_initial_owner
-from leads.upsert import leads_insert_or_lock
+from leads.upsert import InsertOrLock, leads_insert_or_lock
 from marketing.models import Campaign
 
 MAX_ITEMS = 1000
@@ -110,35 +111,41 @@ def leads_upsert_bulk(
     now = timezone.now()
     owner = lead_initial_owner(created_by=actor)
     plans: dict[str, MergePlan] = {}
-    with transaction.atomic():
-        new_rows = [
-            _new_lead(email, values, owner=owner, now=now) for email, values in incoming.items()
-        ]
-        rows = leads_insert_or_lock(new_rows=new_rows)
-        leads = {**rows.locked, **rows.created}
-        changed: list[Lead] = []
-        written: set[str] = set()
-        for email, lead in rows.locked.items():
-            plan = lead_merge_plan(
-                lead=lead, incoming=incoming[email], origin=origin, requested=merge
-            )
-            plans[email] = plan
-            fields = lead_merge_apply(lead=lead, plan=plan, now=now)
-            if fields:
-                changed.append(lead)
-                written.update(fields)
-        if changed:
-            Lead.objects.bulk_update(changed, fields=sorted(written))
-            lead_changes_record(
-                changes=[(lead.pk, plans[lead.email].changes) for lead in changed],
-                origin=origin,
-                at=now,
-            )
-        if rows.created:
-            from integrations import webhooks
 
-            # `lead.created` only for the rows this transaction's INSERT created.
-            webhooks.leads_created_record(lead_ids=[lead.pk for lead in rows.created.values()])
+    def write() -> tuple[InsertOrLock, dict[str, Lead]]:
+        plans.clear()  # a retried attempt plans afresh
+        with transaction.atomic():
+            new_rows = [
+                _new_lead(email, values, owner=owner, now=now) for email, values in incoming.items()
+            ]
+            rows = leads_insert_or_lock(new_rows=new_rows)
+            leads = {**rows.locked, **rows.created}
+            changed: list[Lead] = []
+            written: set[str] = set()
+            for email, lead in rows.locked.items():
+                plan = lead_merge_plan(
+                    lead=lead, incoming=incoming[email], origin=origin, requested=merge
+                )
+                plans[email] = plan
+                fields = lead_merge_apply(lead=lead, plan=plan, now=now)
+                if fields:
+                    changed.append(lead)
+                    written.update(fields)
+            if changed:
+                Lead.objects.bulk_update(changed, fields=sorted(written))
+                lead_changes_record(
+                    changes=[(lead.pk, plans[lead.email].changes) for lead in changed],
+                    origin=origin,
+                    at=now,
+                )
+            if rows.created:
+                from integrations import webhooks
+
+                # `lead.created` only for the rows this transaction's INSERT created.
+                webhooks.leads_created_record(lead_ids=[lead.pk for lead in rows.created.values()])
+        return rows, leads
+
+    rows, leads = deadlock_retried(write, what="bulk upsert")
     seen: set[str] = set()
     for index, email, _ in valid:
         lead = leads.get(email)

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from funnel.deadlocks import deadlock_retried
 from funnel.stages import Stage
 from leads.emails import normalize_email
 from leads.history import lead_changes_record
@@ -72,27 +73,31 @@ def lead_capture(
     values = {name: value.strip() for name, value in (fields or {}).items() if name in LEAD_FIELDS}
     values = {name: value for name, value in values.items() if value}
     now = timezone.now()
-    with transaction.atomic():
-        lead, created = _lead_upsert(
-            email=email, values=values, campaign=campaign, consent=consent, now=now
-        )
-        utm_values = {name: (utm or {}).get(name, "").strip() for name in UTM_FIELDS}
-        utm_values["utm_campaign"] = utm_values["utm_campaign"] or campaign.utm_campaign
-        (touch,) = touches_record(
-            touches=[
-                TouchData(
-                    lead_id=lead.pk,
-                    kind=Touch.Kind.FORM_SUBMIT,
-                    at=now,
-                    campaign_id=campaign.pk,
-                    submitted={**values, "consent": consent},
-                    scored=lead.stage == Stage.LEAD,
-                    **utm_values,
-                )
-            ]
-        )
-        lead.refresh_from_db(fields=["score", "source_campaign"])
-    return Capture(lead=lead, created=created, touch=touch)
+
+    def write() -> Capture:
+        with transaction.atomic():
+            lead, created = _lead_upsert(
+                email=email, values=values, campaign=campaign, consent=consent, now=now
+            )
+            utm_values = {name: (utm or {}).get(name, "").strip() for name in UTM_FIELDS}
+            utm_values["utm_campaign"] = utm_values["utm_campaign"] or campaign.utm_campaign
+            (touch,) = touches_record(
+                touches=[
+                    TouchData(
+                        lead_id=lead.pk,
+                        kind=Touch.Kind.FORM_SUBMIT,
+                        at=now,
+                        campaign_id=campaign.pk,
+                        submitted={**values, "consent": consent},
+                        scored=lead.stage == Stage.LEAD,
+                        **utm_values,
+                    )
+                ]
+            )
+            lead.refresh_from_db(fields=["score", "source_campaign"])
+        return Capture(lead=lead, created=created, touch=touch)
+
+    return deadlock_retried(write, what="capture")
 
 
 def _lead_upsert(

@@ -25,6 +25,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from funnel.deadlocks import deadlock_retried
 from marketing.exports import spreadsheet_text
 from marketing.imports import aliases, merge, staging
 from marketing.imports.field_rules import modes_clean
@@ -331,7 +332,7 @@ def _run(job: ImportJob) -> None:
     job.status = ImportJob.Status.WRITING
     job_update_fenced(job, status=ImportJob.Status.WRITING)
     started = time.monotonic()
-    _write(job)
+    deadlock_retried(lambda: _write(job), what=f"import {job.pk}")
     logger.info("Import %s: merged into leads in %.1f s", job.pk, time.monotonic() - started)
 
 
