@@ -59,14 +59,23 @@ def deferred_worker(live_server, settings, tmp_path):
         log_path=tmp_path / "worker.log",
         env={"FUNNEL_VAR_DIR": str(tmp_path)},
     )
-    saved = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = worker.queue
+    saved = celery_app.conf.task_default_queue, celery_app.conf.task_routes
+    # No routes while the test runs: every task the live server queues goes to the
+    # worker's own queue, whatever queue group it belongs to in production.
+    _routing_set(worker.queue, ())
     try:
         yield worker
     finally:
-        celery_app.conf.task_default_queue = saved
+        _routing_set(*saved)
         # Stopped before pytest-django empties the database (and PostgreSQL drops it).
         worker.stop()
+
+
+def _routing_set(default_queue: str, routes) -> None:
+    celery_app.conf.task_default_queue = default_queue
+    celery_app.conf.task_routes = routes
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.__dict__.pop("router", None)  # a cached Router keeps the old routes
 
 
 def marketing_world_build():
