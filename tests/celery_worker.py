@@ -30,6 +30,8 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60
 STOP_TIMEOUT = 30
+RECEIVED = re.compile(r"Task [\w.]+\[(?P<id>[0-9a-f-]+)\] received")
+ENDED = re.compile(r"Task [\w.]+\[(?P<id>[0-9a-f-]+)\] (succeeded|raised|failed|retry)")
 SUCCEEDED = re.compile(
     r"Task (?P<name>[\w.]+)\[(?P<id>[0-9a-f-]+)\] succeeded in [\d.e-]+s: (?P<result>.*)"
 )
@@ -148,6 +150,17 @@ class WorkerProcess:
             for match in SUCCEEDED.finditer(self.log())
             if match["name"] == task_name
         ]
+
+    def wait_idle(self, *, timeout: float = 60) -> None:
+        """Until every task the worker received has ended (follow-ups included): a test
+        that ends while a task still writes cannot have its database flushed."""
+
+        def idle() -> bool:
+            log = self.log()
+            received = {m["id"] for m in RECEIVED.finditer(log)}
+            return received <= {m["id"] for m in ENDED.finditer(log)}
+
+        self.wait_until(idle, timeout=timeout, what="the worker to be idle")
 
     def wait_until(self, condition: Callable[[], bool], *, timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout

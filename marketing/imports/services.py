@@ -209,6 +209,9 @@ def import_jobs_resume(*, now: datetime | None = None) -> list[int]:
             ImportJob.objects.filter(pk=pk).update(**fields)
             task_publish_on_commit(tasks.lead_import_run, pk)
             resumed.append(pk)
+    # A stopped run's last batch can land after the run that took over has finished and
+    # cleaned up: such rows belong to no running job, and the sweep removes them.
+    staging.rows_delete_finished(statuses=ImportJob.FINISHED)
     return resumed
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import connection, transaction
 
 from marketing.imports.reader import STAGE_COLUMNS
-from marketing.models import ImportRow
+from marketing.models import ImportJob, ImportRow
 
 TABLE = ImportRow._meta.db_table
 COLUMNS = ["job_id", "line_no", *STAGE_COLUMNS]
@@ -36,6 +36,20 @@ def rows_delete(*, job_id: int) -> None:
         cursor.execute(
             f"DELETE FROM {connection.ops.quote_name(TABLE)} WHERE job_id = %s", [job_id]
         )
+
+
+def rows_delete_finished(*, statuses: Iterable[str]) -> int:
+    """Delete the staged rows of jobs in `statuses` (finished ones); returns how many."""
+    qn = connection.ops.quote_name
+    statuses = list(statuses)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {qn(TABLE)} WHERE job_id IN (SELECT id FROM "
+            f"{qn(ImportJob._meta.db_table)} WHERE status IN "
+            f"({', '.join(['%s'] * len(statuses))}))",
+            statuses,
+        )
+        return cursor.rowcount
 
 
 def _insert_many(job_id: int, rows: Iterable[tuple]) -> int:

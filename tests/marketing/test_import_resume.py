@@ -130,3 +130,20 @@ def test_the_page_says_a_queued_job_waits_for_a_worker(client, marketer):
 
     assert "Waiting for a free worker" in html
     assert "The worker running this import stopped" not in html
+
+
+def test_the_sweep_removes_staging_rows_a_stopped_run_left_after_the_job_finished():
+    now = timezone.now()
+    finished = started(job_from(CSV))
+    ImportJob.objects.filter(pk=finished.pk).update(status=ImportJob.Status.DONE)
+    running = started(job_from(CSV))
+    ImportJob.objects.filter(pk=running.pk).update(
+        status=ImportJob.Status.READING, attempt=1, lease_until=now + timedelta(minutes=1)
+    )
+    for job in (finished, running):
+        ImportRow.objects.create(job_id=job.pk, line_no=2, email="ada@example.com")
+
+    services.import_jobs_resume(now=now)
+
+    assert not ImportRow.objects.filter(job_id=finished.pk).exists()
+    assert ImportRow.objects.filter(job_id=running.pk).count() == 1  # Its run still needs it.

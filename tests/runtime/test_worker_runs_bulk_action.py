@@ -36,6 +36,8 @@ def test_worker_runs_a_queued_bulk_move_once(celery_worker):
         what="the bulk action to finish",
     )
 
+    celery_worker.wait_idle()  # the new prospects' follow-ups too
+
     action.refresh_from_db()
     assert (action.processed, action.succeeded, action.refused) == (450, 450, 0)
     assert Lead.objects.filter(stage=Stage.PROSPECT).count() == 450

@@ -244,6 +244,12 @@ MATRIX: dict[str, Row] = {
         body=lambda w: {"reason": "Budget"},
         moves_funnel=True,
     ),
+    # Managers (and write keys) only; rep A's deal is open, so their reopen is a conflict.
+    "POST /api/v1/deals/{id}/reopen/": Row(
+        s(401, 403, 409, 403, 403, 404, 409),
+        params=lambda w: {"id": w.sales.a.deal.pk},
+        body=lambda w: {"reason": "Signed by mistake"},
+    ),
     "GET /api/v1/activities/": Row(SALES_READ, visible=activity_ids),
     "POST /api/v1/activities/": Row(
         created(s(401, 403, 200, 403, 200, 400, 200)),
