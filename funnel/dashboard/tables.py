@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 
 from funnel import formatting
+from marketing.exports import spreadsheet_text
 
 INT, RATE, DAYS, MONEY, TEXT, RATIO = "int", "rate", "days", "money", "text", "ratio"
 
@@ -145,8 +146,7 @@ def csv_value(value, kind: str):
     if value is None:
         return ""
     if kind == TEXT:
-        text = str(value)
-        return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+        return spreadsheet_text(str(value))
     if isinstance(value, float):
         return repr(value)
     return str(value)
