@@ -28,15 +28,18 @@ def prospects_assign_owner(*, lead_ids: list[int]) -> dict[int, int]:
     """Give each ownerless prospect among `lead_ids` to the active sales rep with the fewest
     open prospects (round-robin that evens out load), skipping reps at capacity.
 
-    Safe to run twice at once: rows are claimed under a lock and only ownerless ones are
-    updated, so no lead is assigned twice. Returns {lead_id: owner_id} for what it did.
+    Safe to run twice at once: rows are locked in id order (so two runs cannot deadlock)
+    and re-read after the wait, so no lead is assigned twice. The lock waits rather than
+    skipping: a row held for a moment by someone else (a mover's batch, a score write)
+    would otherwise stay ownerless until the sweep. Returns {lead_id: owner_id} for
+    what it did.
     """
     capacity = settings.SALES_REP_CAPACITY
     with transaction.atomic():
         ownerless = list(
             Lead.objects.filter(pk__in=lead_ids, owner__isnull=True, stage=Stage.PROSPECT)
             .order_by("pk")
-            .select_for_update(skip_locked=True)
+            .select_for_update(of=("self",))
             .values_list("pk", flat=True)
         )
         if not ownerless:
