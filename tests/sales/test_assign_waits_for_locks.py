@@ -19,8 +19,9 @@ pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
 
 def test_a_prospect_locked_elsewhere_is_assigned_once_the_lock_is_released():
     rep = RepFactory()
-    held, free = LeadFactory(owner=None, stage=Stage.PROSPECT), LeadFactory(
-        owner=None, stage=Stage.PROSPECT
+    held, free = (
+        LeadFactory(owner=None, stage=Stage.PROSPECT),
+        LeadFactory(owner=None, stage=Stage.PROSPECT),
     )
     locked, release = threading.Event(), threading.Event()
 
