@@ -1,5 +1,11 @@
 # Funnel for production: gunicorn (web), Celery worker and beat all run from this image;
 # docker-compose.yml picks the command. Configured only by environment variables.
+# Browser packages (charts, drag and drop) from npm, pinned in package-lock.json.
+FROM node:20-slim AS browser-packages
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -19,6 +25,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && rm /tmp/requirements.txt
 
 COPY . .
+COPY --from=browser-packages /build/node_modules ./node_modules
 # Static files are collected into the image (whitenoise serves them). Production settings
 # insist on a real SECRET_KEY, so this one-off step gets a throwaway key; the running
 # container must be given its own.

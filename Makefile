@@ -16,6 +16,8 @@ MANAGE := $(BIN)/python manage.py
 # Stamps: reinstall only when pyproject.toml changes.
 INSTALLED := $(VENV)/.installed
 INSTALLED_DEV := $(VENV)/.installed-dev
+# Browser packages (charts, drag and drop) from npm, pinned in package-lock.json.
+NODE_INSTALLED := node_modules/.installed
 
 export PATH := $(abspath $(BIN)):$(PATH)
 
@@ -33,13 +35,18 @@ $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Funnel needs Python 3.11+") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 
-$(INSTALLED): pyproject.toml | $(BIN)/python
+$(INSTALLED): pyproject.toml $(NODE_INSTALLED) | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -q -e .
 	touch $@
 
-$(INSTALLED_DEV): pyproject.toml | $(BIN)/python
+$(INSTALLED_DEV): pyproject.toml $(NODE_INSTALLED) | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[dev]'
 	touch $@ $(INSTALLED)
+
+$(NODE_INSTALLED): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Funnel needs npm (Node.js 18+) to install its browser packages" >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 install: $(INSTALLED)
 dev: $(INSTALLED_DEV)

@@ -157,12 +157,12 @@ def test_csv_keeps_raw_figures_and_defuses_formulas(signed_in):
 
 
 @pytest.mark.django_db
-def test_charts_use_plotly_from_the_pinned_package(signed_in):
-    found = finders.find("plotly/plotly.min.js")
-    assert found and found.endswith("package_data/plotly.min.js")
+def test_charts_use_the_basic_plotly_bundle_installed_from_npm(signed_in):
+    found = finders.find("vendor/plotly-basic.min.js")
+    assert found and found.endswith("node_modules/plotly.js-basic-dist-min/plotly-basic.min.js")
     response = signed_in.get("/dashboard/")
     html = response.content.decode()
-    assert "/static/plotly/plotly.min.js" in html
+    assert "/static/vendor/plotly-basic.min.js" in html
     assert "cdn" not in html.lower()
     assert {chart["id"] for chart in response.context["charts"]} == {
         "chart-funnel",
@@ -170,4 +170,30 @@ def test_charts_use_plotly_from_the_pinned_package(signed_in):
         "chart-velocity",
     }
     funnel = next(c for c in response.context["charts"] if c["id"] == "chart-funnel")
-    assert funnel["spec"]["data"][0]["type"] == "funnel"
+    assert funnel["spec"]["data"][0]["type"] == "bar"
+    assert funnel["spec"]["data"][0]["orientation"] == "h"
+
+
+# The basic bundle draws these trace types only; any other draws nothing in the browser.
+BASIC_TRACE_TYPES = {"bar", "scatter", "pie"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/dashboard/",
+        "/dashboard/breakdown/",
+        "/dashboard/campaigns/",
+        "/dashboard/quotas/",
+    ],
+)
+def test_every_chart_uses_a_trace_type_the_basic_bundle_has(signed_in, url):
+    response = signed_in.get(url)
+    assert response.status_code == 200
+    types = {
+        trace.get("type", "scatter")
+        for chart in response.context.get("charts") or []
+        for trace in chart["spec"]["data"]
+    }
+    assert types <= BASIC_TRACE_TYPES
