@@ -23,7 +23,9 @@
       var column = 0;
       Array.prototype.forEach.call(row.cells, function (cell, index) {
         var span = cell.colSpan || 1;
-        var names = cell.tagName === "TH" && cell.getAttribute("scope") === "row";
+        // A row header, or a first cell holding the row's link, names the row.
+        var names = (cell.tagName === "TH" && cell.getAttribute("scope") === "row") ||
+          (index === 0 && cell.querySelector(".row-title") !== null);
         if (names || (index === 0 && !labels[0])) {
           cell.classList.add("card-title");
         } else if (span === 1 && labels[column] && !cell.hasAttribute("data-label") &&
