@@ -30,7 +30,11 @@
     button.scrollIntoView({ block: "nearest", inline: "nearest" });
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
+  document.addEventListener("htmx:afterSettle", function (event) {
     if (current) show(current);
+    // A bulk action's answer lands above the board, far from the bar floating at the
+    // foot of a phone's screen: bring it into view.
+    var target = event.detail.target;
+    if (target && target.id === "bulk-result") target.scrollIntoView({ block: "nearest" });
   });
 })();
