@@ -146,3 +146,12 @@ def test_a_large_selection_runs_as_a_task_with_progress(bulk, rep, settings):
     action = BulkAction.objects.get()
     assert action.status == BulkAction.Status.QUEUED
     assert f'hx-get="{reverse("lists:bulk-action", args=[action.pk])}"' in response.content.decode()
+
+
+def test_export_from_the_board_downloads_the_ticked_cards(bulk, rep):
+    cards = [prospect(owner=rep), prospect(owner=rep)]
+    response = bulk(rep, action="export", origin="board", leads=cards)
+    assert response.status_code == 204
+    url = response["HX-Redirect"]
+    assert url.startswith(reverse("marketing:leads-export"))
+    assert sorted(int(v) for v in re.findall(r"id=(\d+)", url)) == sorted(c.pk for c in cards)
