@@ -1,7 +1,8 @@
-// Tables as cards on a phone (static/css/phone.css). Each cell gets its column's header
-// as data-label, and the cell that names the row becomes the card's title. The markup
-// stays one table for screen readers and laptops; only the phone's CSS reads the marks.
-// Lists with their own stacked layout (table-stack) are left alone.
+// Tables as cards on a phone (static/css/phone.css), and rows of tabs scrolled to the
+// current one. Each cell gets its column's header as data-label, and the cell that names
+// the row becomes the card's title. The markup stays one table for screen readers and
+// laptops; only the phone's CSS reads the marks. Lists with their own stacked layout
+// (table-stack) are left alone.
 (function () {
   "use strict";
 
@@ -40,8 +41,20 @@
     table.dataset.cards = "done";
   }
 
+  // A row of tabs that scrolls sideways starts scrolled to the current tab, which would
+  // otherwise sit out of sight past the edge (scrollLeft: the page itself must not move).
+  function showCurrentTab(row) {
+    var current = row.querySelector("[aria-current='page'], [aria-pressed='true']");
+    if (!current || row.scrollWidth <= row.clientWidth) return;
+    var left = current.getBoundingClientRect().left - row.getBoundingClientRect().left + row.scrollLeft;
+    if (left < row.scrollLeft || left + current.offsetWidth > row.scrollLeft + row.clientWidth) {
+      row.scrollLeft = Math.max(0, left - 16);
+    }
+  }
+
   function markAll() {
     document.querySelectorAll("table.table").forEach(markTable);
+    document.querySelectorAll(".scroll-x").forEach(showCurrentTab);
   }
 
   if (document.readyState === "loading") {
