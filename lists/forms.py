@@ -48,7 +48,10 @@ class BulkActionForm(forms.Form):
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
     # Where the bar is: a lead list (its kind) or the sales board, for the way back.
     origin = forms.ChoiceField(
-        required=False, choices=[("", "List"), ("board", "Board")], widget=forms.HiddenInput
+        label="Where from",
+        required=False,
+        choices=[("", "List"), ("board", "Board")],
+        widget=forms.HiddenInput,
     )
 
     def __init__(self, *args, user, **kwargs) -> None:
