@@ -27,6 +27,8 @@ class RateSerializer(serializers.ModelSerializer):
         model = ExchangeRate
         fields = ["id", "currency", "day", "rate", "to_currency", "created_by", "created_at"]
         read_only_fields = ["id", "to_currency", "created_by", "created_at"]
+        # A currency and day already in the table are corrected, not refused.
+        validators = []
 
     def get_to_currency(self, obj) -> str:
         return company_currency()
