@@ -80,12 +80,13 @@ def _foreign_records(ctx: DemoContext) -> tuple[int, int]:
             expected_close_on=ctx.now.date() + timedelta(days=20 + 10 * i),
         )
         deals += 1
-    campaign = next(
-        (c for c in ctx.campaigns if c.starts_on and c.starts_on < ctx.now.date()), None
-    )
+    # A campaign still running, so the lines sit inside its dates.
+    today = ctx.now.date()
+    running = [c for c in ctx.campaigns if c.starts_on and c.starts_on < today - timedelta(days=40)]
+    campaign = next((c for c in running if c.ends_on is None or c.ends_on >= today), None)
     if campaign is None:
         return deals, 0
-    day = ctx.now.date() - timedelta(days=20)
+    day = today - timedelta(days=20)
     lines = [
         SpendLine(day - timedelta(days=7 * i), Decimal(350 + 40 * i), "Agency invoice", codes[0])
         for i in range(3)

@@ -10,7 +10,7 @@ from django.db.models import Count, Max, OuterRef, Subquery
 
 from currencies.models import ExchangeRate
 
-SHOWN = 100
+SHOWN = 40
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,14 @@ def money_text(value: Number | None, code: str | None = None, places: int = 2) -
     return f"{amount_text(value, places)} {code or currency()}"
 
 
+def exchange_rate_text(rate: Decimal | None) -> str:
+    """A rate as entered, without trailing zeros: Decimal("1.0825000000") → "1.0825"."""
+    if rate is None:
+        return EMPTY
+    text = f"{rate:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def percent_text(ratio: Number | None) -> str:
     """0.253 → "25.3 %"."""
     if ratio is None:
