@@ -15,5 +15,6 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Quotas", "sales:quotas", (MANAGERS,)),
     ("Campaigns", "marketing:campaign-list", (MANAGERS, MARKETING)),
     ("Dashboard", "dashboard", (MANAGERS,)),
+    ("Rates", "currencies:rates", (MANAGERS,)),
     ("Integrations", "integrations:index", (MANAGERS,)),
 ]

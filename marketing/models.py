@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower, Now
 from django.utils import timezone
 
+from currencies.codes import CURRENCY_CODE_SHAPE, company_currency
+
 
 def new_capture_key() -> str:
     return secrets.token_urlsafe(24)
@@ -145,6 +147,8 @@ class Spend(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="spend")
     day = models.DateField()
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # ISO 4217 code of `amount`; converted at the line's day (currencies.records).
+    currency = models.CharField(max_length=3, default=company_currency)
     note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -156,6 +160,7 @@ class Spend(models.Model):
         verbose_name_plural = "spend"
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="spend_amount_not_negative"),
+            models.CheckConstraint(condition=CURRENCY_CODE_SHAPE, name="spend_currency_is_a_code"),
         ]
         indexes = [
             # A campaign's ledger, newest first, and its total so far.

@@ -16,6 +16,8 @@ class DealAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "closed_on", "closed_at", "lost_reason", "created_at")
     list_select_related = ("lead", "owner")
     date_hierarchy = "created_at"
+    # A currency other than the company's needs a rate check (sales.services): not here.
+    readonly_fields = (*readonly_fields, "currency")
 
 
 @admin.register(Activity)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
+from currencies.codes import company_currency, currency_choices
 from funnel.stages import Stage
 from sales.models import MAX_AMOUNT, Activity, Quota, Sequence
 from sales.periods import validate_period_day
@@ -33,6 +34,8 @@ def _amount(label: str, **kwargs) -> forms.DecimalField:
 class DealForm(ReturnToForm):
     title = forms.CharField(max_length=200)
     amount = _amount("Amount")
+    # Left out: the company currency. Another needs a rate for today (sales.services).
+    currency = forms.ChoiceField(choices=currency_choices, initial=company_currency, required=False)
     expected_close_on = forms.DateField(
         label="Expected close", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

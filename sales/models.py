@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from currencies.codes import CURRENCY_CODE_SHAPE, company_currency
+
 # The largest amount a deal or quota may carry: absurd figures are typos, not deals.
 MAX_AMOUNT = Decimal("1000000000.00")
 AMOUNT_DIGITS = {"max_digits": 14, "decimal_places": 2}
@@ -24,8 +26,10 @@ class Deal(models.Model):
 
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="deals")
     title = models.CharField(max_length=200)
-    # In settings.FUNNEL_CURRENCY: Funnel keeps one currency for every figure.
     amount = models.DecimalField(**AMOUNT_DIGITS)
+    # ISO 4217 code of `amount`. Reports convert to the company currency at the deal's
+    # rate date (currencies.records); a foreign currency needs a rate (sales.services).
+    currency = models.CharField(max_length=3, default=company_currency)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     expected_close_on = models.DateField(null=True, blank=True)
     # The business date the deal closed (site time zone): quota attainment counts by it.
@@ -66,6 +70,7 @@ class Deal(models.Model):
                 condition=Q(amount__gte=0) & Q(amount__lte=MAX_AMOUNT),
                 name="deal_amount_in_range",
             ),
+            models.CheckConstraint(condition=CURRENCY_CODE_SHAPE, name="deal_currency_is_a_code"),
             models.CheckConstraint(
                 condition=Q(status__in=["open", "won", "lost"]), name="deal_status_is_known"
             ),

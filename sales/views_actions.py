@@ -118,6 +118,7 @@ def deal_create(request: HttpRequest, lead_pk: int) -> HttpResponse:
             lead=lead,
             title=data["title"],
             amount=data["amount"],
+            currency=data["currency"] or None,
             expected_close_on=data["expected_close_on"],
             promo_code=data["promo_code"],
             created_by=request.user,

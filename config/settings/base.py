@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "sales",
     "integrations",
     "outbox",
+    # The rate table: sales and marketing convert their amounts with it.
+    "currencies",
     # On top of the others, like the dashboards: reads leads, campaigns and deals.
     "search",
     "lists",
@@ -407,7 +409,8 @@ LOGGING = {
 SALES_REP_CAPACITY = env.int("SALES_REP_CAPACITY", default=0)
 
 # --- Sales ----------------------------------------------------------------------------
-# The one currency of every amount (deals, quotas, spend), ISO 4217.
+# The company currency, ISO 4217: every report figure, budget and quota target is in it.
+# Deals and spend may be in any currency, converted with the rate table (currencies app).
 FUNNEL_CURRENCY = env.str("FUNNEL_CURRENCY", default="USD")
 # A prospect with no sales activity for this many days is flagged stale (0: never).
 SALES_STALE_AFTER_DAYS = env.int("SALES_STALE_AFTER_DAYS", default=14)

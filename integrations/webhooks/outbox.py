@@ -85,6 +85,7 @@ def deal_closed_record(*, deal) -> WebhookEvent | None:
             "title": deal.title,
             # A string: JSON numbers would lose the cents' exactness in some parsers.
             "amount": str(deal.amount),
+            "currency": deal.currency,
             "status": deal.status,
             "closed_on": deal.closed_on.isoformat() if deal.closed_on else None,
             "owner_id": deal.owner_id,

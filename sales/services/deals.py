@@ -6,12 +6,13 @@ deadlock."""
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from currencies.codes import company_currency, currency_code_clean
+from currencies.conversion import rate_required
 from funnel.roles import is_manager
 from funnel.services import lead_transition
 from funnel.stages import Cause, Stage
@@ -29,7 +30,7 @@ DEAL_STAGES = (Stage.PROSPECT, Stage.CUSTOMER)
 
 
 def deal_amount_clean(value: object) -> Decimal:
-    """A money amount in the one currency: not negative, at most MAX_AMOUNT, cents."""
+    """A money amount: not negative, at most MAX_AMOUNT, cents."""
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -39,9 +40,7 @@ def deal_amount_clean(value: object) -> Decimal:
     if amount < 0:
         raise ValidationError({"amount": "A deal amount cannot be negative."})
     if amount > MAX_AMOUNT:
-        raise ValidationError(
-            {"amount": f"A deal amount is at most {MAX_AMOUNT:,} {settings.FUNNEL_CURRENCY}."}
-        )
+        raise ValidationError({"amount": f"A deal amount is at most {MAX_AMOUNT:,}."})
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError({"amount": "Amounts have at most two decimal places."})
     return amount
@@ -75,10 +74,14 @@ def deal_create(
     expected_close_on: date | None = None,
     promo_code: str = "",
     at: datetime | None = None,
+    currency: str | None = None,
 ) -> Deal:
     """Open a deal for a prospect or a customer. The owner defaults to the lead's owner,
-    or the creator when the lead has none. `at` backdates it (imports, demo data)."""
+    or the creator when the lead has none. `at` backdates it (imports, demo data).
+    `currency` defaults to the company's; another needs a rate on or before the day."""
     amount = deal_amount_clean(amount)
+    currency = currency_code_clean(currency) if currency else company_currency()
+    rate_required(currency=currency, day=timezone.localdate(at or timezone.now()))
     title = _title_clean(title)
     promotion = promotion_for_code(promo_code)
     if owner is not None and not users_who_may_own().filter(pk=owner.pk).exists():
@@ -96,6 +99,7 @@ def deal_create(
             lead=lead,
             title=title,
             amount=amount,
+            currency=currency,
             expected_close_on=expected_close_on,
             owner=owner or lead.owner or created_by,
             promotion=promotion,
@@ -119,6 +123,7 @@ def deal_update(
     clear_expected_close_on: bool = False,
     owner: AbstractBaseUser | None = None,
     promo_code: str | None = None,
+    currency: str | None = None,
 ) -> Deal:
     """Edit an open deal. A closed deal is history (revenue, quota) and keeps its figures:
     only its title may still be corrected."""
@@ -127,6 +132,8 @@ def deal_update(
         changes["title"] = _title_clean(title)
     if amount is not None:
         changes["amount"] = deal_amount_clean(amount)
+    if currency is not None:
+        changes["currency"] = currency_code_clean(currency)
     if expected_close_on is not None or clear_expected_close_on:
         changes["expected_close_on"] = expected_close_on
     if owner is not None:
@@ -146,6 +153,8 @@ def deal_update(
                 "history now. Only the title can change.",
                 code="deal_closed",
             )
+        if "currency" in changed:
+            rate_required(currency=changes["currency"], day=today())
         for name in changed:
             setattr(deal, name, changes[name])
         if changed:
@@ -187,6 +196,7 @@ def deal_win(
                 code="lead_stage",
             )
         _closed_on_not_before_creation(deal, closed_on)
+        rate_required(currency=deal.currency, day=closed_on, field="closed_on")
         deal.status = Deal.Status.WON
         deal.closed_on = closed_on
         deal.closed_at = now
@@ -198,8 +208,7 @@ def deal_win(
                 to_stage=Stage.CUSTOMER,
                 cause=cause,
                 actor=actor,
-                reason=f"Won deal “{deal.title[:200]}” "
-                f"({deal.amount:,.2f} {settings.FUNNEL_CURRENCY}).",
+                reason=f"Won deal “{deal.title[:200]}” ({deal.amount:,.2f} {deal.currency}).",
                 at=now,
             )
         if note:
@@ -243,8 +252,8 @@ def deal_reopen(*, deal_id: int, actor: AbstractBaseUser, reason: str) -> Deal:
             lead=deal.lead,
             kind=Activity.Kind.NOTE,
             subject=f"Reopened won deal “{deal.title[:150]}”",
-            body=f"Won on {closed_on:%Y-%m-%d} ({deal.amount:,.2f} "
-            f"{settings.FUNNEL_CURRENCY}); reopened: {reason}",
+            body=f"Won on {closed_on:%Y-%m-%d} ({deal.amount:,.2f} {deal.currency}); "
+            f"reopened: {reason}",
             created_by=actor,
             deal=deal,
         )
@@ -272,6 +281,7 @@ def deal_lose(
         deal = _deal_locked_with_lead(deal_id)
         _deal_must_be_open(deal, "lost")
         _closed_on_not_before_creation(deal, closed_on)
+        rate_required(currency=deal.currency, day=closed_on, field="closed_on")
         deal.status = Deal.Status.LOST
         deal.lost_reason = reason
         deal.closed_on = closed_on
