@@ -11,6 +11,7 @@ urlpatterns = [
     path("leads/bulk/", include("lists.urls")),
     path("leads/", include("leads.urls")),
     path("search/", include("search.urls")),
+    path("mail/", include("mail.urls")),
     path("", include("funnel.urls")),
 ]
 

@@ -16,4 +16,5 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Campaigns", "marketing:campaign-list", (MANAGERS, MARKETING)),
     ("Dashboard", "dashboard", (MANAGERS,)),
     ("Integrations", "integrations:index", (MANAGERS,)),
+    ("Outbox", "mail:outbox", ALL),
 ]
