@@ -45,7 +45,9 @@ def is_bot(*, message: Message, at: datetime, user_agent: str = "") -> bool:
     if user_agent and BOT_AGENT.search(user_agent):
         return True
     sent = message.sent_at
-    return sent is not None and at - sent < timedelta(seconds=settings.MAIL_BOT_SECONDS)
+    return sent is not None and timedelta(0) <= at - sent < timedelta(
+        seconds=settings.MAIL_BOT_SECONDS
+    )
 
 
 def _touch_kinds() -> dict[str, str]:

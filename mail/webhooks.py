@@ -32,8 +32,11 @@ def tracking_received(sender, event, esp_name, **kwargs) -> None:
     if ours is None:
         return
     metadata = event.metadata if isinstance(event.metadata, dict) else {}
+    # Our Message-ID comes back as metadata, or as the ESP's message id when it keeps the
+    # header's (Mailgun); otherwise the id the ESP gave when it accepted the message.
     message = events.message_find(
-        funnel_id=str(metadata.get("funnel_message") or ""), esp_id=str(event.message_id or "")
+        funnel_id=str(metadata.get("funnel_message") or event.message_id or ""),
+        esp_id=str(event.message_id or ""),
     )
     if message is None:
         logger.info("%s %s event for an unknown message ignored", esp_name, ours)
