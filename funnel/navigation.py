@@ -16,5 +16,6 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Campaigns", "marketing:campaign-list", (MANAGERS, MARKETING)),
     ("Dashboard", "dashboard", (MANAGERS,)),
     ("Integrations", "integrations:index", (MANAGERS,)),
+    ("Email sends", "mail:send_list", (MANAGERS, MARKETING)),
     ("Outbox", "mail:outbox", ALL),
 ]

@@ -4,7 +4,7 @@ from anymail import urls as anymail_urls
 from django.http import HttpResponseBadRequest
 from django.urls import include, path
 
-from mail import public_views, views
+from mail import public_views, views, views_sends
 
 app_name = "mail"
 
@@ -30,6 +30,9 @@ urlpatterns = [
     path("suppressions/", views.suppressions, name="suppressions"),
     path("suppressions/<int:pk>/remove/", views.suppression_remove, name="suppression_remove"),
     path("leads/<int:pk>/compose/", views.compose, name="compose"),
+    path("sends/", views_sends.send_list, name="send_list"),
+    path("sends/new/", views_sends.send_create, name="send_create"),
+    path("sends/<int:pk>/", views_sends.send_detail, name="send_detail"),
     path("u/<str:token>/", public_views.unsubscribe, name="unsubscribe"),
     path("c/<str:token>/", public_views.click, name="click"),
     path("o/<str:token>.gif", public_views.open_pixel, name="open"),
