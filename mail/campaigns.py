@@ -134,7 +134,7 @@ def campaign_send_expand(*, send_id: int) -> int:
 
     with transaction.atomic():
         send = (
-            CampaignSend.objects.select_for_update()
+            CampaignSend.objects.select_for_update(of=("self",))
             .select_related("saved_view", "created_by")
             .filter(pk=send_id, status=CampaignSend.Status.SCHEDULED)
             .first()

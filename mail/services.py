@@ -121,6 +121,9 @@ def message_sent_record(*, message: Message) -> None:
             done_at=timezone.now(),
             owner=message.sender,
             created_by=message.sender,
+            # A sequence step's email is that step's activity (once per enrolment step).
+            enrolment_id=message.enrolment_id,
+            step_id=message.step_id,
         )
         Lead.objects.filter(pk=message.lead_id).update(last_activity_at=timezone.now())
     if not settings.MAIL_ESP_REPORTS_DELIVERY:
@@ -221,3 +224,35 @@ def message_mark_replied(*, message: Message, actor: AbstractBaseUser | None = N
     from mail import events
 
     return events.message_event(message=message, event="replied", at=timezone.now(), actor=actor)
+
+
+def step_email_set(
+    *, step_id: int, actor: AbstractBaseUser, subject: str, body_text: str, body_html: str = ""
+):
+    """Give a sequence's email step the email it sends automatically (or replace it).
+    Rendered for each lead when sent, so a change reaches the steps not yet sent."""
+    from funnel.roles import is_manager
+    from mail.models import StepEmail
+    from sales.models import Activity, SequenceStep
+
+    step = SequenceStep.objects.select_related("sequence").get(pk=step_id)
+    if not (is_manager(actor) or step.sequence.owner_id == actor.pk):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only the sequence's owner or a manager writes its emails.")
+    if step.kind != Activity.Kind.EMAIL:
+        raise ValidationError({"step": "Only an email step sends an email."})
+    if not (subject or "").strip() or len(subject) > 300:
+        raise ValidationError({"subject": "A subject is required (at most 300 characters)."})
+    if not (body_text or "").strip():
+        raise ValidationError({"body_text": "The plain-text part is required."})
+    templating.fields_check(subject=subject, body_text=body_text, body_html=body_html)
+    email, _ = StepEmail.objects.update_or_create(
+        step=step,
+        defaults={
+            "subject": subject.strip(),
+            "body_text": body_text,
+            "body_html": templating.sanitise_html(body_html),
+        },
+    )
+    return email

@@ -24,11 +24,3 @@ def campaign_sends_expand_sweep() -> int:
     from mail import campaigns
 
     return campaigns.campaign_sends_expand_due()
-
-
-@shared_task
-def sequence_emails_sweep() -> int:
-    """Beat: write the messages of due sequence email steps (set-based)."""
-    from mail import sequences
-
-    return sequences.step_messages_create_due()

@@ -429,10 +429,6 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "mail.tasks.campaign_sends_expand_sweep",
         "schedule": timedelta(seconds=30),
     },
-    "mail-sequence-emails": {
-        "task": "mail.tasks.sequence_emails_sweep",
-        "schedule": timedelta(minutes=1),
-    },
 }
 
 # --- Lead scoring (marketing/scoring.py) -----------------------------------------------
