@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("sales.api_urls")),
     path("", include("funnel.api_urls")),
     path("", include("integrations.api_urls")),
+    path("", include("mail.api_urls")),
 ]

@@ -273,6 +273,10 @@ SPECTACULAR_SETTINGS = {
         "TouchKindEnum": "marketing.models.Touch.Kind",
         "CampaignStatusEnum": "marketing.models.Campaign.Status",
         "WebhookDeliveryStatusEnum": "integrations.webhooks.models.WebhookDelivery.Status",
+        "EmailKindEnum": "mail.models.MailKind",
+        "EmailStatusEnum": "mail.models.Message.Status",
+        "EmailSendStatusEnum": "mail.models.CampaignSend.Status",
+        "SuppressionReasonEnum": "mail.models.Suppression.Reason",
     },
 }
 
