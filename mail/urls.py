@@ -30,6 +30,7 @@ urlpatterns = [
     path("suppressions/", views.suppressions, name="suppressions"),
     path("suppressions/<int:pk>/remove/", views.suppression_remove, name="suppression_remove"),
     path("leads/<int:pk>/compose/", views.compose, name="compose"),
+    path("messages/<int:pk>/replied/", views.mark_replied, name="mark_replied"),
     path("sends/", views_sends.send_list, name="send_list"),
     path("sends/new/", views_sends.send_create, name="send_create"),
     path("sends/<int:pk>/", views_sends.send_detail, name="send_detail"),

@@ -62,7 +62,14 @@ def compose(request: HttpRequest, pk: int) -> HttpResponse:
                 _errors_into(form, exc)
         if form.errors:
             status = 400
-    context = {"lead": lead, "form": form, "preview": preview, "fields": templating.FIELDS}
+    recent = lead.messages.order_by("-created_at", "-id")[:10]
+    context = {
+        "lead": lead,
+        "form": form,
+        "preview": preview,
+        "fields": templating.FIELDS,
+        "recent": recent,
+    }
     return render(request, "mail/compose.html", context, status=status)
 
 
@@ -122,3 +129,16 @@ def suppression_remove(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         flash.error(request, " ".join(exc.messages))
     return redirect("mail:suppressions")
+
+
+@login_required
+@require_POST
+def mark_replied(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(
+        selectors.messages_visible_to(request.user).select_related("lead"), pk=pk
+    )
+    if not lead_is_editable_by(request.user, lead=message.lead):
+        raise PermissionDenied("You can see this lead but not change it.")
+    if services.message_mark_replied(message=message, actor=request.user):
+        flash.success(request, "Marked as replied; the lead's sequences are stopped.")
+    return redirect("mail:compose", pk=message.lead_id)

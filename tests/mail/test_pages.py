@@ -132,3 +132,17 @@ def test_query_counts_do_not_grow_with_rows(
         assert client.get(reverse("mail:suppressions")).status_code == 200
     with django_assert_max_num_queries(9):
         assert owner.get(compose_url(prospect)).status_code == 200
+
+
+def test_mark_as_replied_from_the_composer(login, prospect, rep, settings):
+    settings.EMAIL_BACKEND = "mail.backends.SinkBackend"
+    message = services.message_compose(lead=prospect, sender=rep, subject="Q", body_text="x")
+    sending.messages_send()
+    client = login(rep)
+    assert "Mark as replied" in client.get(compose_url(prospect)).content.decode()
+    response = client.post(reverse("mail:mark_replied", args=[message.pk]))
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.replied_at is not None
+    html = client.get(compose_url(prospect)).content.decode()
+    assert "Mark as replied" not in html and "Replied" in html
