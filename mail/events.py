@@ -130,3 +130,35 @@ def message_find(*, funnel_id: str = "", esp_id: str = "") -> Message | None:
     if esp_id:
         return Message.objects.filter(esp_message_id=esp_id.strip()).first()
     return None
+
+
+def messages_delivered(*, message_ids: list[int], at: datetime) -> int:
+    """A batch the receiving server accepted (SMTP, the sink: no ESP to report deliveries)
+    counts as delivered: one UPDATE and one INSERT of touches for the batch."""
+    from marketing.models import TouchKind
+    from marketing.services import TouchData, touches_record
+
+    with transaction.atomic():
+        rows = list(
+            Message.objects.select_for_update()
+            .filter(pk__in=message_ids, delivered_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "lead_id", "campaign_id")
+        )
+        if not rows:
+            return 0
+        Message.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(delivered_at=at)
+        touches_record(
+            touches=[
+                TouchData(
+                    lead_id=lead_id,
+                    kind=TouchKind.EMAIL_DELIVERED,
+                    at=at,
+                    campaign_id=campaign_id,
+                    utm_source="funnel-email",
+                    utm_medium="email",
+                )
+                for _, lead_id, campaign_id in rows
+            ]
+        )
+    return len(rows)

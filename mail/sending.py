@@ -170,6 +170,7 @@ def messages_send(*, now: datetime | None = None, ids: list[int] | None = None, 
         return 0
     suppressed = policy.suppressed_among(m.to_email for m in claimed)
     sent = 0
+    delivered: list[int] = []
     connection = get_connection(fail_silently=False)
     try:
         connection.open()
@@ -204,12 +205,17 @@ def messages_send(*, now: datetime | None = None, ids: list[int] | None = None, 
                 )
                 if marked:
                     services.message_sent_record(message=message)
+                    delivered.append(message.pk)
             sent += 1
     finally:
         try:
             connection.close()
         except Exception:
             logger.warning("Closing the email connection failed", exc_info=True)
+        if delivered and not settings.MAIL_ESP_REPORTS_DELIVERY:
+            from mail import events
+
+            events.messages_delivered(message_ids=delivered, at=timezone.now())
     return sent
 
 

@@ -106,10 +106,8 @@ def message_publish(*, message_ids: list[int]) -> None:
 
 def message_sent_record(*, message: Message) -> None:
     """What a sent message leaves behind, in the transaction that marks it sent: sales mail
-    is a done "email" activity on the lead's timeline (who wrote, the subject, the text);
-    with a backend that reports no deliveries (SMTP, the sink), acceptance is delivery."""
-    from mail import events
-
+    is a done "email" activity on the lead's timeline (who wrote, the subject, the text).
+    (Deliveries without an ESP are recorded per batch: mail.events.messages_delivered.)"""
     if message.kind == MailKind.SALES:
         from sales.models import Activity
 
@@ -126,8 +124,6 @@ def message_sent_record(*, message: Message) -> None:
             step_id=message.step_id,
         )
         Lead.objects.filter(pk=message.lead_id).update(last_activity_at=timezone.now())
-    if not settings.MAIL_ESP_REPORTS_DELIVERY:
-        events.message_event(message=message, event="delivered", at=timezone.now())
 
 
 def template_save(
