@@ -12,6 +12,7 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("search/", include("search.urls")),
     path("rates/", include("currencies.urls")),
+    path("mail/", include("mail.urls")),
     path("", include("funnel.urls")),
 ]
 

@@ -17,4 +17,6 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Dashboard", "dashboard", (MANAGERS,)),
     ("Rates", "currencies:rates", (MANAGERS,)),
     ("Integrations", "integrations:index", (MANAGERS,)),
+    ("Email sends", "mail:send_list", (MANAGERS, MARKETING)),
+    ("Outbox", "mail:outbox", ALL),
 ]

@@ -181,6 +181,9 @@ class TouchKind(models.TextChoices):
     CONTENT_DOWNLOAD = "content_download", "Content download"
     WEBINAR_ATTENDED = "webinar_attended", "Webinar attended"
     EVENT_ATTENDED = "event_attended", "Event attended"
+    # Email tracking (mail.events): a message delivered, and a reply to one.
+    EMAIL_DELIVERED = "email_delivered", "Email delivered"
+    EMAIL_REPLY = "email_reply", "Email reply"
 
 
 class Touch(models.Model):
@@ -241,6 +244,8 @@ def default_touch_points() -> dict[str, float]:
         Touch.Kind.CONTENT_DOWNLOAD: 5.0,
         Touch.Kind.WEBINAR_ATTENDED: 15.0,
         Touch.Kind.EVENT_ATTENDED: 15.0,
+        Touch.Kind.EMAIL_DELIVERED: 0.0,
+        Touch.Kind.EMAIL_REPLY: 10.0,
     }
 
 

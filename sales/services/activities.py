@@ -149,6 +149,11 @@ def activity_create(
         )
         if done_at is not None:
             lead_activity_seen(lead_id=lead.pk, at=done_at)
+        if kind == Activity.Kind.MEETING:
+            # A booked meeting is what a cadence works towards: it stops.
+            from sales.services.sequences import enrolments_stop_for_lead
+
+            enrolments_stop_for_lead(lead_id=lead.pk, reason="A meeting was booked.", at=now)
     return activity
 
 

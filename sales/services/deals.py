@@ -23,6 +23,7 @@ from sales.errors import SalesConflict
 from sales.models import MAX_AMOUNT, Activity, Deal
 from sales.periods import today
 from sales.services.activities import activity_create, lead_activity_seen, users_who_may_own
+from sales.services.sequences import enrolments_stop_for_lead
 
 # Stages whose deals may be opened and won: prospects become customers by winning,
 # customers come back for more.
@@ -202,6 +203,7 @@ def deal_win(
         deal.closed_at = now
         deal.save(update_fields=["status", "closed_on", "closed_at", "updated_at"])
         webhooks.deal_closed_record(deal=deal)  # `deal.won` into the webhook outbox
+        enrolments_stop_for_lead(lead_id=lead.pk, reason="A deal was won.", at=now)
         if lead.stage == Stage.PROSPECT:
             lead_transition(
                 lead_id=lead.pk,
@@ -288,6 +290,7 @@ def deal_lose(
         deal.closed_at = now
         deal.save(update_fields=["status", "lost_reason", "closed_on", "closed_at", "updated_at"])
         webhooks.deal_closed_record(deal=deal)  # `deal.lost` into the webhook outbox
+        enrolments_stop_for_lead(lead_id=deal.lead_id, reason="A deal was lost.", at=now)
         lead_activity_seen(lead_id=deal.lead_id, at=now)
     return deal
 
