@@ -3,14 +3,66 @@ stage, and turning what a caller sent (a stage, an id, a name) into a stage or a
 400."""
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
-from sales.pipeline.models import DealStage, LostReason, Pipeline
+from sales.pipeline.models import DealStage, ForecastCategory, LostReason, Pipeline
+
+# The default pipeline, as migration sales 0005 creates it (kept in step by hand: a
+# migration must not import code that changes later).
+DEFAULT_STAGES = [
+    # name, probability (%), won, lost, forecast category
+    ("Qualification", 10, False, False, ForecastCategory.PIPELINE),
+    ("Demo", 25, False, False, ForecastCategory.PIPELINE),
+    ("Proposal", 50, False, False, ForecastCategory.BEST_CASE),
+    ("Negotiation", 80, False, False, ForecastCategory.COMMIT),
+    ("Won", 100, True, False, ForecastCategory.CLOSED),
+    ("Lost", 0, False, True, ForecastCategory.OMITTED),
+]
+DEFAULT_LOST_REASONS = [
+    "Price",
+    "Timing",
+    "Competitor",
+    "No budget",
+    "No decision",
+    "Product fit",
+    "Other",
+]
 
 
 def pipeline_default() -> Pipeline:
+    """The pipeline new deals go into. A database without any pipeline (emptied by
+    `flush`, say) gets the default one again, with the default loss reasons."""
     pipeline = Pipeline.objects.filter(is_default=True).first()
-    if pipeline is None:
-        raise ValidationError("No default pipeline: create one in the admin.")
+    if pipeline is not None:
+        return pipeline
+    if Pipeline.objects.exists():
+        raise ValidationError("No default pipeline: mark one as default in the admin.")
+    try:
+        with transaction.atomic():
+            return _defaults_create()
+    except IntegrityError:  # created at the same moment by another request
+        return Pipeline.objects.get(is_default=True)
+
+
+def _defaults_create() -> Pipeline:
+    pipeline = Pipeline.objects.create(name="Sales", is_default=True)
+    DealStage.objects.bulk_create(
+        DealStage(
+            pipeline=pipeline,
+            name=name,
+            position=position,
+            probability=probability,
+            is_won=won,
+            is_lost=lost,
+            forecast_category=category,
+        )
+        for position, (name, probability, won, lost, category) in enumerate(DEFAULT_STAGES, 1)
+    )
+    if not LostReason.objects.exists():
+        LostReason.objects.bulk_create(
+            LostReason(name=name, position=position)
+            for position, name in enumerate(DEFAULT_LOST_REASONS, 1)
+        )
     return pipeline
 
 
