@@ -399,6 +399,7 @@ class OwnerChange(models.Model):
 from sales.pipeline.models import (  # noqa: E402
     DealStage,
     DealStageChange,
+    ForecastSnapshot,
     LostReason,
     Pipeline,
 )
@@ -409,6 +410,7 @@ __all__ = [
     "DealStage",
     "DealStageChange",
     "Enrolment",
+    "ForecastSnapshot",
     "LostReason",
     "OwnerChange",
     "Pipeline",

@@ -148,3 +148,46 @@ class DealStageChange(models.Model):
 
     def __str__(self) -> str:
         return f"deal {self.deal_id}: {self.from_stage_id} → {self.to_stage_id}"
+
+
+class ForecastSnapshot(models.Model):
+    """The forecast of one rep (or the team: `owner` empty) for one quota period, as it
+    stood in one week. Taken by the beat task once per week (the week's Monday is
+    `taken_on`; a second run that week writes nothing), so a manager sees how the
+    forecast moved during the period and, afterwards, how close it came to what closed."""
+
+    taken_on = models.DateField()
+    period = models.CharField(max_length=10)  # "month" or "quarter" (sales.periods)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    closed_won = models.DecimalField(**AMOUNT_DIGITS)
+    commit = models.DecimalField(**AMOUNT_DIGITS)
+    best_case = models.DecimalField(**AMOUNT_DIGITS)
+    weighted = models.DecimalField(**AMOUNT_DIGITS)
+    pipeline = models.DecimalField(**AMOUNT_DIGITS)
+    target = models.DecimalField(null=True, blank=True, **AMOUNT_DIGITS)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_on", "taken_on", "owner_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["taken_on", "period", "starts_on", "owner"],
+                condition=Q(owner__isnull=False),
+                name="forecast_snapshot_once_per_rep_week",
+            ),
+            models.UniqueConstraint(
+                fields=["taken_on", "period", "starts_on"],
+                condition=Q(owner__isnull=True),
+                name="forecast_snapshot_once_per_team_week",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["period", "starts_on", "taken_on"], name="forecast_period_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id or 'team'} {self.period} {self.starts_on} @ {self.taken_on}"
