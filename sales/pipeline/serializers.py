@@ -7,7 +7,7 @@ from funnel.metrics.window import MAX_DATE, MIN_DATE
 from sales.models import Quota
 from sales.periods import validate_period_day
 from sales.pipeline.models import DealStage, DealStageChange, LostReason
-from sales.serializers import amount_field
+from sales.serializers import PeriodSerializer, amount_field
 
 
 class DealStageSerializer(serializers.ModelSerializer):
@@ -125,15 +125,8 @@ class SnapshotSerializer(serializers.Serializer):
     expected_accuracy = serializers.FloatField(allow_null=True)
 
 
-class PeriodSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField()
-    label = serializers.CharField()
-
-
 class ForecastSerializer(serializers.Serializer):
-    period = PeriodSerializer()
+    period = PeriodSerializer()  # the quota API's: same shape
     currency = serializers.CharField(default=settings.FUNNEL_CURRENCY)
     reps = ForecastFiguresSerializer(many=True)
     team = ForecastFiguresSerializer()
