@@ -283,6 +283,7 @@ def main() -> None:
     parser.add_argument("--deals", type=int, default=200_000)
     parser.add_argument("--leads", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-fill", action="store_true", help="reuse the data of a last run")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -300,7 +301,8 @@ def main() -> None:
     from sales.pipeline.stages import pipeline_default, stages_of
 
     started = time.perf_counter()
-    fill(args.leads, args.deals)
+    if not args.no_fill:
+        fill(args.leads, args.deals)
     history = sql("SELECT count(*) FROM sales_dealstagechange")[0][0]
     print(
         f"filled {args.leads:,} leads, {args.deals:,} deals, {history:,} history rows "
