@@ -379,9 +379,15 @@ def main() -> None:
     rep_board = compare(
         "board, one rep",
         lambda: deal_board(user=rep, filters=BoardFilters(), on=on),
-        lambda: sql(
-            BOARD_TOTALS_SQL.replace("WHERE", f"WHERE d.owner_id = {rep.pk} AND"), board_params
-        ),
+        lambda: (
+            sql(
+                BOARD_TOTALS_SQL.replace("WHERE", f"WHERE d.owner_id = {rep.pk} AND"), board_params
+            ),
+            sql(
+                BOARD_CARDS_SQL.replace("WHERE", f"WHERE d.owner_id = {rep.pk} AND", 1),
+                board_params,
+            ),
+        )[0],
         args.repeat,
         board_check,
     )
