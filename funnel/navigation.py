@@ -12,6 +12,7 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Customers", "leads:customers", ALL),
     ("My work", "sales:my_work", (SALES,)),
     ("Board", "sales:board", (SALES,)),
+    ("Pipeline", "sales:deal_board", (SALES, MANAGERS)),
     ("Quotas", "sales:quotas", (MANAGERS,)),
     ("Campaigns", "marketing:campaign-list", (MANAGERS, MARKETING)),
     ("Dashboard", "dashboard", (MANAGERS,)),

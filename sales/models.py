@@ -42,6 +42,14 @@ class Deal(models.Model):
         on_delete=models.SET_NULL,
         related_name="deals",
     )
+    # The pipeline stage, written only by `sales.pipeline.services.deal_move`, which keeps
+    # `status` in step with the stage's won/lost flags and records every move.
+    stage = models.ForeignKey("sales.DealStage", on_delete=models.PROTECT, related_name="deals")
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    # Lost deals: the reason picked from the managed list; `lost_reason` keeps the words.
+    loss_reason = models.ForeignKey(
+        "sales.LostReason", null=True, blank=True, on_delete=models.PROTECT, related_name="deals"
+    )
     lost_reason = models.CharField(max_length=500, blank=True)
     # The campaign whose promotion the customer used; `promo_code` keeps the code as it was
     # typed, so a later edit of the campaign does not rewrite history.
@@ -90,6 +98,8 @@ class Deal(models.Model):
             models.Index(fields=["lead", "status"], name="deal_lead_status_idx"),
             # Quota attainment: won deals closed in a period.
             models.Index(fields=["status", "closed_on"], name="deal_status_closed_idx"),
+            # The deal board's columns and the forecast: open deals by stage and close date.
+            models.Index(fields=["stage", "expected_close_on"], name="deal_stage_close_idx"),
         ]
 
     def __str__(self) -> str:
@@ -388,3 +398,28 @@ class OwnerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.from_owner_id} → {self.to_owner_id}"
+
+
+# The pipeline's models live in their package; the tables belong to this app.
+from sales.pipeline.models import (  # noqa: E402
+    DealStage,
+    DealStageChange,
+    ForecastSnapshot,
+    LostReason,
+    Pipeline,
+)
+
+__all__ = [
+    "Activity",
+    "Deal",
+    "DealStage",
+    "DealStageChange",
+    "Enrolment",
+    "ForecastSnapshot",
+    "LostReason",
+    "OwnerChange",
+    "Pipeline",
+    "Quota",
+    "Sequence",
+    "SequenceStep",
+]

@@ -120,6 +120,7 @@ class OwnerField(StrictPrimaryKeyRelatedField):
 
 class DealSerializer(serializers.ModelSerializer):
     lead_name = serializers.CharField(source="lead.__str__", read_only=True)
+    stage_name = serializers.CharField(source="stage.name", read_only=True)
     owner_username = serializers.CharField(
         source="owner.username", read_only=True, default=None, allow_null=True
     )
@@ -134,11 +135,15 @@ class DealSerializer(serializers.ModelSerializer):
             "amount",
             "currency",
             "status",
+            "stage",
+            "stage_name",
+            "stage_changed_at",
             "expected_close_on",
             "closed_on",
             "closed_at",
             "owner",
             "owner_username",
+            "loss_reason",
             "lost_reason",
             "promotion",
             "promo_code",
@@ -183,7 +188,20 @@ class DealWinSerializer(serializers.Serializer):
 
 
 class DealLoseSerializer(DealWinSerializer):
-    reason = serializers.CharField(max_length=500, help_text="Why the deal was lost.")
+    lost_reason = serializers.CharField(
+        max_length=100,
+        required=False,
+        help_text="A reason from `lost-reasons/` (id or name). Without it, `reason` alone is "
+        "filed under the reason of that name, else Other.",
+    )
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, help_text="Why, in words."
+    )
+
+    def validate(self, data):
+        if not data.get("lost_reason") and not (data.get("reason") or "").strip():
+            raise serializers.ValidationError({"lost_reason": "Pick why the deal was lost."})
+        return data
 
 
 class DealReopenSerializer(serializers.Serializer):

@@ -38,3 +38,12 @@ def sequence_steps_create_due(enrolment_ids: list[int] | None = None) -> int:
 def stale_prospects_recycle() -> int:
     """Beat: prospects quiet for SALES_RECYCLE_AFTER_DAYS go back to marketing."""
     return len(services.stale_prospects_recycle())
+
+
+@shared_task
+def forecast_snapshots_take() -> int:
+    """Beat: the week's forecast snapshot (the first run of a week writes it, later runs
+    that week nothing), so a missed run is made up by the next."""
+    from sales.pipeline.forecast import forecast_snapshots_take as take
+
+    return take()

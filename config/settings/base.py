@@ -480,6 +480,11 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "sales.tasks.stale_prospects_recycle",
         "schedule": timedelta(hours=1),
     },
+    # Weekly forecast snapshots: every 6 hours, idempotent per week (sales.pipeline.forecast).
+    "sales-forecast-snapshots": {
+        "task": "sales.tasks.forecast_snapshots_take",
+        "schedule": timedelta(hours=6),
+    },
 }
 
 # --- Integrations: idempotency keys live 24 hours (integrations/idempotency.py) --------

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0003_deal_title_trigram_index'),
+        ('sales', '0007_forecast_snapshot'),
     ]
 
     operations = [
