@@ -9,7 +9,7 @@ from sales.pipeline.models import LostReason
 
 
 class BoardFilterForm(forms.Form):
-    owner = forms.IntegerField(required=False, min_value=1)
+    owner = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     period = forms.ChoiceField(required=False, choices=[("", "Any close date"), *PERIODS.items()])
 
     def filters(self) -> BoardFilters:
@@ -21,7 +21,7 @@ class BoardFilterForm(forms.Form):
 
 
 class DealMoveForm(forms.Form):
-    to_stage = forms.IntegerField(min_value=1)
+    to_stage = forms.IntegerField(min_value=1, max_value=2**31 - 1)
     # Set by the confirmation form: a move into won or lost without it only asks.
     confirmed = forms.BooleanField(required=False)
     amount = _amount("Final amount", required=False)

@@ -98,7 +98,10 @@ class ForecastQuerySerializer(serializers.Serializer):
         required=False, validators=[validate_period_day], help_text="A day in the period."
     )
     owner = serializers.IntegerField(
-        required=False, min_value=1, help_text="Managers: one rep's row and history."
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Managers: one rep's row and history.",
     )
 
 
@@ -136,7 +139,7 @@ class ForecastSerializer(serializers.Serializer):
 class PipelineMetricsQuerySerializer(serializers.Serializer):
     since = serializers.DateField(required=False, help_text=f"From {MIN_DATE}; default: 90 days.")
     until = serializers.DateField(required=False, help_text=f"Up to {MAX_DATE}; default today.")
-    owner = serializers.IntegerField(required=False, min_value=1)
+    owner = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
     def validate(self, data):
         for name in ("since", "until"):

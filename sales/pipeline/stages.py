@@ -91,7 +91,7 @@ def stage_resolve(value: DealStage | int | str, *, pipeline_id: int | None = Non
     stages = DealStage.objects.filter(pipeline_id=pipeline_id or pipeline_default().pk)
     text = str(value).strip()
     stage = None
-    if text.isdigit():
+    if text.isdigit() and len(text) <= 9:  # an id; longer digits would overflow the column
         stage = stages.filter(pk=int(text)).first()
     if stage is None and text:
         stage = stages.filter(name__iexact=text).first()
@@ -109,7 +109,7 @@ def lost_reason_resolve(value: LostReason | int | str | None) -> LostReason | No
         return value
     text = str(value).strip()
     reasons = LostReason.objects.filter(is_active=True)
-    reason = reasons.filter(pk=int(text)).first() if text.isdigit() else None
+    reason = reasons.filter(pk=int(text)).first() if text.isdigit() and len(text) <= 9 else None
     reason = reason or reasons.filter(name__iexact=text).first()
     if reason is None:
         names = ", ".join(reasons.values_list("name", flat=True))

@@ -153,3 +153,13 @@ def test_in_the_openapi_document(api, manager):
         "/api/v1/deals/{id}/history/",
     ):
         assert path in schema["paths"], path
+
+
+def test_huge_ids_are_refused_not_a_500(api, manager, rep):
+    deal = _deal(rep)
+    huge = "9" * 30
+    assert _move(api(manager), deal, {"to_stage": huge}).status_code == 400
+    body = {"to_stage": "Lost", "lost_reason": huge}
+    assert _move(api(manager), deal, body).status_code == 400
+    assert api(manager).get("/api/v1/metrics/forecast/", {"owner": huge}).status_code == 400
+    assert api(manager).get("/api/v1/metrics/pipeline/", {"owner": huge}).status_code == 400

@@ -250,6 +250,17 @@ MATRIX: dict[str, Row] = {
         params=lambda w: {"id": w.sales.a.deal.pk},
         body=lambda w: {"reason": "Signed by mistake"},
     ),
+    "POST /api/v1/deals/{id}/move/": Row(
+        SALES_WRITE_AS_OWNER,
+        params=lambda w: {"id": w.sales.a.deal.pk},
+        body=lambda w: {"to_stage": "Demo"},
+        moves_funnel=True,
+    ),
+    "GET /api/v1/deals/{id}/history/": Row(
+        SALES_READ_AS_OWNER, params=lambda w: {"id": w.sales.a.deal.pk}
+    ),
+    "GET /api/v1/deal-stages/": Row(SALES_READ),
+    "GET /api/v1/lost-reasons/": Row(SALES_READ),
     "GET /api/v1/activities/": Row(SALES_READ, visible=activity_ids),
     "POST /api/v1/activities/": Row(
         created(s(401, 403, 200, 403, 200, 400, 200)),
@@ -329,6 +340,8 @@ MATRIX: dict[str, Row] = {
     "GET /api/v1/metrics/funnel/": Row(READ_ALL, query={"since": today(-30), "until": today()}),
     # Attainment is sales data: reps see their own, marketing none.
     "GET /api/v1/metrics/quotas/": Row(SALES_READ),
+    "GET /api/v1/metrics/forecast/": Row(SALES_READ),
+    "GET /api/v1/metrics/pipeline/": Row(SALES_READ),
     # --- Webhooks (managers) ---------------------------------------------------------
     "GET /api/v1/webhooks/": Row(MANAGERS_READ),
     "POST /api/v1/webhooks/": Row(
