@@ -162,7 +162,7 @@ def _permanent(exc: Exception) -> bool:
 def messages_send(*, now: datetime | None = None, ids: list[int] | None = None, limit=100) -> int:
     """Claim due messages and send them over one backend connection. Returns how many went
     out. Safe to run in any number of workers at once."""
-    from mail import sequences, services
+    from mail import sequences
 
     now = now or timezone.now()
     claimed = messages_claim(now=now, ids=ids, limit=limit)
@@ -171,6 +171,8 @@ def messages_send(*, now: datetime | None = None, ids: list[int] | None = None, 
     suppressed = policy.suppressed_among(m.to_email for m in claimed)
     sent = 0
     delivered: list[int] = []
+    # Sent but not yet marked: marked together every MAIL_MARK_BATCH messages.
+    pending: list[tuple[Message, str]] = []
     _marks_without_fsync(True)
     connection = get_connection(fail_silently=False)
     try:
@@ -196,24 +198,14 @@ def messages_send(*, now: datetime | None = None, ids: list[int] | None = None, 
                 continue
             status = getattr(email, "anymail_status", None)
             esp_id = (getattr(status, "message_id", None) or "") if status else ""
-            # Marked at once, one row at a time: a crash now re-sends only this message.
-            outcome = {
-                "status": Message.Status.SENT,
-                "sent_at": timezone.now(),
-                "esp_message_id": str(esp_id)[:300],
-                "reason": "",
-            }
-            if message.kind == MailKind.SALES:
-                with transaction.atomic():
-                    marked = _mark(message, **outcome)
-                    if marked:
-                        services.message_sent_record(message=message)
-            else:
-                marked = _mark(message, **outcome)
-            if marked:
-                delivered.append(message.pk)
+            pending.append((message, str(esp_id)[:300]))
+            if len(pending) >= settings.MAIL_MARK_BATCH:
+                delivered += _mark_sent(pending)
+                pending = []
             sent += 1
     finally:
+        if pending:
+            delivered += _mark_sent(pending)
         try:
             connection.close()
         except Exception:
@@ -224,6 +216,40 @@ def messages_send(*, now: datetime | None = None, ids: list[int] | None = None, 
 
             events.messages_delivered(message_ids=delivered, at=timezone.now())
     return sent
+
+
+def _mark_sent(pending: list[tuple[Message, str]]) -> list[int]:
+    """Mark a run of sent messages `sent` in one transaction, those this worker's claim still
+    holds, and record what sales mail leaves behind. Returns the ids marked. A crash before
+    this re-sends the run's messages once each, with their Message-IDs (at most once more,
+    as for a single message)."""
+    from mail import services
+
+    now = timezone.now()
+    token = pending[0][0].claim_token
+    by_id = {message.pk: (message, esp_id) for message, esp_id in pending}
+    with transaction.atomic():
+        held = Message.objects.filter(
+            pk__in=list(by_id), claim_token=token, status=Message.Status.SENDING
+        )
+        marked = list(held.values_list("pk", flat=True))
+        with_esp_ids = [pk for pk in marked if by_id[pk][1]]
+        held.filter(pk__in=marked).exclude(pk__in=with_esp_ids).update(
+            status=Message.Status.SENT, sent_at=now, claimed_until=None, reason=""
+        )
+        for pk in with_esp_ids:
+            Message.objects.filter(pk=pk).update(
+                status=Message.Status.SENT,
+                sent_at=now,
+                claimed_until=None,
+                reason="",
+                esp_message_id=by_id[pk][1],
+            )
+        for pk in marked:
+            message = by_id[pk][0]
+            if message.kind == MailKind.SALES:
+                services.message_sent_record(message=message)
+    return marked
 
 
 def _marks_without_fsync(on: bool) -> None:

@@ -422,6 +422,9 @@ MAIL_RATE_WINDOW_SECONDS = env.int("MAIL_RATE_WINDOW_SECONDS", default=10)
 # A claimed message's lease: a worker killed mid-send leaves it for this long.
 MAIL_CLAIM_LEASE_SECONDS = env.int("MAIL_CLAIM_LEASE_SECONDS", default=300)
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=5)
+# Sent messages are marked together this many at a time: a crash re-sends at most these
+# (each once, with its Message-ID). 1 marks each message as it leaves.
+MAIL_MARK_BATCH = env.int("MAIL_MARK_BATCH", default=25)
 # Tracking: the open pixel is off unless asked for; click links are signed redirects.
 MAIL_TRACK_OPENS = env.bool("MAIL_TRACK_OPENS", default=False)
 MAIL_TRACK_CLICKS = env.bool("MAIL_TRACK_CLICKS", default=True)

@@ -1,6 +1,6 @@
 """Run by test_exactly_once.py in a child process: send the due messages and SIGKILL
 itself at the point named by argv[1] (after the claim, or after the server accepted the
-message but before it is marked sent)."""
+messages but before they are marked sent)."""
 
 import os
 import signal
@@ -28,5 +28,5 @@ if point == "after_claim":
 
     sending.email_build = build_then_die
 elif point == "after_send":
-    sending._mark = die
+    sending._mark_sent = die
 sending.messages_send()
