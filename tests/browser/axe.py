@@ -39,25 +39,29 @@ SUMMARY = (
     ".map((n) => ({target: n.target.join(' '), html: n.html.slice(0, 200)}))}))"
 ).replace("BLOCKING", json.dumps(BLOCKING))
 
-# Runs in every top-level document; one check at a time (axe refuses to overlap itself).
+# Runs in every top-level document. Checks wait in one queue: axe refuses to overlap
+# itself, and an explicit check() may come while an automatic one runs.
 INIT_SCRIPT = (
     """(() => {
-  if (window.top !== window) return;
+  if (window.top !== window || /^\/(admin|api)\//.test(location.pathname)) return;
   AXE_SOURCE
   const summary = SUMMARY;
-  let running = false, again = false;
+  let queue = Promise.resolve();
+  window.__axeQueued = () => {
+    const next = queue.then(() => window.axe.run(document, OPTIONS)).then(summary);
+    queue = next.catch(() => null);
+    return next;
+  };
   function run(reason) {
-    if (running) { again = true; return; }
-    running = true;
-    window.axe.run(document, OPTIONS)
-      .then((r) => window.__axeReport({url: location.href, reason, violations: summary(r)}))
-      .catch((e) => window.__axeReport({url: location.href, reason, error: String(e)}))
-      .finally(() => { running = false; if (again) { again = false; run("again"); } });
+    window.__axeQueued()
+      .then((violations) => window.__axeReport({url: location.href, reason, violations}))
+      .catch((e) => window.__axeReport({url: location.href, reason, error: String(e)}));
   }
   window.addEventListener("load", () => run("load"));
   document.addEventListener("htmx:afterSettle", () => setTimeout(() => run("htmx swap"), 50));
 })();
-""".replace("SUMMARY", SUMMARY)
+"""
+    .replace("SUMMARY", SUMMARY)
     .replace("OPTIONS", json.dumps(OPTIONS))
     .replace("AXE_SOURCE", AXE_SCRIPT)
 )
@@ -68,8 +72,13 @@ def _where(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+# Not the app's own pages: Django's admin, DRF's browsable API and Swagger UI (third-party
+# templates and styles, for staff and developers). See CONTRIBUTING.md.
+SKIPPED = ("/admin/", "/api/")
+
+
 def _checkable(url: str) -> bool:
-    return url.startswith("http")
+    return url.startswith("http") and not urlsplit(url).path.startswith(SKIPPED)
 
 
 def report(found: dict[str, list[dict]]) -> str:
@@ -117,9 +126,12 @@ class AxeWatch:
 
     def check(self, page, label: str = "") -> list[dict]:
         """Check the page as it is now (the caller waits for the answer)."""
-        if not page.evaluate("typeof window.axe === 'object'"):
-            page.evaluate(AXE_SCRIPT)
-        items = page.evaluate(f"axe.run(document, {json.dumps(OPTIONS)}).then({SUMMARY})")
+        if page.evaluate("typeof window.__axeQueued === 'function'"):
+            items = page.evaluate("window.__axeQueued()")
+        else:  # a document loaded before the watcher started
+            if not page.evaluate("typeof window.axe === 'object'"):
+                page.evaluate(AXE_SCRIPT)
+            items = page.evaluate(f"axe.run(document, {json.dumps(OPTIONS)}).then({SUMMARY})")
         where = _where(page.url)
         self._record(f"{where} [{label}]" if label else where, items)
         return items
