@@ -42,7 +42,7 @@ SUMMARY = (
 # Runs in every top-level document. Checks wait in one queue: axe refuses to overlap
 # itself, and an explicit check() may come while an automatic one runs.
 INIT_SCRIPT = (
-    """(() => {
+    r"""(() => {
   if (window.top !== window || /^\/(admin|api)\//.test(location.pathname)) return;
   AXE_SOURCE
   const summary = SUMMARY;
@@ -60,8 +60,7 @@ INIT_SCRIPT = (
   window.addEventListener("load", () => run("load"));
   document.addEventListener("htmx:afterSettle", () => setTimeout(() => run("htmx swap"), 50));
 })();
-"""
-    .replace("SUMMARY", SUMMARY)
+""".replace("SUMMARY", SUMMARY)
     .replace("OPTIONS", json.dumps(OPTIONS))
     .replace("AXE_SOURCE", AXE_SCRIPT)
 )
