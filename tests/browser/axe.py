@@ -58,7 +58,12 @@ INIT_SCRIPT = (
       .catch((e) => window.__axeReport({url: location.href, reason, error: String(e)}));
   }
   window.addEventListener("load", () => run("load"));
-  document.addEventListener("htmx:afterSettle", () => setTimeout(() => run("htmx swap"), 50));
+  // Swaps come in bursts (a region and its out-of-band messages): one check per burst.
+  let swapped = null;
+  document.addEventListener("htmx:afterSettle", () => {
+    clearTimeout(swapped);
+    swapped = setTimeout(() => run("htmx swap"), 250);
+  });
 })();
 """.replace("SUMMARY", SUMMARY)
     .replace("OPTIONS", json.dumps(OPTIONS))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from funnel.stages import Stage
 from integrations.webhooks.services import webhook_endpoint_send_test
 from leads.models import Lead
 from lists.models import BulkAction, SavedView
@@ -62,6 +63,9 @@ def world(settings, tmp_path):
     )
     world.unassigned = Lead.objects.filter(owner=None).order_by("pk").first()
     world.customer = Lead.objects.filter(email="nora.quinn@northwind.example").get()
+    # Out of the funnel: the stage path fades (its words must stay readable).
+    world.lost = Lead.objects.filter(stage=Stage.LOST).order_by("pk").first()
+    world.disqualified = Lead.objects.filter(stage=Stage.DISQUALIFIED).order_by("pk").first()
     return world
 
 
@@ -97,6 +101,8 @@ ROLE_PAGES = {
     ],
     "morgan": lambda w: [
         "/sales/quotas/",
+        f"/leads/{w.lost.pk}/",
+        f"/leads/{w.disqualified.pk}/",
         "/dashboard/",
         "/dashboard/?campaign=" + str(w.prospect.source_campaign_id),
         "/dashboard/breakdown/",
