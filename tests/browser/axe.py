@@ -167,6 +167,16 @@ class AxeWatch:
 WATCHES: list[AxeWatch] = []
 
 
+def axe_watch_if_on(page) -> None:
+    """Watch the page's context when the current test is watched (flows_support.sign_in)."""
+    if WATCHING["on"]:
+        axe_watch(page)
+
+
+# Whether the current test is watched (conftest's axe_checked fixture sets it).
+WATCHING = {"on": False}
+
+
 def axe_watch(page_or_context) -> AxeWatch:
     """The watcher of a page's browser context (or of a context), started on first use."""
     context = getattr(page_or_context, "context", page_or_context)
