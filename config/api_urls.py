@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("sales.api_urls")),
     path("", include("funnel.api_urls")),
     path("", include("integrations.api_urls")),
+    path("", include("currencies.api_urls")),
+    path("", include("mail.api_urls")),
 ]

@@ -11,6 +11,8 @@ urlpatterns = [
     path("leads/bulk/", include("lists.urls")),
     path("leads/", include("leads.urls")),
     path("search/", include("search.urls")),
+    path("rates/", include("currencies.urls")),
+    path("mail/", include("mail.urls")),
     path("", include("funnel.urls")),
 ]
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("breakdown/", views.breakdown, name="dashboard-breakdown"),
     path("campaigns/", views.campaigns, name="dashboard-campaigns"),
     path("quotas/", views.quotas, name="dashboard-quotas"),
+    path("forecast/", views.forecast, name="dashboard-forecast"),
 ]

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from currencies import demo as currencies_demo
 from funnel import services
 from funnel.roles import MANAGERS, MARKETING, SALES
 from funnel.stages import Cause, Stage
@@ -178,6 +179,7 @@ DEMO_STEPS: list[Callable[[DemoContext], str]] = [
     step_leads,
     marketing_demo.step_marketing,
     sales_demo.step_sales,
+    currencies_demo.step_currencies,
 ]
 
 

@@ -1,8 +1,9 @@
 """How every page (and every CSV export that copies the screen) writes numbers.
 
-One place so a figure reads the same everywhere: money always with its currency, a rate
-as a percentage with one decimal, ROI as a signed percentage ("+1,657.9 %"). A figure
-with no denominator is "—", never zero.
+One place so a figure reads the same everywhere: money always with its currency (a
+record's own, or the company currency for report figures), a rate as a percentage with
+one decimal, ROI as a signed percentage ("+1,657.9 %"). A figure with no denominator is
+"—", never zero.
 """
 
 from decimal import Decimal
@@ -14,6 +15,7 @@ Number = int | float | Decimal
 
 
 def currency() -> str:
+    """The company currency: every report figure is in it."""
     return settings.FUNNEL_CURRENCY
 
 
@@ -24,11 +26,20 @@ def amount_text(value: Number | None, places: int = 2) -> str:
     return f"{value:,.{int(places)}f}"
 
 
-def money_text(value: Number | None, places: int = 2) -> str:
-    """1234.5 → "1,234.50 USD"."""
+def money_text(value: Number | None, code: str | None = None, places: int = 2) -> str:
+    """1234.5 → "1,234.50 USD": in `code` (a deal's or a spend line's own currency), else
+    the company currency (report figures, budgets, targets)."""
     if value is None:
         return EMPTY
-    return f"{amount_text(value, places)} {currency()}"
+    return f"{amount_text(value, places)} {code or currency()}"
+
+
+def exchange_rate_text(rate: Decimal | None) -> str:
+    """A rate as entered, without trailing zeros: Decimal("1.0825000000") → "1.0825"."""
+    if rate is None:
+        return EMPTY
+    text = f"{rate:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def percent_text(ratio: Number | None) -> str:

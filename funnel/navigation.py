@@ -12,10 +12,14 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Customers", "leads:customers", ALL),
     ("My work", "sales:my_work", (SALES,)),
     ("Board", "sales:board", (SALES,)),
+    ("Pipeline", "sales:deal_board", (SALES, MANAGERS)),
     ("Quotas", "sales:quotas", (MANAGERS,)),
     ("Campaigns", "marketing:campaign-list", (MANAGERS, MARKETING)),
     ("Dashboard", "dashboard", (MANAGERS,)),
+    ("Rates", "currencies:rates", (MANAGERS,)),
     ("Integrations", "integrations:index", (MANAGERS,)),
+    ("Email sends", "mail:send_list", (MANAGERS, MARKETING)),
+    ("Outbox", "mail:outbox", ALL),
 ]
 
 # Keyboard shortcuts: "g" then this key opens the entry (static/js/shortcuts.js; the list

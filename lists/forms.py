@@ -46,6 +46,13 @@ class BulkActionForm(forms.Form):
     sequence = forms.ChoiceField(label="Cadence", required=False)
     reason = forms.CharField(label="Reason", required=False, max_length=500)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Where the bar is: a lead list (its kind) or the sales board, for the way back.
+    origin = forms.ChoiceField(
+        label="Where from",
+        required=False,
+        choices=[("", "List"), ("board", "Board")],
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args, user, **kwargs) -> None:
         # Its ids must not clash with the filter bar's on the same page (both have "owner").

@@ -43,7 +43,7 @@ def bulk_action_start(request: HttpRequest, kind: str) -> HttpResponse:
             "kind": kind,
             "count": count,
             "query": query,
-            "list_url": _list_url(kind, query),
+            "list_url": _list_url(kind, query, origin=data["origin"]),
         }
         return _answer(request, "lists/_bulk_confirm.html", context)
     try:
@@ -107,10 +107,14 @@ def _export(
 
 def _answer(request: HttpRequest, template: str, context: dict, status: int = 200):
     if not request.htmx:
-        context = {"list_url": _list_url(context["kind"], ""), **context, "partial": template}
+        origin = context["form"].data.get("origin", "")
+        back = _list_url(context["kind"], "", origin=origin)
+        context = {"list_url": back, **context, "partial": template}
         template = "lists/bulk_page.html"
     return render(request, template, context, status=status)
 
 
-def _list_url(kind: str, query: str) -> str:
+def _list_url(kind: str, query: str, *, origin: str = "") -> str:
+    if origin == "board":
+        return reverse("sales:board")
     return reverse(LIST_URLS[kind]) + (f"?{query}" if query else "")

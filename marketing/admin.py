@@ -6,7 +6,10 @@ from marketing.models import Campaign, FitRule, ImportJob, ScoringRules, Spend, 
 
 class SpendInline(admin.TabularInline):
     model = Spend
-    fields = ("day", "amount", "note")
+    # The currency shows but is not edited here: another than the company's needs a rate
+    # check (marketing.services.spend_record, on the campaign page and the API).
+    fields = ("day", "amount", "currency", "note")
+    readonly_fields = ("currency",)
     extra = 0
     ordering = ("-day", "-id")
 

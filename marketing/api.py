@@ -147,14 +147,23 @@ class CampaignSpendView(generics.ListCreateAPIView):
         serializer = SpendSerializer(data=request.data, many=many)
         serializer.is_valid(raise_exception=True)
         lines = serializer.validated_data if many else [serializer.validated_data]
-        rows = services.spend_record(
-            campaign=campaign,
-            lines=[
-                services.SpendLine(line["day"], line["amount"], line.get("note", ""))
-                for line in lines
-            ],
-            actor=request.user,
-        )
+        try:
+            rows = services.spend_record(
+                campaign=campaign,
+                lines=[
+                    services.SpendLine(
+                        line["day"], line["amount"], line.get("note", ""), line.get("currency", "")
+                    )
+                    for line in lines
+                ],
+                actor=request.user,
+            )
+        except services.SpendRateMissing as exc:
+            # The shape of the serializer's own errors: by line index in a batch.
+            if not many:
+                raise ValidationError({"currency": list(exc.by_index.values())}) from None
+            by_line = {str(i): {"currency": [message]} for i, message in exc.by_index.items()}
+            raise ValidationError(by_line) from None
         data = SpendSerializer(rows, many=True).data
         return Response(data if many else data[0], status=status.HTTP_201_CREATED)
 

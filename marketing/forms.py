@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from currencies.codes import company_currency, currency_choices
 from funnel.metrics.window import (
     MAX_DATE,
     MAX_WINDOW_DAYS,
@@ -84,6 +85,8 @@ class CampaignForm(forms.ModelForm):
 class SpendForm(forms.Form):
     day = forms.DateField(widget=DATE_INPUT, initial=site_today)
     amount = forms.DecimalField(min_value=0, max_value=MAX_SPEND, max_digits=12, decimal_places=2)
+    # Left out (older pages, scripts): the company currency.
+    currency = forms.ChoiceField(choices=currency_choices, initial=company_currency, required=False)
     note = forms.CharField(max_length=300, required=False)
 
     def clean_day(self) -> date:
@@ -93,7 +96,10 @@ class SpendForm(forms.Form):
 class SpendUploadForm(forms.Form):
     file = forms.FileField(
         label="Spend CSV",
-        help_text="Columns day (YYYY-MM-DD), amount, and optionally note; up to 5 MB.",
+        help_text=(
+            "Columns day (YYYY-MM-DD), amount, and optionally currency (ISO 4217, default "
+            "the company's) and note; up to 5 MB."
+        ),
     )
     number_format = forms.ChoiceField(
         label="Amounts written as",

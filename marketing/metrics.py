@@ -10,6 +10,9 @@ For a window [since, until] (site time zone):
   or before the close) and linear (an equal share to each such touch); with no such touch
   both fall back to the source campaign. Revenue with no campaign goes to "none".
 - ROI per model = (revenue - spend) / spend. A zero denominator gives null, not zero.
+Money is in the company currency: each spend line converted at its day, each deal at its
+close date (the latest rate on or before; currencies.records), inside the aggregates,
+summed exactly and rounded to cents once per figure.
 Every figure is an aggregate in the database: a fixed number of queries per page.
 """
 
@@ -17,13 +20,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Count,
-    DecimalField,
     Exists,
     F,
     OuterRef,
@@ -34,6 +37,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from currencies.codes import company_currency
+from currencies.conversion import converted, money_round
+from currencies.models import ExchangeRate
+from currencies.records import DEAL, SPEND
 from funnel.metrics.window import Window
 from leads.models import Lead
 from marketing.models import Campaign, Spend, Touch
@@ -151,7 +158,7 @@ def _spend(window: Window) -> dict[int, Decimal]:
         Spend.objects.filter(day__gte=window.since, day__lte=window.until)
         .order_by()
         .values("campaign")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(converted(SPEND, today=window.until)))
     )
     return {item["campaign"]: _money(item["total"]) for item in totals}
 
@@ -169,11 +176,15 @@ def _credited_touches() -> QuerySet[Touch]:
     ).order_by()
 
 
+def _revenue() -> Sum:
+    """Won deals' amounts in the company currency, at their close dates."""
+    return Sum(converted(DEAL, today=date.min))
+
+
 def revenue_credits(window: Window) -> dict[str, dict[int | None, Decimal]]:
     """{model: {campaign id or None: revenue}} for the deals won in the window."""
-    money = DecimalField(max_digits=20, decimal_places=2)
     credits: dict[str, dict[int | None, Decimal]] = {m: defaultdict(Decimal) for m in MODELS}
-    first = _won(window).values("lead__source_campaign").annotate(total=Sum("amount"))
+    first = _won(window).values("lead__source_campaign").annotate(total=_revenue())
     for item in first:
         credits["first_touch"][item["lead__source_campaign"]] += _money(item["total"])
     latest = _credited_touches().order_by("-at", "-id").values("campaign")[:1]
@@ -185,7 +196,7 @@ def revenue_credits(window: Window) -> dict[str, dict[int | None, Decimal]]:
             )
         )
         .values("credit")
-        .annotate(total=Sum("amount"))
+        .annotate(total=_revenue())
     )
     for item in last:
         credits["last_touch"][item["credit"]] += _money(item["total"])
@@ -195,7 +206,7 @@ def revenue_credits(window: Window) -> dict[str, dict[int | None, Decimal]]:
         _won(window)
         .filter(~Exists(_credited_touches()))
         .values("lead__source_campaign")
-        .annotate(total=Sum("amount", output_field=money))
+        .annotate(total=_revenue())
     )
     for item in fallback:
         credits["linear"][item["lead__source_campaign"]] += _money(item["total"])
@@ -205,12 +216,18 @@ def revenue_credits(window: Window) -> dict[str, dict[int | None, Decimal]]:
 def _linear(window: Window) -> list[tuple[int, Decimal]]:
     """Each won deal's amount split equally over its lead's touches with a campaign at or
     before the close (a campaign touched twice gets two shares), summed per campaign.
-    Plain SQL: a join of deals to touches with a per-deal count, same on both databases."""
+    Plain SQL: a join of deals to touches with a per-deal count, same on both databases;
+    the amount converted at the close date as `currencies.conversion` does."""
     qn = connection.ops.quote_name
     deal, touch = qn(Deal._meta.db_table), qn(Touch._meta.db_table)
+    rates = qn(ExchangeRate._meta.db_table)
+    rate = f"""CASE WHEN d.currency = %s THEN 1 ELSE (
+            SELECT r.rate FROM {rates} r
+            WHERE r.currency = d.currency AND r.day <= d.closed_on
+            ORDER BY r.day DESC LIMIT 1) END"""
     # `* 1.0`: SQLite may hold a whole amount as an integer, and integer division truncates.
     sql = f"""
-        SELECT t.campaign_id, SUM(d.amount * 1.0 / n.touches)
+        SELECT t.campaign_id, SUM(d.amount * {rate} * 1.0 / n.touches)
         FROM {deal} d
         JOIN (
             SELECT d2.id AS deal_id, COUNT(*) AS touches
@@ -225,7 +242,7 @@ def _linear(window: Window) -> list[tuple[int, Decimal]]:
         GROUP BY t.campaign_id
     """
     adapt = connection.ops.adapt_datefield_value
-    params = [Deal.Status.WON.value, adapt(window.since), adapt(window.until)]
+    params = [company_currency(), Deal.Status.WON.value, adapt(window.since), adapt(window.until)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(campaign_id, _money(total)) for campaign_id, total in cursor.fetchall()]
@@ -239,7 +256,7 @@ def _promotions(window: Window, rows: dict[int | None, CampaignResult]) -> dict[
         _won(window)
         .filter(promotion__in=list(listed))
         .values("promotion")
-        .annotate(deals=Count("pk"), total=Sum("amount"))
+        .annotate(deals=Count("pk"), total=_revenue())
     )
     found = {item["promotion"]: item for item in totals}
     result = {}
@@ -268,6 +285,4 @@ def promotion_discount(campaign: Campaign, *, deals: int, revenue: Decimal) -> D
 
 
 def _money(value: object) -> Decimal:
-    if value is None:
-        return ZERO
-    return Decimal(str(value)).quantize(CENT)
+    return money_round(value)

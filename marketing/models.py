@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower, Now
 from django.utils import timezone
 
+from currencies.codes import CURRENCY_CODE_SHAPE, company_currency
+
 
 def new_capture_key() -> str:
     return secrets.token_urlsafe(24)
@@ -145,6 +147,8 @@ class Spend(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="spend")
     day = models.DateField()
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # ISO 4217 code of `amount`; converted at the line's day (currencies.records).
+    currency = models.CharField(max_length=3, default=company_currency)
     note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -156,6 +160,7 @@ class Spend(models.Model):
         verbose_name_plural = "spend"
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="spend_amount_not_negative"),
+            models.CheckConstraint(condition=CURRENCY_CODE_SHAPE, name="spend_currency_is_a_code"),
         ]
         indexes = [
             # A campaign's ledger, newest first, and its total so far.
@@ -176,6 +181,9 @@ class TouchKind(models.TextChoices):
     CONTENT_DOWNLOAD = "content_download", "Content download"
     WEBINAR_ATTENDED = "webinar_attended", "Webinar attended"
     EVENT_ATTENDED = "event_attended", "Event attended"
+    # Email tracking (mail.events): a message delivered, and a reply to one.
+    EMAIL_DELIVERED = "email_delivered", "Email delivered"
+    EMAIL_REPLY = "email_reply", "Email reply"
 
 
 class Touch(models.Model):
@@ -236,6 +244,8 @@ def default_touch_points() -> dict[str, float]:
         Touch.Kind.CONTENT_DOWNLOAD: 5.0,
         Touch.Kind.WEBINAR_ATTENDED: 15.0,
         Touch.Kind.EVENT_ATTENDED: 15.0,
+        Touch.Kind.EMAIL_DELIVERED: 0.0,
+        Touch.Kind.EMAIL_REPLY: 10.0,
     }
 
 

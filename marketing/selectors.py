@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
+from currencies.conversion import EXACT, converted
+from currencies.records import SPEND
 from leads.models import Lead
 from marketing.models import Campaign, FitRule, ImportJob, Spend, Touch
 from marketing.scoring import (
@@ -41,11 +43,12 @@ def campaigns_by_utm_name(*, names: Iterable[str]) -> dict[str, int]:
 def campaigns_with_totals(*, queryset: QuerySet[Campaign] | None = None) -> QuerySet[Campaign]:
     """Campaigns with `spend_total` (all spend so far) and `leads_count` (leads they
     sourced). Subqueries, not joins: two joined aggregates would multiply each other."""
+    # In the company currency: each line converted at its day (currencies.records).
     spend = (
         Spend.objects.filter(campaign=OuterRef("pk"))
         .order_by()
         .values("campaign")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(converted(SPEND, today=date.min)))
         .values("total")
     )
     leads = (
@@ -57,7 +60,8 @@ def campaigns_with_totals(*, queryset: QuerySet[Campaign] | None = None) -> Quer
     )
     campaigns = Campaign.objects.all() if queryset is None else queryset
     return campaigns.select_related("owner").annotate(
-        spend_total=Coalesce(Subquery(spend, output_field=MONEY), Value(0, output_field=MONEY)),
+        # Exact; pages and the API show it to the cent (half to even, as every figure).
+        spend_total=Coalesce(Subquery(spend, output_field=EXACT), Value(0, output_field=EXACT)),
         leads_count=Coalesce(Subquery(leads), Value(0)),
     )
 

@@ -3,12 +3,12 @@
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
+from currencies.codes import currency_code_clean
 from funnel.metrics.window import MAX_DATE, MAX_WINDOW_DAYS, MIN_DATE, default_window
 from leads.models import Lead
 from leads.serializers import StrictPrimaryKeyRelatedField
@@ -84,13 +84,13 @@ class SpendSerializer(serializers.ModelSerializer):
     day = serializers.DateField(
         help_text=f"From 1970 to {services.SPEND_DAYS_AHEAD} days after today (site time zone)."
     )
-    # Optional, and only the site's currency: one currency for every figure until
-    # multi-currency exists. Without this field an amount in EUR was booked as USD.
     currency = serializers.CharField(
         required=False,
-        write_only=True,
         max_length=3,
-        help_text="ISO 4217 code of `amount`; must be the site's currency (FUNNEL_CURRENCY).",
+        help_text=(
+            "ISO 4217 code of `amount` (default: the company currency, FUNNEL_CURRENCY). "
+            "Another currency needs an exchange rate on or before `day`, else 400."
+        ),
     )
 
     class Meta:
@@ -105,12 +105,10 @@ class SpendSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(exc.messages) from None
 
     def validate_currency(self, value: str) -> str:
-        if value.strip().upper() != settings.FUNNEL_CURRENCY:
-            raise serializers.ValidationError(
-                f"Spend is booked in {settings.FUNNEL_CURRENCY} only; convert the amount "
-                f"or leave `currency` out."
-            )
-        return settings.FUNNEL_CURRENCY
+        try:
+            return currency_code_clean(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
 
 
 class TouchSerializer(serializers.ModelSerializer):

@@ -5,7 +5,7 @@ Lead capture (marketing.capture), the CSV import (marketing.imports) and scoring
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from currencies.codes import company_currency, currency_code_clean
+from currencies.conversion import first_rate_days, missing_rate_message
 from funnel.metrics.window import MIN_DATE, site_today
 from leads.history import lead_changes_record
 from leads.merge_policy import WriteOrigin
@@ -126,6 +128,29 @@ class SpendLine:
     day: date
     amount: Decimal
     note: str = ""
+    currency: str = ""  # ISO 4217; empty: the company currency.
+
+
+class SpendRateMissing(ValidationError):
+    """Lines in a currency no rate converts on their day: `by_index` {line index: message}."""
+
+    def __init__(self, by_index: dict[int, str]) -> None:
+        self.by_index = by_index
+        super().__init__({"currency": list(by_index.values())})
+
+
+def spend_rate_errors(lines: list[SpendLine]) -> dict[int, str]:
+    """{index: message} of the lines whose currency has no rate on or before their day.
+    One query for the whole batch (a rate applies from its day on, so the earliest rate
+    of each currency decides)."""
+    first = first_rate_days({line.currency for line in lines if line.currency})
+    errors = {}
+    for index, line in enumerate(lines):
+        if line.currency and line.currency != company_currency():
+            since = first.get(line.currency)
+            if since is None or line.day < since:
+                errors[index] = missing_rate_message(line.currency, line.day, since)
+    return errors
 
 
 def spend_day_clean(day: date, *, today: date | None = None) -> date:
@@ -163,9 +188,17 @@ def spend_amount_clean(value: object, *, field: str = "amount") -> Decimal:
 def spend_record(
     *, campaign: Campaign, lines: Iterable[SpendLine], actor: AbstractBaseUser | None = None
 ) -> list[Spend]:
-    """Add ledger lines to a campaign, all or none."""
+    """Add ledger lines to a campaign, all or none. A line in another currency than the
+    company's needs a rate on or before its day (SpendRateMissing otherwise)."""
     created_by = actor if actor is not None and actor.is_authenticated else None
     rows, today = [], site_today()
+    lines = [
+        replace(line, currency=currency_code_clean(line.currency or company_currency()))
+        for line in lines
+    ]
+    missing = spend_rate_errors(lines)
+    if missing:
+        raise SpendRateMissing(missing)
     for line in lines:
         try:
             spend_day_clean(line.day, today=today)
@@ -179,6 +212,7 @@ def spend_record(
                 campaign=campaign,
                 day=line.day,
                 amount=spend_amount_clean(line.amount),
+                currency=line.currency,
                 note=note,
                 created_by=created_by,
             )

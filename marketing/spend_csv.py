@@ -11,16 +11,22 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import dateparse
 
+from currencies.codes import company_currency, currency_code_clean
 from funnel.metrics.window import site_today
 from marketing.imports.reader import excel_separator
 from marketing.models import Campaign, Spend
-from marketing.services import SpendLine, spend_amount_clean, spend_day_clean, spend_record
+from marketing.services import (
+    SpendLine,
+    spend_amount_clean,
+    spend_day_clean,
+    spend_rate_errors,
+    spend_record,
+)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_LINES = 50_000
@@ -79,13 +85,21 @@ def spend_import_csv(
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-    lines, errors = _parse(text, number_format=number_format or AUTO)
+    lines, numbers, errors = _parse(text, number_format=number_format or AUTO)
+    # Currencies without a rate on a line's day: one query for the whole file.
+    for index, message in spend_rate_errors(lines).items():
+        errors.append(
+            SpendFileError(numbers[index], f"currency {lines[index].currency}: {message}")
+        )
     if errors:
-        raise SpendFileInvalid(errors[:100])
+        raise SpendFileInvalid(sorted(errors, key=lambda e: e.line)[:100])
     return spend_record(campaign=campaign, lines=lines, actor=actor)
 
 
-def _parse(text: str, *, number_format: str) -> tuple[list[SpendLine], list[SpendFileError]]:
+def _parse(
+    text: str, *, number_format: str
+) -> tuple[list[SpendLine], list[int], list[SpendFileError]]:
+    """The file's lines, the line number of each, and the errors."""
     excel_sep = excel_separator(text)
     if excel_sep:
         delimiter = excel_sep
@@ -100,15 +114,16 @@ def _parse(text: str, *, number_format: str) -> tuple[list[SpendLine], list[Spen
     try:
         header = [column.strip().lower() for column in next(reader, [])]
     except csv.Error as exc:
-        return [], [SpendFileError(reader.line_num, f"broken quoting ({exc}).")]
+        return [], [], [SpendFileError(reader.line_num, f"broken quoting ({exc}).")]
     day_at = _find(header, DAY_NAMES)
     amount_at = _find(header, AMOUNT_NAMES)
     note_at = _find(header, NOTE_NAMES)
     if day_at is None or amount_at is None:
         message = "The header needs a day (or date) and an amount column."
-        return [], [SpendFileError(reader.line_num, message)]
+        return [], [], [SpendFileError(reader.line_num, message)]
     columns = _Columns(day_at, amount_at, note_at, _find(header, CURRENCY_NAMES), number_format)
     lines: list[SpendLine] = []
+    numbers: list[int] = []
     errors: list[SpendFileError] = []
     today = site_today()
     while True:
@@ -126,11 +141,12 @@ def _parse(text: str, *, number_format: str) -> tuple[list[SpendLine], list[Spen
             break
         try:
             lines.append(_line(row, columns, today))
+            numbers.append(reader.line_num)
         except ValidationError as exc:
             errors.append(SpendFileError(reader.line_num, " ".join(exc.messages)))
     if not lines and not errors:
         errors.append(SpendFileError(0, "The file has no spend lines."))
-    return lines, errors
+    return lines, numbers, errors
 
 
 def _find(header: list[str], names: tuple[str, ...]) -> int | None:
@@ -162,15 +178,16 @@ def _line(row: list[str], columns: _Columns, today: date) -> SpendLine:
     except ValidationError as exc:
         raise ValidationError(f"day {day_text}: {' '.join(exc.messages)}") from None
     currency = cell(columns.currency)
-    if currency and currency.upper() != settings.FUNNEL_CURRENCY:
-        raise ValidationError(
-            f"currency {currency[:10]!r}: spend is booked in {settings.FUNNEL_CURRENCY} only."
-        )
+    try:
+        # An empty cell (or no column) is the company currency.
+        currency = currency_code_clean(currency) if currency else company_currency()
+    except ValidationError as exc:
+        raise ValidationError(f"currency: {' '.join(exc.messages)}") from None
     amount = spend_amount_clean(amount_parse(cell(columns.amount), columns.number_format))
     note = cell(columns.note)
     if len(note) > 300:
         raise ValidationError("the note is longer than 300 characters.")
-    return SpendLine(day=day, amount=amount, note=note)
+    return SpendLine(day=day, amount=amount, note=note, currency=currency)
 
 
 def amount_parse(text: str, number_format: str) -> Decimal:

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from funnel.formatting import money_text
 from funnel.metrics.window import DEFAULT_PRESET, Window, default_window, site_today
 from marketing import services
 from marketing.filters import CampaignFilter
@@ -161,12 +162,14 @@ def spend_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = SpendForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        services.spend_record(
-            campaign=campaign,
-            lines=[services.SpendLine(data["day"], data["amount"], data["note"])],
-            actor=request.user,
-        )
-        messages.success(request, f"Spend of {data['amount']:,.2f} on {data['day']} recorded.")
+        line = services.SpendLine(data["day"], data["amount"], data["note"], data["currency"])
+        try:
+            services.spend_record(campaign=campaign, lines=[line], actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, f"The spend was not recorded: {' '.join(exc.messages)}")
+        else:
+            spent = money_text(data["amount"], data["currency"])
+            messages.success(request, f"Spend of {spent} on {data['day']} recorded.")
     else:
         for field, errors in form.errors.items():
             messages.error(request, f"{field}: {' '.join(errors)}")
@@ -178,7 +181,8 @@ def spend_add(request: HttpRequest, pk: int) -> HttpResponse:
 def spend_delete(request: HttpRequest, pk: int, spend_pk: int) -> HttpResponse:
     spend = get_object_or_404(Spend, pk=spend_pk, campaign_id=pk)
     services.spend_delete(spend=spend)
-    messages.success(request, f"Spend line of {spend.amount:,.2f} on {spend.day} deleted.")
+    spent = money_text(spend.amount, spend.currency)
+    messages.success(request, f"Spend line of {spent} on {spend.day} deleted.")
     return redirect(reverse("marketing:campaign-detail", args=[pk]) + "#spend")
 
 

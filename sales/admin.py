@@ -4,18 +4,100 @@ board or through the API, not by editing a field."""
 
 from django.contrib import admin
 
-from sales.models import Activity, Deal, Enrolment, OwnerChange, Quota, Sequence, SequenceStep
+from sales.models import (
+    Activity,
+    Deal,
+    DealStage,
+    DealStageChange,
+    Enrolment,
+    LostReason,
+    OwnerChange,
+    Pipeline,
+    Quota,
+    Sequence,
+    SequenceStep,
+)
 
 
 @admin.register(Deal)
 class DealAdmin(admin.ModelAdmin):
-    list_display = ("title", "lead", "amount", "status", "owner", "expected_close_on", "closed_on")
-    list_filter = ("status",)
+    list_display = (
+        "title",
+        "lead",
+        "amount",
+        "stage",
+        "status",
+        "owner",
+        "expected_close_on",
+        "closed_on",
+    )
+    list_filter = ("status", "stage")
     search_fields = ("title", "lead__email", "promo_code")
     raw_id_fields = ("lead", "owner", "promotion", "created_by")
-    readonly_fields = ("status", "closed_on", "closed_at", "lost_reason", "created_at")
-    list_select_related = ("lead", "owner")
+    # Stage and status change only through moves (board, API): each leaves history.
+    readonly_fields = (
+        "stage",
+        "stage_changed_at",
+        "status",
+        "closed_on",
+        "closed_at",
+        "loss_reason",
+        "lost_reason",
+        "created_at",
+    )
+    list_select_related = ("lead", "owner", "stage")
     date_hierarchy = "created_at"
+    # A currency other than the company's needs a rate check (sales.services): not here.
+    readonly_fields = (*readonly_fields, "currency")
+
+
+class DealStageInline(admin.TabularInline):
+    model = DealStage
+    extra = 0
+    ordering = ("position",)
+    fields = ("position", "name", "probability", "forecast_category", "is_won", "is_lost")
+
+
+@admin.register(Pipeline)
+class PipelineAdmin(admin.ModelAdmin):
+    """Managers configure pipelines here: stage order, names, win probabilities, flags."""
+
+    list_display = ("name", "is_default", "created_at")
+    inlines = [DealStageInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deals and their history point at the stages: a pipeline in use stays.
+        return obj is None or not Deal.objects.filter(stage__pipeline=obj).exists()
+
+
+@admin.register(LostReason)
+class LostReasonAdmin(admin.ModelAdmin):
+    """The list a rep picks from when a deal is lost; retire a reason instead of deleting
+    it once deals use it."""
+
+    list_display = ("name", "position", "is_active")
+    list_editable = ("position", "is_active")
+    ordering = ("position", "name")
+
+
+@admin.register(DealStageChange)
+class DealStageChangeAdmin(admin.ModelAdmin):
+    """Deal history is immutable: readable here, never written."""
+
+    list_display = ("deal", "from_stage", "to_stage", "at", "actor", "amount", "cause")
+    list_filter = ("to_stage", "cause")
+    list_select_related = ("deal", "from_stage", "to_stage", "actor")
+    raw_id_fields = ("deal",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Activity)

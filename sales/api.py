@@ -113,7 +113,9 @@ class DealViewSet(
     filterset_class = DealFilter
 
     def get_queryset(self) -> QuerySet[Deal]:
-        return selectors.deals_visible_to(self.request.user).select_related("lead", "owner")
+        return selectors.deals_visible_to(self.request.user).select_related(
+            "lead", "owner", "stage"
+        )
 
     def create(self, request):
         data = self.valid(DealCreateSerializer)

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from sales import api, api_leads, api_metrics
+from sales.pipeline import api as pipeline_api
 
 router = SimpleRouter()
 router.register("deals", api.DealViewSet, basename="deal")
@@ -15,5 +16,11 @@ urlpatterns = [
     path("leads/<int:pk>/owner/", api_leads.LeadReassignView.as_view(), name="lead-reassign"),
     path("leads/<int:pk>/claim/", api_leads.LeadClaimView.as_view(), name="lead-claim"),
     path("metrics/quotas/", api_metrics.QuotaMetricsView.as_view(), name="metrics-quotas"),
+    path("metrics/forecast/", pipeline_api.ForecastView.as_view(), name="metrics-forecast"),
+    path("metrics/pipeline/", pipeline_api.PipelineMetricsView.as_view(), name="metrics-pipeline"),
+    path("deal-stages/", pipeline_api.DealStageList.as_view(), name="deal-stages"),
+    path("lost-reasons/", pipeline_api.LostReasonList.as_view(), name="lost-reasons"),
+    path("deals/<int:pk>/move/", pipeline_api.DealMoveView.as_view(), name="deal-move"),
+    path("deals/<int:pk>/history/", pipeline_api.DealHistoryList.as_view(), name="deal-history"),
     *router.urls,
 ]

@@ -27,6 +27,7 @@ from leads.models import Lead
 from sales import services
 from sales.models import Activity, Deal, Quota, Sequence
 from sales.periods import period_containing
+from sales.pipeline.services import deal_move
 
 if TYPE_CHECKING:
     from funnel.demo import DemoContext
@@ -158,6 +159,9 @@ def _repeat_business(now: datetime) -> int:
     return wins
 
 
+OPEN_STAGES = ["Qualification", "Demo", "Proposal", "Negotiation"]
+
+
 def _prospect_deals(now: datetime) -> tuple[int, int]:
     """Half the open prospects negotiate a deal; a few lost a first attempt already."""
     opened = lost = 0
@@ -185,6 +189,16 @@ def _prospect_deals(now: datetime) -> tuple[int, int]:
             )
             lost += 1
         else:
+            # Spread over the pipeline, so the deal board has something in every column.
+            stage = rng.choice(OPEN_STAGES)
+            if stage != OPEN_STAGES[0]:
+                deal_move(
+                    deal_id=deal.pk,
+                    to_stage=stage,
+                    actor=lead.owner,
+                    cause=Cause.MANUAL,
+                    at=_between(rng, at, now),
+                )
             opened += 1
     return opened, lost
 

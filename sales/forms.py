@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from django import forms
 
+from currencies.codes import company_currency, currency_choices
 from funnel.stages import Stage
-from sales.models import MAX_AMOUNT, Activity, Quota, Sequence
+from sales.models import MAX_AMOUNT, Activity, LostReason, Quota, Sequence
 from sales.periods import validate_period_day
 from sales.services import active_sales_reps
 
@@ -33,6 +34,8 @@ def _amount(label: str, **kwargs) -> forms.DecimalField:
 class DealForm(ReturnToForm):
     title = forms.CharField(max_length=200)
     amount = _amount("Amount")
+    # Left out: the company currency. Another needs a rate for today (sales.services).
+    currency = forms.ChoiceField(choices=currency_choices, initial=company_currency, required=False)
     expected_close_on = forms.DateField(
         label="Expected close", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -40,11 +43,27 @@ class DealForm(ReturnToForm):
 
 
 class LoseForm(ReturnToForm):
-    reason = forms.CharField(
+    """Why a deal was lost: a reason from the managed list (the page requires it) and
+    optional words. Words alone are matched to the list by the service ("Other")."""
+
+    lost_reason = forms.ModelChoiceField(
         label="Why was it lost?",
-        max_length=500,
-        widget=forms.TextInput(attrs={"placeholder": "Budget, timing, competitor…"}),
+        queryset=LostReason.objects.filter(is_active=True),
+        required=False,
+        empty_label="Pick a reason…",
     )
+    reason = forms.CharField(
+        label="Details",
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "What happened, in a few words"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("lost_reason") and not (data.get("reason") or "").strip():
+            raise forms.ValidationError("Pick why the deal was lost.")
+        return data
 
 
 class WinForm(ReturnToForm):

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from currencies.codes import CURRENCY_CODE_SHAPE, company_currency
+
 # The largest amount a deal or quota may carry: absurd figures are typos, not deals.
 MAX_AMOUNT = Decimal("1000000000.00")
 AMOUNT_DIGITS = {"max_digits": 14, "decimal_places": 2}
@@ -24,8 +26,10 @@ class Deal(models.Model):
 
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="deals")
     title = models.CharField(max_length=200)
-    # In settings.FUNNEL_CURRENCY: Funnel keeps one currency for every figure.
     amount = models.DecimalField(**AMOUNT_DIGITS)
+    # ISO 4217 code of `amount`. Reports convert to the company currency at the deal's
+    # rate date (currencies.records); a foreign currency needs a rate (sales.services).
+    currency = models.CharField(max_length=3, default=company_currency)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     expected_close_on = models.DateField(null=True, blank=True)
     # The business date the deal closed (site time zone): quota attainment counts by it.
@@ -37,6 +41,14 @@ class Deal(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="deals",
+    )
+    # The pipeline stage, written only by `sales.pipeline.services.deal_move`, which keeps
+    # `status` in step with the stage's won/lost flags and records every move.
+    stage = models.ForeignKey("sales.DealStage", on_delete=models.PROTECT, related_name="deals")
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    # Lost deals: the reason picked from the managed list; `lost_reason` keeps the words.
+    loss_reason = models.ForeignKey(
+        "sales.LostReason", null=True, blank=True, on_delete=models.PROTECT, related_name="deals"
     )
     lost_reason = models.CharField(max_length=500, blank=True)
     # The campaign whose promotion the customer used; `promo_code` keeps the code as it was
@@ -66,6 +78,7 @@ class Deal(models.Model):
                 condition=Q(amount__gte=0) & Q(amount__lte=MAX_AMOUNT),
                 name="deal_amount_in_range",
             ),
+            models.CheckConstraint(condition=CURRENCY_CODE_SHAPE, name="deal_currency_is_a_code"),
             models.CheckConstraint(
                 condition=Q(status__in=["open", "won", "lost"]), name="deal_status_is_known"
             ),
@@ -85,6 +98,8 @@ class Deal(models.Model):
             models.Index(fields=["lead", "status"], name="deal_lead_status_idx"),
             # Quota attainment: won deals closed in a period.
             models.Index(fields=["status", "closed_on"], name="deal_status_closed_idx"),
+            # The deal board's columns and the forecast: open deals by stage and close date.
+            models.Index(fields=["stage", "expected_close_on"], name="deal_stage_close_idx"),
         ]
 
     def __str__(self) -> str:
@@ -383,3 +398,28 @@ class OwnerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.from_owner_id} → {self.to_owner_id}"
+
+
+# The pipeline's models live in their package; the tables belong to this app.
+from sales.pipeline.models import (  # noqa: E402
+    DealStage,
+    DealStageChange,
+    ForecastSnapshot,
+    LostReason,
+    Pipeline,
+)
+
+__all__ = [
+    "Activity",
+    "Deal",
+    "DealStage",
+    "DealStageChange",
+    "Enrolment",
+    "ForecastSnapshot",
+    "LostReason",
+    "OwnerChange",
+    "Pipeline",
+    "Quota",
+    "Sequence",
+    "SequenceStep",
+]

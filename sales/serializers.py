@@ -5,10 +5,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from currencies.codes import currency_code_clean
 from funnel.roles import is_manager
 from leads.selectors import leads_editable_by
 from sales.models import (
@@ -61,11 +63,29 @@ def amount_field(**kwargs) -> serializers.DecimalField:
 
 class CurrencyMixin(serializers.Serializer):
     currency = serializers.SerializerMethodField(
-        help_text="ISO 4217 code of every amount (the FUNNEL_CURRENCY setting)."
+        help_text="ISO 4217 code of every amount: the company currency (FUNNEL_CURRENCY)."
     )
 
     def get_currency(self, obj) -> str:
         return settings.FUNNEL_CURRENCY
+
+
+def currency_field(**kwargs) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=3,
+        help_text=(
+            "ISO 4217 code of `amount` (default: the company currency, FUNNEL_CURRENCY). "
+            "Another currency needs an exchange rate on or before the deal's day, else 400."
+        ),
+        **kwargs,
+    )
+
+
+def _currency_clean(value: str) -> str:
+    try:
+        return currency_code_clean(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
 
 
 def _request_user(serializer: serializers.Serializer):
@@ -98,8 +118,9 @@ class OwnerField(StrictPrimaryKeyRelatedField):
 # --- Deals ----------------------------------------------------------------------------
 
 
-class DealSerializer(CurrencyMixin, serializers.ModelSerializer):
+class DealSerializer(serializers.ModelSerializer):
     lead_name = serializers.CharField(source="lead.__str__", read_only=True)
+    stage_name = serializers.CharField(source="stage.name", read_only=True)
     owner_username = serializers.CharField(
         source="owner.username", read_only=True, default=None, allow_null=True
     )
@@ -114,11 +135,15 @@ class DealSerializer(CurrencyMixin, serializers.ModelSerializer):
             "amount",
             "currency",
             "status",
+            "stage",
+            "stage_name",
+            "stage_changed_at",
             "expected_close_on",
             "closed_on",
             "closed_at",
             "owner",
             "owner_username",
+            "loss_reason",
             "lost_reason",
             "promotion",
             "promo_code",
@@ -133,11 +158,15 @@ class DealCreateSerializer(serializers.Serializer):
     lead = EditableLeadField(help_text="Id of a prospect or customer you may change.")
     title = serializers.CharField(max_length=200)
     amount = amount_field()
+    currency = currency_field(required=False)
     expected_close_on = serializers.DateField(required=False, allow_null=True)
     owner = OwnerField(
         required=False, help_text="Managers only; default: the lead's owner, else you."
     )
     promo_code = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+    def validate_currency(self, value: str) -> str:
+        return _currency_clean(value)
 
     def validate_owner(self, owner):
         user = _request_user(self)
@@ -159,7 +188,20 @@ class DealWinSerializer(serializers.Serializer):
 
 
 class DealLoseSerializer(DealWinSerializer):
-    reason = serializers.CharField(max_length=500, help_text="Why the deal was lost.")
+    lost_reason = serializers.CharField(
+        max_length=100,
+        required=False,
+        help_text="A reason from `lost-reasons/` (id or name). Without it, `reason` alone is "
+        "filed under the reason of that name, else Other.",
+    )
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, help_text="Why, in words."
+    )
+
+    def validate(self, data):
+        if not data.get("lost_reason") and not (data.get("reason") or "").strip():
+            raise serializers.ValidationError({"lost_reason": "Pick why the deal was lost."})
+        return data
 
 
 class DealReopenSerializer(serializers.Serializer):
@@ -215,6 +257,9 @@ class ActivityWriteSerializer(serializers.Serializer):
     )
     owner = OwnerField(required=False, help_text="Default: you.")
     deal = VisibleDealField(required=False, allow_null=True)
+
+    def validate_currency(self, value: str) -> str:
+        return _currency_clean(value)
 
     def validate_owner(self, owner):
         user = _request_user(self)

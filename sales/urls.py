@@ -1,12 +1,15 @@
 from django.urls import path
 
 from sales import views, views_actions
+from sales.pipeline import views as pipeline_views
 
 app_name = "sales"
 
 urlpatterns = [
     path("my-work/", views.my_work, name="my_work"),
     path("board/", views.board, name="board"),
+    path("deals/board/", pipeline_views.board_page, name="deal_board"),
+    path("deals/<int:pk>/move/", pipeline_views.deal_move_view, name="deal_move"),
     path("quotas/", views.quotas, name="quotas"),
     path("quotas/set/", views_actions.quota_set, name="quota_set"),
     path("enrol/", views_actions.enrol, name="enrol"),

@@ -15,7 +15,7 @@ from leads.models import Lead
 from leads.selectors import lead_is_editable_by, leads_visible_to
 from sales import selectors
 from sales.forms import ActivityForm, DealForm, LoseForm, PeriodForm, ReassignForm
-from sales.models import Enrolment, Sequence
+from sales.models import Enrolment, LostReason, Sequence
 from sales.periods import period_containing, today
 from sales.services import active_sales_reps
 from sales.services.owners import CLAIMABLE_STAGES
@@ -80,6 +80,8 @@ def board_context(request: HttpRequest) -> dict:
         "columns": selectors.board(user=request.user),
         "deal_form": DealForm(),
         "lose_form": LoseForm(),
+        # One query, only if a deal's "Lost…" form is drawn (the queryset caches its rows).
+        "lost_reasons": LostReason.objects.filter(is_active=True),
     }
 
 
@@ -156,6 +158,7 @@ def lead_panel_context(request: HttpRequest, lead: Lead) -> dict:
         ),
         "deal_form": DealForm(initial={"return_to": "lead"}),
         "lose_form": LoseForm(initial={"return_to": "lead"}),
+        "lost_reasons": LostReason.objects.filter(is_active=True),
         "reassign_form": ReassignForm(initial={"owner": lead.owner_id}) if manager else None,
         "reps": list(active_sales_reps()) if manager else [],
     }

@@ -118,6 +118,7 @@ def deal_create(request: HttpRequest, lead_pk: int) -> HttpResponse:
             lead=lead,
             title=data["title"],
             amount=data["amount"],
+            currency=data["currency"] or None,
             expected_close_on=data["expected_close_on"],
             promo_code=data["promo_code"],
             created_by=request.user,
@@ -166,7 +167,12 @@ def deal_lose(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Say why the deal was lost.")
         return _answer(request, where, lead=deal.lead, status=400)
     try:
-        services.deal_lose(deal_id=deal.pk, actor=request.user, reason=form.cleaned_data["reason"])
+        services.deal_lose(
+            deal_id=deal.pk,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            lost_reason=form.cleaned_data["lost_reason"],
+        )
     except (SalesConflict, ValidationError) as exc:
         return _refused(request, where, exc, lead=deal.lead)
     messages.success(

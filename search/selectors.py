@@ -163,6 +163,7 @@ def deals_find(*, user: AbstractBaseUser, text: str, limit: int = OTHER_LIMIT) -
             "id",
             "title",
             "amount",
+            "currency",
             "status",
             "lead__id",
             "lead__first_name",

@@ -48,9 +48,14 @@ INSTALLED_APPS = [
     "sales",
     "integrations",
     "outbox",
+    # The rate table: sales and marketing convert their amounts with it.
+    "currencies",
     # On top of the others, like the dashboards: reads leads, campaigns and deals.
     "search",
     "lists",
+    # Email: sends, templates, suppression, tracking, campaign sends, sequence emails.
+    "anymail",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +275,10 @@ SPECTACULAR_SETTINGS = {
         "TouchKindEnum": "marketing.models.Touch.Kind",
         "CampaignStatusEnum": "marketing.models.Campaign.Status",
         "WebhookDeliveryStatusEnum": "integrations.webhooks.models.WebhookDelivery.Status",
+        "EmailKindEnum": "mail.models.MailKind",
+        "EmailStatusEnum": "mail.models.Message.Status",
+        "EmailSendStatusEnum": "mail.models.CampaignSend.Status",
+        "SuppressionReasonEnum": "mail.models.Suppression.Reason",
     },
 }
 
@@ -313,6 +322,9 @@ CELERY_TASK_ROUTES = [
         "integrations.tasks.idempotency_records_purge": {"queue": CELERY_QUEUE_MAINTENANCE},
         "funnel.tasks.metric_rollups_refresh": {"queue": CELERY_QUEUE_MAINTENANCE},
         "sales.tasks.stale_prospects_recycle": {"queue": CELERY_QUEUE_MAINTENANCE},
+        # Email sends run on the interactive queue (mail.tasks.messages_send after a
+        # rep's send, and the sweep) so a long maintenance job cannot hold mail up.
+        "mail.tasks.messages_send_sweep": {"queue": CELERY_QUEUE_INTERACTIVE},
         # Webhook delivery, whatever module of integrations it lives in.
         "integrations.*webhook*": {"queue": CELERY_QUEUE_WEBHOOKS},
         # Owner assignment, imports, scoring, the rule mover, sequence steps, outbox rows.
@@ -380,6 +392,51 @@ FUNNEL_BULK_SYNC_LIMIT = env.int("FUNNEL_BULK_SYNC_LIMIT", default=200)
 # Open claims a rep may hold: unassigned leads they claimed that are still in play.
 FUNNEL_MAX_OPEN_CLAIMS = env.int("FUNNEL_MAX_OPEN_CLAIMS", default=25)
 
+# --- Email (mail/, docs/operations.md "Email") -------------------------------------------
+# The embedded default stores every message in the local sink (the Outbox page). In
+# production: "django.core.mail.backends.smtp.EmailBackend" with EMAIL_HOST etc., or an
+# anymail backend ("anymail.backends.mailgun.EmailBackend", ...) with ANYMAIL (JSON: the
+# ESP's API key, WEBHOOK_SECRET and webhook signing key, as anymail documents them).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="mail.backends.SinkBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+ANYMAIL = env.json("ANYMAIL", default={})
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Funnel <funnel@localhost>")
+# Message-IDs are <random@MAIL_MESSAGE_ID_DOMAIN>; links in emails start with this URL.
+MAIL_MESSAGE_ID_DOMAIN = env.str("MAIL_MESSAGE_ID_DOMAIN", default="funnel.localhost")
+MAIL_PUBLIC_BASE_URL = env.str("MAIL_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Whether the backend's ESP reports deliveries by webhook; otherwise (SMTP, the sink) a
+# message the server accepted counts as delivered.
+MAIL_ESP_REPORTS_DELIVERY = env.bool(
+    "MAIL_ESP_REPORTS_DELIVERY", default=EMAIL_BACKEND.startswith("anymail.")
+)
+# Send rate limits, spread over windows of MAIL_RATE_WINDOW_SECONDS (mail/ratelimit.py).
+MAIL_RATE_PER_MINUTE = env.int("MAIL_RATE_PER_MINUTE", default=600)
+MAIL_RATE_PER_DOMAIN_PER_MINUTE = env.int("MAIL_RATE_PER_DOMAIN_PER_MINUTE", default=60)
+MAIL_RATE_WINDOW_SECONDS = env.int("MAIL_RATE_WINDOW_SECONDS", default=10)
+# A claimed message's lease: a worker killed mid-send leaves it for this long.
+MAIL_CLAIM_LEASE_SECONDS = env.int("MAIL_CLAIM_LEASE_SECONDS", default=300)
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=5)
+# Tracking: the open pixel is off unless asked for; click links are signed redirects.
+MAIL_TRACK_OPENS = env.bool("MAIL_TRACK_OPENS", default=False)
+MAIL_TRACK_CLICKS = env.bool("MAIL_TRACK_CLICKS", default=True)
+# Bot rule: a click or open this soon after sending is a link scanner (mail/events.py).
+MAIL_BOT_SECONDS = env.int("MAIL_BOT_SECONDS", default=10)
+# Unsubscribe, click and open endpoints, per client address.
+MAIL_PUBLIC_RATE = env.str("MAIL_PUBLIC_RATE", default="120/min")
+CELERY_BEAT_SCHEDULE |= {
+    "mail-send": {"task": "mail.tasks.messages_send_sweep", "schedule": timedelta(seconds=10)},
+    "mail-campaign-sends": {
+        "task": "mail.tasks.campaign_sends_expand_sweep",
+        "schedule": timedelta(seconds=30),
+    },
+}
+
 # --- Lead scoring (marketing/scoring.py) -----------------------------------------------
 # The minute run above rescores only leads with a touch or an edit written since its
 # watermark, reading this far back past it: a write stamped before a run but committed
@@ -407,7 +464,8 @@ LOGGING = {
 SALES_REP_CAPACITY = env.int("SALES_REP_CAPACITY", default=0)
 
 # --- Sales ----------------------------------------------------------------------------
-# The one currency of every amount (deals, quotas, spend), ISO 4217.
+# The company currency, ISO 4217: every report figure, budget and quota target is in it.
+# Deals and spend may be in any currency, converted with the rate table (currencies app).
 FUNNEL_CURRENCY = env.str("FUNNEL_CURRENCY", default="USD")
 # A prospect with no sales activity for this many days is flagged stale (0: never).
 SALES_STALE_AFTER_DAYS = env.int("SALES_STALE_AFTER_DAYS", default=14)
@@ -421,6 +479,11 @@ CELERY_BEAT_SCHEDULE |= {
     "sales-recycle-stale-prospects": {
         "task": "sales.tasks.stale_prospects_recycle",
         "schedule": timedelta(hours=1),
+    },
+    # Weekly forecast snapshots: every 6 hours, idempotent per week (sales.pipeline.forecast).
+    "sales-forecast-snapshots": {
+        "task": "sales.tasks.forecast_snapshots_take",
+        "schedule": timedelta(hours=6),
     },
 }
 

@@ -108,6 +108,24 @@ class DashboardFilterForm(forms.Form):
     def current_preset(self) -> str:
         return self.cleaned_data["preset"] if self.is_valid() else DEFAULT_PRESET
 
+    @property
+    def summary(self) -> list[str]:
+        """The filters in effect, in words: what the folded filter bar on a phone shows."""
+        preset = self.current_preset
+        if preset == CUSTOM:
+            window = self.window
+            words = [f"{window.since:%-d %b %Y} \N{EN DASH} {window.until:%-d %b %Y}"]
+        else:
+            words = [dict(PRESETS)[preset]]
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("campaign"):
+            words.append(data["campaign"].name)
+        if data.get("channel"):
+            words.append(Campaign.Channel(data["channel"]).label)
+        if data.get("owner"):
+            words.append(self.fields["owner"].label_from_instance(data["owner"]))
+        return words
+
 
 def _in_range(value):
     if value is not None and not MIN_DATE <= value <= MAX_DATE:

@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
-from funnel.dashboard import sections, sections_revenue
+from funnel.dashboard import sections, sections_pipeline, sections_revenue
 from funnel.dashboard.forms import DashboardFilterForm
 from funnel.metrics.grouping import GroupBy
 from funnel.metrics.selectors import funnel_report
@@ -30,6 +30,7 @@ TABS = [
     ("breakdown", "Breakdown", "dashboard-breakdown"),
     ("campaigns", "Campaign ROI", "dashboard-campaigns"),
     ("quotas", "Quotas", "dashboard-quotas"),
+    ("forecast", "Forecast", "dashboard-forecast"),
 ]
 FILTER_PARAMS = ("preset", "since", "until", "campaign", "channel", "owner")
 BREAKDOWNS = [("campaign", "Campaign"), ("channel", "Channel"), ("owner", "Rep")]
@@ -280,6 +281,53 @@ def quotas(request):
         charts=[{"id": "chart-quotas", "spec": sections_revenue.quota_chart(table)}],
         template="funnel/dashboard_quotas.html",
         board=board,
+        period=period,
+        page_params=("period", "sort"),
+        sort_query=_query(request, keep=(*FILTER_PARAMS, "period")),
+        periods=[
+            {"label": label, "current": key == kind, "url": f"?{_query(request, period=key)}"}
+            for key, label in QUOTA_PERIODS
+        ],
+    )
+
+
+@manager_required
+def forecast(request):
+    """Forecast against quota for the period holding the window's last day, its weekly
+    snapshots (the team's, or the filtered rep's), and the pipeline metrics of the window."""
+    from sales.periods import period_containing
+    from sales.pipeline.forecast import forecast as forecast_of
+    from sales.pipeline.forecast import forecast_history
+    from sales.pipeline.metrics import pipeline_metrics
+    from sales.pipeline.stages import pipeline_default, stages_of
+
+    form = _filters(request)
+    kind = request.GET.get("period")
+    kind = kind if kind in dict(QUOTA_PERIODS) else "quarter"
+    period = period_containing(kind, form.window.until)
+    owner_id = form.metric_filters.owner_id
+    result = forecast_of(period=period)
+    lines = forecast_history(period=period, owner_id=owner_id, current=result)
+    who = next((r.label for r in result.rows if r.owner_id == owner_id), "the team")
+    figures = pipeline_metrics(
+        stages=stages_of(pipeline_default()),
+        window=form.window,
+        owner_ids=[owner_id] if owner_id else None,
+    )
+    table = sections_pipeline.forecast_table(result, owner_id=owner_id).sorted_by(
+        request.GET.get("sort", "label")
+    )
+    return _render(
+        request,
+        tab="forecast",
+        form=form,
+        tables=[
+            table,
+            sections_pipeline.snapshot_table(lines, who=who),
+            sections_pipeline.pipeline_table(figures),
+        ],
+        charts=[],
+        template="funnel/dashboard_forecast.html",
         period=period,
         page_params=("period", "sort"),
         sort_query=_query(request, keep=(*FILTER_PARAMS, "period")),

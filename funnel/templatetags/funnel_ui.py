@@ -38,6 +38,7 @@ def age(value: datetime | None) -> str:
 register.filter("amount", formatting.amount_text)
 register.filter("money", formatting.money_text)
 register.filter("percent", formatting.percent_text)
+register.filter("exchange_rate", formatting.exchange_rate_text)
 register.filter("roi", formatting.roi_text)
 register.filter("person", formatting.person_name)
 register.simple_tag(formatting.currency, name="currency")

@@ -11,6 +11,7 @@ from importlib import import_module
 
 __all__ = [
     "deal_closed_record",
+    "deal_stage_changed_record",
     "event_record",
     "lead_created_record",
     "leads_created_record",

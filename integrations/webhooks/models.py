@@ -35,6 +35,7 @@ class WebhookEventType(models.TextChoices):
     LEAD_STAGE_CHANGED = "lead.stage_changed", "Lead stage changed"
     DEAL_WON = "deal.won", "Deal won"
     DEAL_LOST = "deal.lost", "Deal lost"
+    DEAL_STAGE_CHANGED = "deal.stage_changed", "Deal stage changed"
     # "Send test event" on the endpoint page: to that endpoint only, never subscribed to.
     TEST = "webhook.test", "Test event"
 

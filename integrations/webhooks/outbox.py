@@ -1,10 +1,11 @@
 """The outbox: events written in the transaction that makes the change they report.
 
-`event_record`, `lead_created_record`, `leads_created_record`, `stage_changes_record` and
-`deal_closed_record` must be called inside that transaction: the event and its deliveries
-commit or roll back with it, and each endpoint's dispatcher is started only on commit
-(integrations.webhooks.dispatch). Events go to the endpoints that are active and
-subscribed at that moment. Other apps reach these through `integrations.webhooks`.
+`event_record`, `lead_created_record`, `leads_created_record`, `stage_changes_record`,
+`deal_closed_record` and `deal_stage_changed_record` must be called inside that
+transaction: the event and its deliveries commit or roll back with it, and each
+endpoint's dispatcher is started only on commit (integrations.webhooks.dispatch). Events
+go to the endpoints that are active and subscribed at that moment. Other apps reach these
+through `integrations.webhooks`.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -85,6 +86,7 @@ def deal_closed_record(*, deal) -> WebhookEvent | None:
             "title": deal.title,
             # A string: JSON numbers would lose the cents' exactness in some parsers.
             "amount": str(deal.amount),
+            "currency": deal.currency,
             "status": deal.status,
             "closed_on": deal.closed_on.isoformat() if deal.closed_on else None,
             "owner_id": deal.owner_id,
@@ -95,6 +97,43 @@ def deal_closed_record(*, deal) -> WebhookEvent | None:
     return event_record(
         event_type=event_type, data=data, lead_id=deal.lead_id, occurred_at=deal.closed_at
     )
+
+
+def deal_stage_changed_record(*, deal, change) -> WebhookEvent | None:
+    """`deal.stage_changed` for one deal move (call in the moving transaction)."""
+    data = {
+        "deal": {
+            "id": deal.pk,
+            "title": deal.title,
+            "amount": str(change.amount),
+            "currency": deal.currency,
+            "status": deal.status,
+            "expected_close_on": _iso_date(change.expected_close_on),
+            "owner_id": deal.owner_id,
+        },
+        "from_stage": _stage_json(change.from_stage),
+        "to_stage": _stage_json(change.to_stage),
+        "actor_id": change.actor_id,
+        "reason": change.reason,
+        "lost_reason": change.lost_reason.name if change.lost_reason_id else None,
+        "lead": lead_snapshot(deal.lead),
+    }
+    return event_record(
+        event_type=WebhookEventType.DEAL_STAGE_CHANGED,
+        data=data,
+        lead_id=deal.lead_id,
+        occurred_at=change.at,
+    )
+
+
+def _stage_json(stage) -> dict[str, Any] | None:
+    if stage is None:
+        return None
+    return {"id": stage.pk, "name": stage.name, "probability": stage.probability}
+
+
+def _iso_date(value) -> str | None:
+    return value.isoformat() if value else None
 
 
 def stage_changes_record(*, lead_ids: list[int], to_stage: str, at: datetime) -> int:

@@ -26,6 +26,23 @@ def bulk_bar(context, lead_list, total, total_capped):
     }
 
 
+@register.inclusion_tag("lists/_bulk_bar.html", takes_context=True)
+def board_bulk_bar(context):
+    """The same bar for the sales board: its cards are leads of any stage, so the
+    selection is the ticked ids within everything the user may see (the "list" kind)."""
+    request = context["request"]
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "kind": "list",
+        "origin": "board",
+        "form": BulkActionForm(user=request.user),
+        "query": "",
+        "total": None,
+        "noun": "lead",
+    }
+
+
 @register.simple_tag
 def bulk_url(lead_list) -> str:
     return reverse("lists:bulk-start", args=[KIND_OF_URL[lead_list.url_name]])

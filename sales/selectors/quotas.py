@@ -1,17 +1,21 @@
 """Quota attainment (docs/architecture.md, "Metric definitions"): won deal amount with a
 close date in the quota's period, for its owner (a team quota: every won deal), divided by
-the target. Pace compares the won amount with the share of the target that time elapsed
-so far calls for."""
+the target. Amounts are converted to the company currency at each deal's close date (in
+the query: currencies.conversion), summed exactly and rounded to cents once. Pace
+compares the won amount with the share of the target that time elapsed so far calls for."""
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, DecimalField, OuterRef, QuerySet, Subquery, Sum, When
+from django.db import models
+from django.db.models import Case, OuterRef, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 
-from sales.models import AMOUNT_DIGITS, Deal, Quota
+from currencies.conversion import EXACT, converted, money_round
+from currencies.records import DEAL
+from sales.models import Deal, Quota
 from sales.periods import Period
 from sales.services.owners import active_sales_reps
 
@@ -70,6 +74,11 @@ class Progress:
         return None if pace is None else pace >= 1.0
 
 
+def _won_converted() -> models.Expression:
+    # Won deals have a close date: it is their rate date, so "today" is never used.
+    return Sum(converted(DEAL, today=date.min))
+
+
 def _won_in_period(**owner_filter) -> Subquery:
     won = (
         Deal.objects.filter(
@@ -80,10 +89,10 @@ def _won_in_period(**owner_filter) -> Subquery:
         )
         .order_by()
         .values("status")
-        .annotate(total=Sum("amount"))
+        .annotate(total=_won_converted())
         .values("total")
     )
-    return Subquery(won, output_field=DecimalField(**AMOUNT_DIGITS))
+    return Subquery(won, output_field=EXACT)
 
 
 def quotas_with_won(queryset: QuerySet[Quota]) -> QuerySet[Quota]:
@@ -93,10 +102,10 @@ def quotas_with_won(queryset: QuerySet[Quota]) -> QuerySet[Quota]:
             Case(
                 When(owner__isnull=True, then=_won_in_period()),
                 default=_won_in_period(owner_id=OuterRef("owner_id")),
-                output_field=DecimalField(**AMOUNT_DIGITS),
+                output_field=EXACT,
             ),
             ZERO,
-            output_field=DecimalField(**AMOUNT_DIGITS),
+            output_field=EXACT,
         )
     )
 
@@ -106,7 +115,7 @@ def quota_progress(quota: Quota, *, today: date) -> Progress:
     return Progress(
         period=Period(quota.period, quota.starts_on, quota.ends_on),
         target=quota.target,
-        won=quota.won,
+        won=money_round(quota.won),
         today=today,
     )
 
@@ -165,7 +174,7 @@ def quota_board(*, period: Period, today: date) -> QuotaBoard:
         )
         .order_by()
         .values("owner_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=_won_converted())
         .values_list("owner_id", "total")
     )
     rows = []
@@ -178,7 +187,7 @@ def quota_board(*, period: Period, today: date) -> QuotaBoard:
                 progress=Progress(
                     period=period,
                     target=quota.target if quota else None,
-                    won=won_by_owner.get(rep.pk) or ZERO,
+                    won=money_round(won_by_owner.get(rep.pk)),
                     today=today,
                 ),
             )
@@ -186,7 +195,8 @@ def quota_board(*, period: Period, today: date) -> QuotaBoard:
     targets = [row.quota.target for row in rows if row.quota]
     reps_target = sum(targets, ZERO) if targets else None
     team_quota = quotas.get(None)
-    team_won = sum((total or ZERO for total in won_by_owner.values()), ZERO)
+    # Exact totals added up, then rounded once: the team figure is not a sum of roundings.
+    team_won = money_round(sum((total or ZERO for total in won_by_owner.values()), ZERO))
     team = Progress(
         period=period,
         target=team_quota.target if team_quota else reps_target,

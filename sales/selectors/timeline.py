@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import DateTimeField, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -209,8 +208,8 @@ def _name(user) -> str | None:
     return user.get_username() if user is not None else None
 
 
-def _money(amount) -> str:
-    return f"{amount:,.2f} {settings.FUNNEL_CURRENCY}"
+def _money(amount, currency: str) -> str:
+    return f"{amount:,.2f} {currency}"
 
 
 def describe(entry: Entry) -> dict[str, Any]:
@@ -258,7 +257,7 @@ def describe(entry: Entry) -> dict[str, Any]:
         }
     if entry.kind.startswith("deal_"):
         verb = {"deal_opened": "opened", "deal_won": "won", "deal_lost": "lost"}[entry.kind]
-        summary = f"Deal {verb}: {item.title} ({_money(item.amount)})"
+        summary = f"Deal {verb}: {item.title} ({_money(item.amount, item.currency)})"
         if entry.kind == "deal_lost" and item.lost_reason:
             summary += f", {item.lost_reason}"
         return {
@@ -268,7 +267,7 @@ def describe(entry: Entry) -> dict[str, Any]:
                 "deal": item.pk,
                 "title": item.title,
                 "amount": str(item.amount),
-                "currency": settings.FUNNEL_CURRENCY,
+                "currency": item.currency,
                 "status": item.status,
                 "closed_on": item.closed_on.isoformat() if item.closed_on else None,
                 "lost_reason": item.lost_reason,

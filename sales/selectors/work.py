@@ -19,6 +19,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from currencies.conversion import converted, money_round
+from currencies.records import DEAL
 from funnel.keyset import bounded_count
 from funnel.stages import Stage
 from leads.models import Lead
@@ -109,7 +111,10 @@ def my_work(*, user: AbstractBaseUser, now: datetime | None = None) -> MyWork:
         .select_related("lead")
         .order_by(F("expected_close_on").asc(nulls_last=True), "id")
     )
-    pipeline = deals.order_by().aggregate(total=Sum("amount"), count=Count("pk"))
+    # In the company currency: open deals convert at today's rate (currencies.records).
+    pipeline = deals.order_by().aggregate(
+        total=Sum(converted(DEAL, today=timezone.localdate(now))), count=Count("pk")
+    )
     stale_days = settings.SALES_STALE_AFTER_DAYS
     prospect_rows = Section.of(prospects)
     for lead in prospect_rows.rows:
@@ -124,7 +129,7 @@ def my_work(*, user: AbstractBaseUser, now: datetime | None = None) -> MyWork:
         prospects_total=bounded_count(prospects, limit=1000),
         open_deals=Section.of(deals),
         open_deals_count=pipeline["count"],
-        open_pipeline=pipeline["total"] or Decimal("0.00"),
+        open_pipeline=money_round(pipeline["total"]),
         quotas=my_quotas_now(user=user, today=timezone.localdate(now)),
         stale_after_days=stale_days,
         recycle_after_days=settings.SALES_RECYCLE_AFTER_DAYS,

@@ -71,8 +71,9 @@ def leads_last_activity_rebuild(*, lead_ids: list[int]) -> None:
     keep(
         Deal.objects.filter(lead_id__in=lead_ids)
         .values("lead_id")
-        .annotate(opened=Max("created_at"), closed=Max("closed_at"))
-        .values_list("lead_id", "opened", "closed")
+        # A stage move on the board is sales activity too (`deal_move` records it).
+        .annotate(opened=Max("created_at"), closed=Max("closed_at"), moved=Max("stage_changed_at"))
+        .values_list("lead_id", "opened", "closed", "moved")
     )
     by_value: dict[datetime | None, list[int]] = {}
     for lead_id, moment in latest.items():
@@ -149,6 +150,11 @@ def activity_create(
         )
         if done_at is not None:
             lead_activity_seen(lead_id=lead.pk, at=done_at)
+        if kind == Activity.Kind.MEETING:
+            # A booked meeting is what a cadence works towards: it stops.
+            from sales.services.sequences import enrolments_stop_for_lead
+
+            enrolments_stop_for_lead(lead_id=lead.pk, reason="A meeting was booked.", at=now)
     return activity
 
 

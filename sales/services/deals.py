@@ -6,30 +6,33 @@ deadlock."""
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from currencies.codes import company_currency, currency_code_clean
+from currencies.conversion import rate_required
 from funnel.roles import is_manager
-from funnel.services import lead_transition
 from funnel.stages import Cause, Stage
-from integrations import webhooks
 from leads.models import Lead
 from marketing.models import Campaign
 from sales.errors import SalesConflict
 from sales.models import MAX_AMOUNT, Activity, Deal
 from sales.periods import today
+from sales.pipeline.models import DealStage, DealStageChange, LostReason
+from sales.pipeline.services import (
+    DEAL_STAGES,
+    _deal_locked_with_lead,
+    deal_history_start,
+    deal_move,
+)
+from sales.pipeline.stages import pipeline_default, stage_first_open, stage_resolve
 from sales.services.activities import activity_create, lead_activity_seen, users_who_may_own
-
-# Stages whose deals may be opened and won: prospects become customers by winning,
-# customers come back for more.
-DEAL_STAGES = (Stage.PROSPECT, Stage.CUSTOMER)
 
 
 def deal_amount_clean(value: object) -> Decimal:
-    """A money amount in the one currency: not negative, at most MAX_AMOUNT, cents."""
+    """A money amount: not negative, at most MAX_AMOUNT, cents."""
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -39,9 +42,7 @@ def deal_amount_clean(value: object) -> Decimal:
     if amount < 0:
         raise ValidationError({"amount": "A deal amount cannot be negative."})
     if amount > MAX_AMOUNT:
-        raise ValidationError(
-            {"amount": f"A deal amount is at most {MAX_AMOUNT:,} {settings.FUNNEL_CURRENCY}."}
-        )
+        raise ValidationError({"amount": f"A deal amount is at most {MAX_AMOUNT:,}."})
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError({"amount": "Amounts have at most two decimal places."})
     return amount
@@ -74,11 +75,23 @@ def deal_create(
     owner: AbstractBaseUser | None = None,
     expected_close_on: date | None = None,
     promo_code: str = "",
+    stage: DealStage | int | str | None = None,
+    cause: Cause = Cause.MANUAL,
     at: datetime | None = None,
+    currency: str | None = None,
 ) -> Deal:
-    """Open a deal for a prospect or a customer. The owner defaults to the lead's owner,
-    or the creator when the lead has none. `at` backdates it (imports, demo data)."""
+    """Open a deal for a prospect or a customer, in `stage` (an open stage of the default
+    pipeline; default its first), with its first history row. The owner defaults to the
+    lead's owner, or the creator when the lead has none. `at` backdates it (imports, demo
+    data). `currency` defaults to the company's; another needs a rate on or before the
+    day."""
+    pipeline = pipeline_default()
+    stage = stage_resolve(stage, pipeline_id=pipeline.pk) if stage else stage_first_open(pipeline)
+    if stage.is_closed:
+        raise ValidationError({"stage": "A new deal starts in an open stage."})
     amount = deal_amount_clean(amount)
+    currency = currency_code_clean(currency) if currency else company_currency()
+    rate_required(currency=currency, day=timezone.localdate(at or timezone.now()))
     title = _title_clean(title)
     promotion = promotion_for_code(promo_code)
     if owner is not None and not users_who_may_own().filter(pk=owner.pk).exists():
@@ -96,15 +109,19 @@ def deal_create(
             lead=lead,
             title=title,
             amount=amount,
+            currency=currency,
             expected_close_on=expected_close_on,
             owner=owner or lead.owner or created_by,
             promotion=promotion,
             promo_code=promotion.promo_code if promotion else "",
             created_by=created_by,
             created_at=now,
+            stage=stage,
+            stage_changed_at=now,
         )
-        deal.full_clean(exclude=["lead", "owner", "promotion", "created_by"])
+        deal.full_clean(exclude=["lead", "owner", "promotion", "created_by", "stage"])
         deal.save()
+        deal_history_start(deal=deal, actor=created_by, cause=cause)
         lead_activity_seen(lead_id=lead.pk, at=now)
     return deal
 
@@ -119,6 +136,7 @@ def deal_update(
     clear_expected_close_on: bool = False,
     owner: AbstractBaseUser | None = None,
     promo_code: str | None = None,
+    currency: str | None = None,
 ) -> Deal:
     """Edit an open deal. A closed deal is history (revenue, quota) and keeps its figures:
     only its title may still be corrected."""
@@ -127,6 +145,8 @@ def deal_update(
         changes["title"] = _title_clean(title)
     if amount is not None:
         changes["amount"] = deal_amount_clean(amount)
+    if currency is not None:
+        changes["currency"] = currency_code_clean(currency)
     if expected_close_on is not None or clear_expected_close_on:
         changes["expected_close_on"] = expected_close_on
     if owner is not None:
@@ -146,6 +166,8 @@ def deal_update(
                 "history now. Only the title can change.",
                 code="deal_closed",
             )
+        if "currency" in changed:
+            rate_required(currency=changes["currency"], day=today())
         for name in changed:
             setattr(deal, name, changes[name])
         if changed:
@@ -163,63 +185,31 @@ def deal_win(
     amount: Decimal | None = None,
     note: str = "",
 ) -> Deal:
-    """Win an open deal. A prospect's win moves the lead to customer (same transaction,
-    through the one stage writer); a customer's win is repeat business. `at` backdates
-    the close (imports, demo data); it defaults to now. `amount` is the confirmed final
-    amount (the page asks before winning); `note` is kept as a note on the deal."""
-    now = at or timezone.now()
-    closed_on = _closed_on_clean(closed_on or timezone.localdate(now))
-    amount = deal_amount_clean(amount) if amount is not None else None
-    note = (note or "").strip()
-    if len(note) > 500:
-        raise ValidationError({"note": "Keep the note under 500 characters."})
+    """Win an open deal: a move into its pipeline's won stage (`deal_move`). A prospect's
+    win makes the lead a customer in the same transaction; a customer's win is repeat
+    business. `at` backdates the close (imports, demo data); `amount` is the confirmed
+    final amount (the page asks before winning); `note` is kept as a note on the deal."""
     with transaction.atomic():
         deal = _deal_locked_with_lead(deal_id)
         _deal_must_be_open(deal, "won")
-        if amount is not None and amount != deal.amount:
-            deal.amount = amount
-            deal.save(update_fields=["amount", "updated_at"])
-        lead = deal.lead
-        if lead.stage not in DEAL_STAGES:
-            raise SalesConflict(
-                f"Only a prospect's or a customer's deal can be won; this lead is a "
-                f"{Stage(lead.stage).label.lower()}. Reopen it as a prospect first.",
-                code="lead_stage",
-            )
-        _closed_on_not_before_creation(deal, closed_on)
-        deal.status = Deal.Status.WON
-        deal.closed_on = closed_on
-        deal.closed_at = now
-        deal.save(update_fields=["status", "closed_on", "closed_at", "updated_at"])
-        webhooks.deal_closed_record(deal=deal)  # `deal.won` into the webhook outbox
-        if lead.stage == Stage.PROSPECT:
-            lead_transition(
-                lead_id=lead.pk,
-                to_stage=Stage.CUSTOMER,
-                cause=cause,
-                actor=actor,
-                reason=f"Won deal “{deal.title[:200]}” "
-                f"({deal.amount:,.2f} {settings.FUNNEL_CURRENCY}).",
-                at=now,
-            )
-        if note:
-            activity_create(
-                lead=lead,
-                kind=Activity.Kind.NOTE,
-                subject=f"Won “{deal.title[:150]}”",
-                body=note,
-                created_by=actor,
-                deal=deal,
-            )
-        lead_activity_seen(lead_id=lead.pk, at=now)
-    return deal
+        return deal_move(
+            deal_id=deal.pk,
+            to_stage=_closing_stage(deal, won=True),
+            actor=actor,
+            cause=cause,
+            amount=amount,
+            closed_on=closed_on,
+            note=note,
+            at=at,
+        )
 
 
 def deal_reopen(*, deal_id: int, actor: AbstractBaseUser, reason: str) -> Deal:
-    """Reopen a won deal entered by mistake (managers only, with a reason): it is open
-    again and leaves revenue and quotas. The lead's stage is not touched: a customer
-    whose only win this was stays a customer until a manager moves them back to prospect
-    (a separate, recorded move). Who reopened it and why is a note on the deal."""
+    """Reopen a won deal entered by mistake (managers only, with a reason): it goes back to
+    the open stage it was won from and leaves revenue and quotas. The lead's stage is not
+    touched: a customer whose only win this was stays a customer until a manager moves
+    them back to prospect (a separate, recorded move). Who reopened it and why is a note
+    on the deal."""
     if not is_manager(actor):
         raise PermissionDenied("Only a manager can reopen a won deal.")
     reason = (reason or "").strip()
@@ -235,16 +225,20 @@ def deal_reopen(*, deal_id: int, actor: AbstractBaseUser, reason: str) -> Deal:
                 code="deal_not_won",
             )
         closed_on = deal.closed_on
-        deal.status = Deal.Status.OPEN
-        deal.closed_on = None
-        deal.closed_at = None
-        deal.save(update_fields=["status", "closed_on", "closed_at", "updated_at"])
+        deal = deal_move(
+            deal_id=deal.pk,
+            to_stage=stage_before_close(deal),
+            actor=actor,
+            cause=Cause.MANUAL,
+            reason=reason,
+            reopen=True,
+        )
         activity_create(
             lead=deal.lead,
             kind=Activity.Kind.NOTE,
             subject=f"Reopened won deal “{deal.title[:150]}”",
-            body=f"Won on {closed_on:%Y-%m-%d} ({deal.amount:,.2f} "
-            f"{settings.FUNNEL_CURRENCY}); reopened: {reason}",
+            body=f"Won on {closed_on:%Y-%m-%d} ({deal.amount:,.2f} {deal.currency}); "
+            f"reopened: {reason}",
             created_by=actor,
             deal=deal,
         )
@@ -255,31 +249,34 @@ def deal_lose(
     *,
     deal_id: int,
     actor: AbstractBaseUser,
-    reason: str,
+    reason: str = "",
+    lost_reason: object = None,
     closed_on: date | None = None,
     at: datetime | None = None,
 ) -> Deal:
-    """Lose an open deal. The lead stays where it is, even without other open deals: the
-    rep decides whether it is lost or goes back to marketing."""
+    """Lose an open deal: a move into its pipeline's lost stage, with a reason from the
+    managed list (`lost_reason`) and optional words (`reason`). Words alone (older API
+    clients) pick the list's reason of that name, else "Other". The lead stays where it
+    is, even without other open deals: the rep decides whether it is lost or goes back to
+    marketing."""
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why the deal was lost."})
-    if len(reason) > 500:
-        raise ValidationError({"reason": "Keep the reason under 500 characters."})
-    now = at or timezone.now()
-    closed_on = _closed_on_clean(closed_on or timezone.localdate(now))
+    if lost_reason in (None, "") and not reason:
+        raise ValidationError({"lost_reason": "Pick why the deal was lost."})
+    if lost_reason in (None, ""):
+        lost_reason = lost_reason_for_words(reason)
     with transaction.atomic():
         deal = _deal_locked_with_lead(deal_id)
         _deal_must_be_open(deal, "lost")
-        _closed_on_not_before_creation(deal, closed_on)
-        deal.status = Deal.Status.LOST
-        deal.lost_reason = reason
-        deal.closed_on = closed_on
-        deal.closed_at = now
-        deal.save(update_fields=["status", "lost_reason", "closed_on", "closed_at", "updated_at"])
-        webhooks.deal_closed_record(deal=deal)  # `deal.lost` into the webhook outbox
-        lead_activity_seen(lead_id=deal.lead_id, at=now)
-    return deal
+        return deal_move(
+            deal_id=deal.pk,
+            to_stage=_closing_stage(deal, won=False),
+            actor=actor,
+            cause=Cause.API if getattr(actor, "auth_via_api", False) else Cause.MANUAL,
+            reason=reason,
+            lost_reason=lost_reason,
+            closed_on=closed_on,
+            at=at,
+        )
 
 
 def deal_delete(*, deal_id: int, actor: AbstractBaseUser) -> None:
@@ -295,14 +292,6 @@ def deal_delete(*, deal_id: int, actor: AbstractBaseUser) -> None:
         deal.delete()
 
 
-def _deal_locked_with_lead(deal_id: int) -> Deal:
-    lead_id = Deal.objects.values_list("lead_id", flat=True).get(pk=deal_id)
-    lead = Lead.objects.select_for_update().get(pk=lead_id)
-    deal = Deal.objects.select_for_update().get(pk=deal_id)
-    deal.lead = lead
-    return deal
-
-
 def _deal_must_be_open(deal: Deal, verb: str) -> None:
     if not deal.is_open:
         raise SalesConflict(
@@ -310,17 +299,38 @@ def _deal_must_be_open(deal: Deal, verb: str) -> None:
         )
 
 
-def _closed_on_clean(closed_on: date | None) -> date:
-    if closed_on is None:
-        return today()
-    if closed_on > today():
-        raise ValidationError({"closed_on": "A deal cannot close in the future."})
-    return closed_on
-
-
-def _closed_on_not_before_creation(deal: Deal, closed_on: date) -> None:
-    opened_on = timezone.localdate(deal.created_at)
-    if closed_on < opened_on:
+def _closing_stage(deal: Deal, *, won: bool) -> DealStage:
+    stage = (
+        DealStage.objects.filter(pipeline_id=deal.stage.pipeline_id, is_won=won, is_lost=not won)
+        .order_by("position")
+        .first()
+    )
+    if stage is None:
         raise ValidationError(
-            {"closed_on": f"The deal was opened on {opened_on:%Y-%m-%d}; it cannot close earlier."}
+            {"to_stage": f"The pipeline has no {'won' if won else 'lost'} stage."}
         )
+    return stage
+
+
+def stage_before_close(deal: Deal) -> DealStage:
+    """The open stage a closed deal left when it closed (its last history row), else its
+    pipeline's last open stage."""
+    last = (
+        DealStageChange.objects.filter(deal=deal, to_stage=deal.stage_id)
+        .select_related("from_stage")
+        .order_by("-at", "-id")
+        .first()
+    )
+    if last is not None and last.from_stage is not None and not last.from_stage.is_closed:
+        return last.from_stage
+    return (
+        DealStage.objects.filter(pipeline_id=deal.stage.pipeline_id, is_won=False, is_lost=False)
+        .order_by("-position")
+        .first()
+    )
+
+
+def lost_reason_for_words(words: str) -> LostReason:
+    """The managed reason named like `words`, else "Other" (created if it was removed)."""
+    reason = LostReason.objects.filter(name__iexact=words.strip()).first()
+    return reason or LostReason.objects.get_or_create(name="Other")[0]

@@ -212,6 +212,14 @@ def enrolment_stop(*, enrolment_id: int, actor: AbstractBaseUser, reason: str = 
     return enrolment
 
 
+def enrolments_stop_for_lead(*, lead_id: int, reason: str, at: datetime | None = None) -> int:
+    """Stop the lead's running enrolments because something ended the conversation's need
+    for a cadence (a meeting booked, a deal won or lost, a reply). One UPDATE."""
+    return Enrolment.objects.filter(lead_id=lead_id, status=Enrolment.Status.ACTIVE).update(
+        status=Enrolment.Status.STOPPED, ended_at=at or timezone.now(), stop_reason=reason[:200]
+    )
+
+
 def enrolments_stop_for_leads(*, lead_ids: list[int], to_stage: str, at: datetime) -> int:
     """Stop every running enrolment of leads that left the prospect stage (one UPDATE)."""
     return Enrolment.objects.filter(lead_id__in=lead_ids, status=Enrolment.Status.ACTIVE).update(
@@ -250,7 +258,11 @@ def due_steps(*, now: datetime, enrolment_ids: list[int] | None = None) -> Query
     the task to insert, in `TASK_COLUMNS` order."""
     # One annotate() for every column of the multi-valued `steps` join, so they all read
     # the same joined step row (separate calls could each add their own join).
-    columns = _due_enrolments(now=now, enrolment_ids=enrolment_ids).annotate(
+    # A step with an email (mail.StepEmail) is sent by the email app, not given to a rep.
+    columns = _due_enrolments(now=now, enrolment_ids=enrolment_ids).filter(
+        sequence__steps__email__isnull=True
+    )
+    columns = columns.annotate(
         c_lead_id=F("lead_id"),
         c_owner_id=Coalesce(F("lead__owner_id"), F("enrolled_by_id")),
         c_kind=F("sequence__steps__kind"),
@@ -307,10 +319,15 @@ def sequence_steps_create_due(
         f"WITH due AS MATERIALIZED ({select_sql}) SELECT * FROM due WHERE true "
         "ON CONFLICT (enrolment_id, step_id) DO NOTHING"
     )
+    from mail.sequences import step_messages_create_due
+
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             created = max(cursor.rowcount, 0)
+        # Email steps become queued messages in the same transaction, before the progress
+        # moves past them (one more INSERT ... SELECT, whatever the number of enrolments).
+        created += step_messages_create_due(now=now, enrolment_ids=enrolment_ids)
         enrolments_advance(now=now, enrolment_ids=enrolment_ids)
     return created
 

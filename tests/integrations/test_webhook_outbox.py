@@ -198,6 +198,7 @@ def test_winning_and_losing_deals_write_deal_events(db, rep):
         "id": won.pk,
         "title": "Annual plan",
         "amount": "1200.00",
+        "currency": "USD",
         "status": "won",
         "closed_on": won_event.data["deal"]["closed_on"],
         "owner_id": rep.pk,

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from marketing.models import Spend, Touch
 from sales.models import Deal
+from sales.pipeline.models import DealStage
+from sales.pipeline.stages import pipeline_default
 from tests.factories import CampaignFactory, LeadFactory
 
 
@@ -40,5 +42,8 @@ class WonDealFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Deal {n}")
     amount = Decimal("1000.00")
     status = Deal.Status.WON
+    stage = factory.LazyFunction(
+        lambda: DealStage.objects.get(pipeline=pipeline_default(), is_won=True)
+    )
     closed_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
     closed_on = factory.LazyAttribute(lambda deal: timezone.localdate(deal.closed_at))

@@ -2,7 +2,13 @@
 
 import pytest
 
-PAGES = ["/dashboard/", "/dashboard/breakdown/", "/dashboard/campaigns/", "/dashboard/quotas/"]
+PAGES = [
+    "/dashboard/",
+    "/dashboard/breakdown/",
+    "/dashboard/campaigns/",
+    "/dashboard/quotas/",
+    "/dashboard/forecast/",
+]
 
 
 @pytest.mark.django_db
@@ -28,7 +34,13 @@ def test_managers_see_every_tab(client, manager, url):
     response = client.get(url)
     assert response.status_code == 200
     tabs = response.context["tabs"]
-    assert [tab["label"] for tab in tabs] == ["Overview", "Breakdown", "Campaign ROI", "Quotas"]
+    assert [tab["label"] for tab in tabs] == [
+        "Overview",
+        "Breakdown",
+        "Campaign ROI",
+        "Quotas",
+        "Forecast",
+    ]
     assert sum(tab["current"] for tab in tabs) == 1
 
 

@@ -12,6 +12,9 @@ from funnel.stages import Cause, Stage
 from leads.models import Lead
 from sales.models import Activity, Deal, Enrolment, Quota, Sequence, SequenceStep
 from sales.periods import period_containing
+from sales.pipeline.models import DealStage
+from sales.pipeline.services import deal_history_start
+from sales.pipeline.stages import pipeline_default, stage_first_open
 from tests.factories import LeadFactory
 
 PATHS = {
@@ -38,14 +41,34 @@ def prospect(owner=None, **fields) -> Lead:
     return lead_in(Stage.PROSPECT, owner=owner, **fields)
 
 
+def first_stage() -> DealStage:
+    """The default pipeline's first open stage (Qualification), as a new deal gets."""
+    return stage_first_open(pipeline_default())
+
+
+def stage_named(name: str) -> DealStage:
+    return DealStage.objects.get(pipeline=pipeline_default(), name=name)
+
+
 class DealFactory(factory.django.DjangoModelFactory):
+    """An open deal in the first stage, with the history row its creation writes."""
+
     class Meta:
         model = Deal
+        skip_postgeneration_save = True
 
     lead = factory.LazyFunction(prospect)
     title = factory.Sequence(lambda n: f"Deal {n}")
     amount = Decimal("1000.00")
     owner = factory.LazyAttribute(lambda deal: deal.lead.owner)
+    stage = factory.LazyFunction(first_stage)
+    stage_changed_at = factory.LazyAttribute(lambda deal: deal.created_at)
+    created_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def history(self, create, extracted, **kwargs):
+        if create:
+            deal_history_start(deal=self, actor=None, cause=Cause.MANUAL)
 
 
 class ActivityFactory(factory.django.DjangoModelFactory):

@@ -27,7 +27,8 @@ def test_shows_details_owner_campaign_score_and_stage(login, rep):
     html = page(login(rep), lead).content.decode()
     assert "<h1>Ada Lovelace</h1>" in html
     assert "Head of Research at Analytical Engines" in html
-    assert f'href="mailto:{lead.email}"' in html
+    assert f'href="/mail/leads/{lead.pk}/compose/"' in html
+    assert f'href="mailto:{lead.email}"' in html  # the address itself stays a link
     assert 'href="tel:+44 20 7946 0000"' in html
     assert "Spring webinar" in html
     assert '<span class="fact-value score">72</span>' in html
