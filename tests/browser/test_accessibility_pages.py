@@ -95,6 +95,7 @@ ROLE_PAGES = {
     "riley": lambda w: [
         "/sales/my-work/",
         "/sales/board/",
+        "/sales/deals/board/",
         f"/leads/{w.unassigned.pk}/",
         f"/leads/{w.prospect.pk}/merge/?with={w.customer.pk}",
         "/dashboard/",  # 403 for a rep
@@ -108,6 +109,8 @@ ROLE_PAGES = {
         "/dashboard/breakdown/",
         "/dashboard/campaigns/",
         "/dashboard/quotas/",
+        "/dashboard/forecast/",
+        "/sales/deals/board/",
         "/marketing/",
         f"/marketing/campaigns/{w.prospect.source_campaign_id}/",
         "/marketing/results/",
