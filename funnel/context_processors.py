@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from funnel.navigation import NAV_ITEMS
+from funnel.navigation import NAV_ITEMS, SHORTCUT_KEYS
 from funnel.roles import MANAGERS, MARKETING, SALES, is_manager, is_marketer, is_sales_rep
 
 ROLE_CHECKS = {MANAGERS: is_manager, MARKETING: is_marketer, SALES: is_sales_rep}
@@ -23,7 +23,9 @@ def navigation(request: HttpRequest) -> dict:
         except NoReverseMatch:
             # Areas add their entry before (or without) their page; skip until it exists.
             continue
-        items.append({"label": label, "url": url, "current": False})
+        items.append(
+            {"label": label, "url": url, "current": False, "key": SHORTCUT_KEYS.get(url_name, "")}
+        )
     # The deepest matching URL is the current one: /leads/prospects/ is "Prospects",
     # not "Leads".
     # A view may say which section a page belongs to (a prospect's page: "Prospects").

@@ -21,3 +21,17 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Email sends", "mail:send_list", (MANAGERS, MARKETING)),
     ("Outbox", "mail:outbox", ALL),
 ]
+
+# Keyboard shortcuts: "g" then this key opens the entry (static/js/shortcuts.js; the list
+# under "?" is templates/funnel/_shortcuts.html). "h" is Home.
+SHORTCUT_KEYS: dict[str, str] = {
+    "leads:list": "l",
+    "leads:prospects": "p",
+    "leads:customers": "c",
+    "sales:my_work": "m",
+    "sales:board": "b",
+    "sales:quotas": "q",
+    "marketing:campaign-list": "a",
+    "dashboard": "d",
+    "integrations:index": "i",
+}

@@ -16,10 +16,14 @@
         element.classList.add("is-empty");
         return;
       }
+      // The chart's box is a labelled group (not role="img"): plotly's toolbar inside it
+      // holds real buttons, which an image may not contain.
       window.Plotly.newPlot(element, spec.data, spec.layout, {
         displaylogo: false,
         responsive: true,
-        modeBarButtonsToRemove: ["select2d", "lasso2d"],
+        showSendToCloud: false,
+        showEditInChartStudio: false,
+        modeBarButtonsToRemove: ["select2d", "lasso2d", "sendDataToCloud"],
       });
     });
   }

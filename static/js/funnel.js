@@ -205,6 +205,93 @@
     }
   });
 
+  // Where the keyboard was before a request, so that it is still there after the swap.
+  // Recorded when the request starts: by the swap, the focused element may be gone.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var config = event.detail.requestConfig;
+    var target = event.detail.target;
+    var active = document.activeElement;
+    if (!config) return;
+    config.focusWas = target && active && active !== document.body && target.contains(active)
+      ? describe(active) : null;
+    config.flashesWere = Array.prototype.slice.call(document.querySelectorAll("#messages .flash"));
+  });
+
+  function describe(element) {
+    return {
+      id: element.id,
+      name: element.getAttribute("name"),
+      value: element.getAttribute("value"),
+      // A button or tick box is one of several under its name: its value tells which.
+      choice: element.matches("button, [type='checkbox'], [type='radio'], [type='submit']"),
+      tag: element.tagName,
+      text: (element.textContent || "").trim(),
+      label: element.getAttribute("aria-label"),
+      rel: element.getAttribute("rel"),
+    };
+  }
+
+  // The element in `region` that stands where `was` stood: the same id; else the same
+  // name (and value, for a button or a tick box among several); else the same kind of
+  // link with the same rel (prev, next); else the same kind of control with the same words.
+  function counterpart(region, was) {
+    if (was.id) {
+      var same = document.getElementById(was.id);
+      if (same && region.contains(same)) return same;
+    }
+    var all = Array.prototype.slice.call(region.querySelectorAll(was.tag));
+    var named = was.name ? all.filter(function (e) { return e.getAttribute("name") === was.name; }) : [];
+    if (was.choice) {
+      named = named.filter(function (e) { return e.getAttribute("value") === was.value; });
+    }
+    if (named.length) return named[0];
+    if (was.name) return null;
+    // A "previous"/"next" link keeps its place even when its words change with the page.
+    if (was.rel) return region.querySelector(was.tag + "[rel='" + was.rel + "']");
+    return all.filter(function (e) {
+      return (e.textContent || "").trim() === was.text && e.getAttribute("aria-label") === was.label;
+    })[0] || null;
+  }
+
+  function focusable(element) {
+    return element && !element.disabled && !element.closest("[hidden], [inert]") &&
+      element.getClientRects().length > 0;
+  }
+
+  function focusOn(element) {
+    if (!element.matches("a[href], button, input, select, textarea, summary, [tabindex]")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus();
+  }
+
+  // After a swap, focus stays where the user was. An action (a POST: a stage move, a won
+  // deal) that wrote a result message puts focus on it, so keyboard and screen-reader
+  // users hear what happened. Otherwise focus goes to the same control in the new content,
+  // else to the result message inside the swapped region, else to the region itself.
+  function focusKeep(event) {
+    var config = event.detail.requestConfig;
+    if (!config || config.focusDone) return;
+    var fresh = Array.prototype.slice.call(document.querySelectorAll("#messages .flash"))
+      .filter(function (flash) { return (config.flashesWere || []).indexOf(flash) < 0; })[0];
+    if (fresh && String(config.verb).toLowerCase() === "post") {
+      config.focusDone = true;
+      return focusOn(fresh);
+    }
+    if (!config.focusWas) return;
+    config.focusDone = true;
+    var active = document.activeElement;
+    // htmx kept it itself (an element with an id), or the user has moved on.
+    if (active && active !== document.body && document.contains(active)) return;
+    var target = event.detail.target;
+    var region = target && target.id ? document.getElementById(target.id) : target;
+    if (!region || !document.contains(region)) region = document.getElementById("main");
+    var same = counterpart(region, config.focusWas);
+    if (focusable(same)) return same.focus();
+    var result = region.querySelector("[data-result], [role='status'], [role='alert'], .flash");
+    focusOn(result && focusable(result) ? result : region);
+  }
+
   // A region replaced by htmx is not read out by screen readers: an element that carries
   // data-announce says what changed through the layout's persistent live region.
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -214,18 +301,8 @@
     var swapped = target && target.id ? document.getElementById(target.id) : null;
     var status = document.getElementById("live-status");
     if (swapped && swapped.dataset.announce && status) status.textContent = swapped.dataset.announce;
-    focusResult(event.detail.requestConfig);
+    focusKeep(event);
   });
-
-  // After an action sent with htmx (a POST: a stage move, a won deal), keyboard and
-  // screen-reader users land on its result message rather than on a form that vanished.
-  function focusResult(request) {
-    if (!request || String(request.verb).toLowerCase() !== "post") return;
-    var flash = document.querySelector("#messages .flash");
-    if (!flash) return;
-    flash.setAttribute("tabindex", "-1");
-    flash.focus();
-  }
 
   // Behaviour declared in the markup (inline handlers are refused by the page's
   // Content-Security-Policy): data-confirm asks before a form is sent, data-copy copies

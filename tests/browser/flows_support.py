@@ -14,6 +14,7 @@ from funnel.stages import Cause, Stage
 from marketing.models import Campaign, Spend
 from sales.services import deal_win
 from tests import factories
+from tests.browser.axe import axe_watch_if_on
 from tests.browser.data import pipeline_build
 from tests.factories import PASSWORD
 from tests.sales.factories import DealFactory, QuotaFactory, TaskFactory, lead_in
@@ -23,6 +24,8 @@ SLOW = 30_000
 
 
 def sign_in(page, live_server, username: str) -> None:
+    # axe-core watches this page too when it lives in a context the test opened itself.
+    axe_watch_if_on(page)
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
