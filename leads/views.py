@@ -24,6 +24,7 @@ from funnel.stages import Cause, IllegalTransition, MoveNeedsManager, Stage
 from leads.forms import SORTS, LeadListFilterForm, LeadMoveForm
 from leads.models import Lead, LeadMerge
 from leads.selectors import lead_is_editable_by, leads_creatable_by, leads_visible_to
+from lists.saved_views import list_columns
 from sales.views import timeline_context
 
 PAGE_SIZE = 25
@@ -103,6 +104,9 @@ def lead_list(request: HttpRequest, kind: str) -> HttpResponse:
         "clear_url": reverse(spec.url_name),
         "export_url": _export_url(request.GET, kind=kind if spec.stage is not None else None),
         "can_create": leads_creatable_by(request.user),
+        "columns": list_columns(
+            user=request.user, list_kind=kind, view_param=request.GET.get("view")
+        ),
     }
     partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
     template = "leads/_list_results.html" if partial else "leads/lead_list.html"

@@ -26,6 +26,16 @@ def saved_views_for(*, user: AbstractBaseUser, list_kind: str) -> QuerySet[Saved
     ).select_related("user")
 
 
+def list_columns(*, user: AbstractBaseUser, list_kind: str, view_param: str | None) -> set[str]:
+    """The optional columns a list shows: the opened view's choice (`?view=<id>`, one
+    query), else all of them. A view saved with none chosen shows all."""
+    if view_param and view_param.isdigit() and user.is_authenticated:
+        view = saved_views_for(user=user, list_kind=list_kind).filter(pk=view_param).first()
+        if view is not None and view.columns:
+            return set(view.columns)
+    return set(COLUMNS)
+
+
 def saved_view_leads(*, user: AbstractBaseUser, view: SavedView) -> QuerySet[Lead]:
     """The leads a view shows `user` now: its filter, under `user`'s scope."""
     return selection_visible(user=user, list_kind=view.list_kind, query=view.query, lead_ids=None)

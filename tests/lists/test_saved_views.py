@@ -86,3 +86,24 @@ def test_a_remembered_view_no_longer_shared_is_dropped(login, rep, other_rep):
     view.shared_with = None
     view.save()
     assert client.get(reverse("leads:list")).status_code == 200
+
+
+def _headers(response) -> list[str]:
+    html = response.content.decode()
+    table = html[html.index("<thead>") : html.index("</thead>")]
+    return [name for name in ("Company", "Owner", "Source", "Score", "Created") if name in table]
+
+
+def test_a_view_shows_only_its_columns_and_the_list_all_of_them(login, rep):
+    factories.LeadFactory(owner=rep, company="Acme")
+    client = login(rep)
+    save(client, name="Slim", query="search=", columns=["score", "owner"])
+    view = SavedView.objects.get()
+    assert view.columns == ["owner", "score"]
+
+    slim = client.get(reverse("leads:list") + f"?view={view.pk}")
+    assert _headers(slim) == ["Owner", "Score"]
+    assert "Acme" not in slim.content.decode()  # the company cell went with its header
+
+    every = client.get(reverse("leads:list") + "?view=none")
+    assert _headers(every) == ["Company", "Owner", "Source", "Score", "Created"]
