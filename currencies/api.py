@@ -9,7 +9,6 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +24,7 @@ from currencies.serializers import (
     RateUpdateSerializer,
 )
 from funnel.pagination import CursorPagination
+from funnel.parsers import FormParser, JSONParser, MultiPartParser
 from funnel.roles import is_manager
 from sales.serializers import ErrorSerializer
 

@@ -26,6 +26,8 @@ class DealStageSerializer(serializers.ModelSerializer):
             "is_closed",
             "forecast_category",
         ]
+        # Output only: stages are edited in the admin.
+        read_only_fields = fields
 
 
 class LostReasonSerializer(serializers.ModelSerializer):
@@ -90,6 +92,8 @@ class DealStageChangeSerializer(serializers.ModelSerializer):
             "lost_reason",
             "lost_reason_name",
         ]
+        # Output only: history is written by the one mover (sales.pipeline.services).
+        read_only_fields = fields
 
 
 class ForecastQuerySerializer(serializers.Serializer):

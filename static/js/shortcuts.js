@@ -59,7 +59,7 @@
   });
 
   function go(key) {
-    var link = document.querySelector("#site-nav a[data-shortcut='" + key + "']");
+    var link = document.querySelector("#site-nav a[data-shortcut='" + key + "'], .user-menu a[data-shortcut='" + key + "']");
     if (link) window.location.assign(link.href);
   }
 

@@ -47,7 +47,9 @@ def test_rep_emails_a_prospect_from_the_lead_page(live_server, page, settings):
 
     page.reload()
     expect(page.locator("#lead-timeline")).to_contain_text("Next steps for Analytical Engines")
-    page.get_by_role("link", name="Outbox").click()
+    # The outbox is in the account menu.
+    page.locator(".user-menu summary").click()
+    page.get_by_role("link", name="Email outbox").click()
     page.get_by_role("link", name="Next steps for Analytical Engines").click()
     sink = page.locator("#sink-message")
     expect(sink).to_contain_text(lead.email)

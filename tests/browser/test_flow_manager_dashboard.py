@@ -97,6 +97,8 @@ def test_manager_sees_a_won_deal_on_the_dashboard(live_server, page, browser):
     screens.save(page, "quotas")
 
     # Integrations: a key is shown once, and the webhook log lists the win's events.
+    # Integrations sits in the account menu.
+    page.locator(".user-menu summary").click()
     page.get_by_role("link", name="Integrations", exact=True).click()
     page.get_by_role("link", name="API keys").first.click()
     page.get_by_label("Name").fill("Website sync")

@@ -104,6 +104,19 @@ def deleted(statuses: dict[str, int]) -> dict[str, int]:
     return {role: 204 if code == 200 else code for role, code in statuses.items()}
 
 
+def a_rate(w: World) -> int:
+    """A euro rate nothing depends on (so a manager may delete it)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from currencies.models import ExchangeRate
+
+    rate, _ = ExchangeRate.objects.get_or_create(
+        currency="EUR", day=date(2026, 1, 2), defaults={"rate": Decimal("1.1")}
+    )
+    return rate.pk
+
+
 def a_lead(w: World) -> dict:
     return {"id": w.sales.a.lead.pk}
 
@@ -259,6 +272,20 @@ MATRIX: dict[str, Row] = {
     "GET /api/v1/deals/{id}/history/": Row(
         SALES_READ_AS_OWNER, params=lambda w: {"id": w.sales.a.deal.pk}
     ),
+    # Exchange rates: everyone signed in reads them; managers (and write keys) change them.
+    "GET /api/v1/currencies/": Row(READ_ALL),
+    "GET /api/v1/rates/": Row(READ_ALL),
+    "GET /api/v1/rates/{id}/": Row(READ_ALL, params=lambda w: {"id": a_rate(w)}),
+    "POST /api/v1/rates/": Row(
+        created(MANAGERS_WRITE),
+        body=lambda w: {"currency": "EUR", "day": "2027-01-04", "rate": "1.0850000000"},
+    ),
+    "PATCH /api/v1/rates/{id}/": Row(
+        MANAGERS_WRITE, params=lambda w: {"id": a_rate(w)}, body=lambda w: {"rate": "1.2"}
+    ),
+    "DELETE /api/v1/rates/{id}/": Row(deleted(MANAGERS_WRITE), params=lambda w: {"id": a_rate(w)}),
+    # A JSON body where a CSV upload is expected: writers get 415, the others 401/403.
+    "POST /api/v1/rates/import_csv/": Row(s(401, 403, 415, 403, 403, 403, 415), body=lambda w: {}),
     "GET /api/v1/deal-stages/": Row(SALES_READ),
     "GET /api/v1/lost-reasons/": Row(SALES_READ),
     "GET /api/v1/activities/": Row(SALES_READ, visible=activity_ids),

@@ -151,8 +151,11 @@ DEAL_COLUMNS = [
     "lost_reason",
     "created_at",
     "updated_at",
+    "stage_id",
+    "stage_changed_at",
+    "currency",
 ]
-SPEND_COLUMNS = ["campaign_id", "day", "amount", "note"]
+SPEND_COLUMNS = ["campaign_id", "day", "amount", "note", "currency"]
 MILESTONE_STAGES = ("prospect", "customer", "disqualified", "lost", "lead")
 CAUSES = {
     "prospect": "rule",
@@ -228,6 +231,7 @@ class Command(BaseCommand):
             tables["touches"] = BulkTable(Touch, TOUCH_COLUMNS)
         if optional[Deal]:
             tables["deals"] = BulkTable(Deal, DEAL_COLUMNS)
+            self._deal_stages = _deal_stage_ids()
         threshold = settings.FUNNEL_MQL_THRESHOLD
         self._timestamp = timestamp_formatter()
 
@@ -256,7 +260,7 @@ class Command(BaseCommand):
                 for campaign_id, day, amount in spend_rows(
                     world=world, seed=seed, last_day=last_day
                 ):
-                    ledger.add((campaign_id, day.isoformat(), amount, ""))
+                    ledger.add((campaign_id, day.isoformat(), amount, "", settings.FUNNEL_CURRENCY))
                 ledger.flush()
             tables["spend rows"] = ledger
         quotas = quotas_create(world=world, first_day=first_day, last_day=last_day, seed=seed)
@@ -365,8 +369,25 @@ class Command(BaseCommand):
                         reason,
                         timestamp(opened),
                         timestamp(closed or opened),
+                        self._deal_stages[status],
+                        timestamp(closed or opened),
+                        settings.FUNNEL_CURRENCY,
                     )
                 )
+
+
+def _deal_stage_ids() -> dict[str, int]:
+    """The default pipeline's stage for each seeded status: open deals in its first open
+    stage, won and lost ones in its won and lost stages."""
+    from sales.pipeline.stages import pipeline_default, stage_first_open, stages_of
+
+    pipeline = pipeline_default()
+    stages = stages_of(pipeline)
+    return {
+        "open": stage_first_open(pipeline).pk,
+        "won": next(stage.pk for stage in stages if stage.is_won),
+        "lost": next(stage.pk for stage in stages if stage.is_lost),
+    }
 
 
 def _phone(lead_id: int) -> str:
