@@ -15,6 +15,7 @@ from funnel.roles import MANAGERS, SALES, is_sales_rep
 from funnel.stages import STAGE_CHOICES, Stage, next_stages
 from leads.filters import LeadFilter
 from leads.models import Lead
+from leads.services import EDITABLE_FIELD_ORDER
 from marketing.models import Campaign
 
 # What each move means to a person, shown beside the choice (docs/architecture.md,
@@ -194,21 +195,8 @@ class LeadListFilterForm(forms.Form):
         return LeadFilter(query, queryset=leads).qs
 
 
-# The fields a person may create or correct: exactly what the API and the services accept
-# (`leads.services.EDITABLE_FIELDS`), in the order a person reads them.
-EDIT_FIELDS = (
-    "email",
-    "first_name",
-    "last_name",
-    "company",
-    "title",
-    "phone",
-    "country",
-    "industry",
-    "company_size",
-    "source_campaign",
-    "marketing_consent",
-)
+# The fields a person may create or correct: exactly what the API and the services accept.
+EDIT_FIELDS = EDITABLE_FIELD_ORDER
 
 
 class LeadEditForm(forms.Form):

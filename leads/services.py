@@ -25,21 +25,21 @@ DUPLICATE_EMAIL = "A lead with this email address already exists."
 
 # What create/update may set. Stage, owner, score, milestones and timestamps have their
 # own writers (funnel.services, sales, scoring) and are deliberately absent.
-EDITABLE_FIELDS = frozenset(
-    {
-        "email",
-        "first_name",
-        "last_name",
-        "company",
-        "title",
-        "phone",
-        "country",
-        "industry",
-        "company_size",
-        "source_campaign",
-        "marketing_consent",
-    }
+# In the order a person reads them (the edit form and the merge screen show them so).
+EDITABLE_FIELD_ORDER = (
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "phone",
+    "country",
+    "industry",
+    "company_size",
+    "source_campaign",
+    "marketing_consent",
 )
+EDITABLE_FIELDS = frozenset(EDITABLE_FIELD_ORDER)
 # Field checks that need no query: foreign keys are checked by the caller's lookup or by
 # the database, uniqueness by the unique index below.
 _CLEAN_EXCLUDE = ["owner", "source_campaign", "email"]

@@ -24,24 +24,11 @@ from leads.history import lead_changes_record, value_as_text
 from leads.merge_policy import MergeMode, WriteOrigin, lead_merge_apply, lead_merge_plan
 from leads.models import ChangeSource, Lead, LeadEmailAlias, LeadMerge
 from leads.selectors import lead_is_editable_by, leads_visible_to
-from leads.services import EDITABLE_FIELDS
+from leads.services import EDITABLE_FIELD_ORDER
 
 SURVIVOR, MERGED = "survivor", "merged"
-# The fields a person picks between, in reading order (`leads.forms.EDIT_FIELDS`).
-MERGE_FIELDS = (
-    "email",
-    "first_name",
-    "last_name",
-    "company",
-    "title",
-    "phone",
-    "country",
-    "industry",
-    "company_size",
-    "source_campaign",
-    "marketing_consent",
-)
-assert set(MERGE_FIELDS) == EDITABLE_FIELDS
+# The fields a person picks between, in reading order.
+MERGE_FIELDS = EDITABLE_FIELD_ORDER
 SELF_MERGE = "A lead cannot be merged with itself: choose another lead."
 NO_RIGHTS = "You may merge only leads you may change (both of them)."
 
