@@ -22,7 +22,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from funnel.errors import Conflict
 from funnel.stages import IllegalTransition, MoveNeedsManager, UnknownStage
-from integrations.throttling import unauthenticated_throttle
+from funnel.throttling import unauthenticated_throttle
 
 
 def exception_handler(exc, context):

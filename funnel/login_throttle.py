@@ -23,7 +23,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from funnel.counters import counters
-from integrations.throttling import client_ip
+from funnel.throttling import client_ip
 
 
 def _pair_key(username: str, ip: str) -> str:

@@ -12,7 +12,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.settings import api_settings
 
 from funnel.login_throttle import login_lockout_remaining
-from integrations.throttling import client_ip
+from funnel.throttling import client_ip
 
 
 class LoginLocked(exceptions.APIException):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from integrations.throttling import client_ip, parse_rate, window_count
+from funnel.throttling import client_ip, parse_rate, window_count
 from mail import events, services, tokens
 from mail.models import Message
 

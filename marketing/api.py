@@ -29,7 +29,7 @@ from rest_framework.views import APIView
 from funnel.api_query import query_values
 from funnel.metrics.window import Window
 from funnel.pagination import CursorPagination
-from integrations.throttling import CaptureRateThrottle
+from funnel.throttling import CaptureRateThrottle
 from leads.emails import normalize_email
 from leads.history import request_id_of
 from leads.merge_policy import WriteOrigin

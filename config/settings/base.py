@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication: idempotency keys are scoped to the caller.
     "integrations.idempotency.IdempotencyMiddleware",
-    "integrations.throttling.RateLimitHeadersMiddleware",
+    "funnel.throttling.RateLimitHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -214,8 +214,8 @@ REST_FRAMEWORK = {
     ],
     # Per caller, limits in FUNNEL_THROTTLE_RATES (docs/api.md).
     "DEFAULT_THROTTLE_CLASSES": [
-        "integrations.throttling.BurstRateThrottle",
-        "integrations.throttling.DailyRateThrottle",
+        "funnel.throttling.BurstRateThrottle",
+        "funnel.throttling.DailyRateThrottle",
     ],
     # Trusted reverse proxies in front of the app: how many X-Forwarded-For entries to
     # believe when throttling per client address (0: only REMOTE_ADDR).

@@ -11,11 +11,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from funnel.roles import is_manager
+from funnel.throttling import parse_rate
 from integrations.api_keys.forms import ApiKeyCreateForm
 from integrations.api_keys.services import api_key_create, api_key_revoke, api_keys_for_listing
 from integrations.models import ApiKey
 from integrations.sections import integration_sections
-from integrations.throttling import parse_rate
 
 
 def _require_manager(request: HttpRequest) -> None:

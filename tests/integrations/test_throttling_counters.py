@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from integrations.throttling import CaptureRateThrottle, client_ip, parse_rate, window_count
+from funnel.throttling import CaptureRateThrottle, client_ip, parse_rate, window_count
 from tests.support import ON_REDIS
 
 
