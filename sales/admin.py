@@ -47,8 +47,10 @@ class DealAdmin(admin.ModelAdmin):
     )
     list_select_related = ("lead", "owner", "stage")
     date_hierarchy = "created_at"
-    # A currency other than the company's needs a rate check (sales.services): not here.
-    readonly_fields = (*readonly_fields, "currency")
+    # A currency other than the company's needs a rate check, and an edit of the amount,
+    # currency or expected close date a history row (sales.services.deal_update): the API
+    # does both, this form would do neither.
+    readonly_fields = (*readonly_fields, "currency", "amount", "expected_close_on")
 
 
 class DealStageInline(admin.TabularInline):
@@ -84,8 +86,8 @@ class LostReasonAdmin(admin.ModelAdmin):
 class DealStageChangeAdmin(admin.ModelAdmin):
     """Deal history is immutable: readable here, never written."""
 
-    list_display = ("deal", "from_stage", "to_stage", "at", "actor", "amount", "cause")
-    list_filter = ("to_stage", "cause")
+    list_display = ("deal", "kind", "from_stage", "to_stage", "at", "actor", "amount", "cause")
+    list_filter = ("kind", "to_stage", "cause")
     list_select_related = ("deal", "from_stage", "to_stage", "actor")
     raw_id_fields = ("deal",)
     date_hierarchy = "at"

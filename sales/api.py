@@ -127,7 +127,7 @@ class DealViewSet(
         data = self.valid(DealUpdateSerializer, partial=True)
         if "expected_close_on" in data and data["expected_close_on"] is None:
             data["clear_expected_close_on"] = True
-        updated = services.deal_update(deal_id=deal.pk, actor=request.user, **data)
+        updated = services.deal_update(deal_id=deal.pk, actor=request.user, cause=Cause.API, **data)
         return self.answer(updated)
 
     def perform_destroy(self, instance: Deal) -> None:

@@ -85,10 +85,13 @@ class DealStageChangeSerializer(serializers.ModelSerializer):
             "at",
             "from_stage_entered_at",
             "actor",
+            "kind",
             "cause",
             "reason",
             "amount",
+            "currency",
             "expected_close_on",
+            "previous_expected_close_on",
             "lost_reason",
             "lost_reason_name",
         ]
