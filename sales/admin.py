@@ -16,6 +16,8 @@ from sales.models import (
     Quota,
     Sequence,
     SequenceStep,
+    Team,
+    TeamMember,
 )
 
 
@@ -137,9 +139,25 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 @admin.register(Quota)
 class QuotaAdmin(admin.ModelAdmin):
-    list_display = ("owner", "period", "starts_on", "ends_on", "target")
-    list_filter = ("period",)
+    list_display = ("owner", "team", "period", "starts_on", "ends_on", "target")
+    list_filter = ("period", "team")
     raw_id_fields = ("owner", "created_by")
+
+
+class TeamMemberInline(admin.TabularInline):
+    model = TeamMember
+    extra = 1
+    raw_id_fields = ("user",)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    """Managers keep teams here or on the Teams page (a rep is in one team at most)."""
+
+    list_display = ("name", "manager", "created_at")
+    search_fields = ("name",)
+    raw_id_fields = ("manager",)
+    inlines = [TeamMemberInline]
     list_select_related = ("owner",)
 
 

@@ -5,6 +5,48 @@ pipeline metrics (win rate, velocity, slippage). Reads `sales.pipeline`."""
 from funnel.dashboard.tables import DAYS, INT, MONEY, RATE, TEXT, Column, Table
 
 
+def _figures(r) -> dict:
+    return {
+        "label": r.label,
+        "target": r.target,
+        "closed_won": r.closed_won,
+        "attainment": r.attainment,
+        "commit": r.commit,
+        "best_case": r.best_case,
+        "weighted": r.weighted,
+        "pipeline": r.pipeline,
+    }
+
+
+def _columns(first: str) -> list[Column]:
+    return [
+        Column("label", first, TEXT),
+        Column("target", "Quota", MONEY),
+        Column("closed_won", "Closed won", MONEY),
+        Column("attainment", "Attainment", RATE, shade=True),
+        Column("commit", "Commit", MONEY, help="Closed won + open deals in commit stages"),
+        Column("best_case", "Best case", MONEY, help="Commit + best-case stages"),
+        Column("weighted", "Weighted pipeline", MONEY, help="Open amount x probability"),
+        Column("pipeline", "Pipeline", MONEY),
+    ]
+
+
+def team_table(result) -> Table:
+    """Each named team beside its quota (else its reps' quotas added up), and the whole
+    team below."""
+    return Table(
+        name="forecast-teams",
+        title=f"Forecast by team, {result.period.label()}",
+        columns=_columns("Team"),
+        rows=[_figures(r) for r in result.teams],
+        footer=_figures(result.team),
+        note=(
+            "A team adds up its reps' deals; its target is its own quota, else its reps' "
+            "quotas added up. The last line is the whole sales team (every deal)."
+        ),
+    )
+
+
 def forecast_table(result, *, owner_id: int | None) -> Table:
     def row(r):
         return {

@@ -189,6 +189,10 @@ class ForecastSnapshot(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # A team's figures (owner empty); neither owner nor team: the whole sales team.
+    team = models.ForeignKey(
+        "sales.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     closed_won = models.DecimalField(**AMOUNT_DIGITS)
     commit = models.DecimalField(**AMOUNT_DIGITS)
     best_case = models.DecimalField(**AMOUNT_DIGITS)
@@ -207,8 +211,13 @@ class ForecastSnapshot(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["taken_on", "period", "starts_on"],
-                condition=Q(owner__isnull=True),
+                condition=Q(owner__isnull=True, team__isnull=True),
                 name="forecast_snapshot_once_per_team_week",
+            ),
+            models.UniqueConstraint(
+                fields=["taken_on", "period", "starts_on", "team"],
+                condition=Q(team__isnull=False),
+                name="forecast_snapshot_once_per_named_team_week",
             ),
         ]
         indexes = [
