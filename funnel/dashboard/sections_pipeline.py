@@ -48,33 +48,12 @@ def team_table(result) -> Table:
 
 
 def forecast_table(result, *, owner_id: int | None) -> Table:
-    def row(r):
-        return {
-            "label": r.label,
-            "target": r.target,
-            "closed_won": r.closed_won,
-            "attainment": r.attainment,
-            "commit": r.commit,
-            "best_case": r.best_case,
-            "weighted": r.weighted,
-            "pipeline": r.pipeline,
-        }
-
     return Table(
         name="forecast",
         title=f"Forecast, {result.period.label()}",
-        columns=[
-            Column("label", "Rep", TEXT),
-            Column("target", "Quota", MONEY),
-            Column("closed_won", "Closed won", MONEY),
-            Column("attainment", "Attainment", RATE, shade=True),
-            Column("commit", "Commit", MONEY, help="Closed won + open deals in commit stages"),
-            Column("best_case", "Best case", MONEY, help="Commit + best-case stages"),
-            Column("weighted", "Weighted pipeline", MONEY, help="Open amount x probability"),
-            Column("pipeline", "Pipeline", MONEY),
-        ],
-        rows=[row(r) for r in result.rows if owner_id is None or r.owner_id == owner_id],
-        footer=row(result.team),
+        columns=_columns("Rep"),
+        rows=[_figures(r) for r in result.rows if owner_id is None or r.owner_id == owner_id],
+        footer=_figures(result.team),
         sortable=True,
         note=(
             "Open deals by expected close date in the period, won deals by close date. "
