@@ -101,7 +101,7 @@ def pipeline_table(figures) -> Table:
     speed = {v.stage.pk: v for v in figures.velocity}
     s = figures.slippage
     slip = (
-        f"Slippage: {s.pushed} of {s.compared} moves pushed the close date out "
+        f"Slippage: {s.pushed} of {s.compared} moves and edits pushed the close date out "
         f"({s.deals_pushed} deals, {s.days_pushed} days in all)."
     )
     return Table(
