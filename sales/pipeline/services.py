@@ -89,19 +89,14 @@ def deal_move(
             rate_required(currency=deal.currency, day=close_on, field="closed_on")
         if amount is not None and amount != deal.amount:
             deal.amount = amount
-        change = DealStageChange.objects.create(
-            deal=deal,
+        change = _history_row(
+            deal,
             from_stage=current,
             to_stage=target,
             at=now,
-            from_stage_entered_at=deal.stage_changed_at,
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            cause=Cause(cause),
+            actor=actor,
+            cause=cause,
             reason=reason,
-            amount=deal.amount,
-            currency=deal.currency,
-            expected_close_on=deal.expected_close_on,
-            previous_expected_close_on=_previous_close_date(deal),
             lost_reason=loss if target.is_lost else None,
         )
         deal.stage = target
@@ -184,20 +179,34 @@ def deal_history_edit(
     already set the new values): the deal stays in its stage, the row keeps the values
     it has now and the close date it had before, so slippage counts pushes made within
     a stage."""
-    return DealStageChange.objects.create(
-        deal=deal,
+    return _history_row(
+        deal,
         kind=DealStageChange.Kind.EDIT,
         from_stage=deal.stage,
         to_stage=deal.stage,
         at=at or timezone.now(),
+        actor=actor,
+        cause=cause,
+        reason=reason,
+    )
+
+
+def _history_row(
+    deal: Deal, *, actor, cause: Cause, kind=DealStageChange.Kind.MOVE, **fields
+) -> DealStageChange:
+    """A move's or an edit's row: the deal's amount, currency and close date now, the
+    close date of its row before, and how long it had been in the stage it leaves."""
+    return DealStageChange.objects.create(
+        deal=deal,
+        kind=kind,
         from_stage_entered_at=deal.stage_changed_at,
         actor=actor if actor is not None and actor.is_authenticated else None,
         cause=Cause(cause),
-        reason=reason,
         amount=deal.amount,
         currency=deal.currency,
         expected_close_on=deal.expected_close_on,
         previous_expected_close_on=_previous_close_date(deal),
+        **fields,
     )
 
 
