@@ -224,3 +224,25 @@ def test_bad_team_input_is_refused_and_writes_nothing(manager, teams, changes, f
         team_save(**args)
     assert field in refused.value.message_dict
     assert Team.objects.count() == before
+
+
+def test_team_quotas_through_the_api(api, manager, teams, rep):
+    east, _ = teams
+    body = {"team": east.pk, "owner": None, "period": "quarter", "starts_on": "2027-01-01"}
+    created = api(manager).post("/api/v1/quotas/", {**body, "target": "2500.00"}, format="json")
+    assert created.status_code == 201, created.json()
+    assert (created.json()["team"], created.json()["is_team"]) == (east.pk, False)
+    again = api(manager).post("/api/v1/quotas/", {**body, "target": "10.00"}, format="json")
+    assert again.status_code == 409 and "East" in again.json()["detail"]
+    both = api(manager).post(
+        "/api/v1/quotas/", {**body, "owner": rep.pk, "target": "10.00"}, format="json"
+    )
+    assert both.status_code == 400 and "team" in both.json()
+    assert Quota.objects.count() == 1
+    # The whole team's quota for the same quarter is another quota.
+    whole = api(manager).post(
+        "/api/v1/quotas/", {**body, "team": None, "target": "9000.00"}, format="json"
+    )
+    assert whole.status_code == 201 and whole.json()["is_team"] is True
+    mine = api(rep).get("/api/v1/quotas/").json()["results"]
+    assert {q["target"] for q in mine} == {"2500.00", "9000.00"}  # their team's and the whole's
