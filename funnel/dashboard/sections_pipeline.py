@@ -47,12 +47,16 @@ def team_table(result) -> Table:
     )
 
 
-def forecast_table(result, *, owner_id: int | None) -> Table:
+def forecast_table(result, *, owner_id: int | None, members: list[int] | None = None) -> Table:
+    """The reps' rows (one rep's, or a team's `members`) above the whole team's."""
+    rows = [r for r in result.rows if owner_id is None or r.owner_id == owner_id]
+    if members is not None:
+        rows = [r for r in rows if r.owner_id in members]
     return Table(
         name="forecast",
         title=f"Forecast, {result.period.label()}",
         columns=_columns("Rep"),
-        rows=[_figures(r) for r in result.rows if owner_id is None or r.owner_id == owner_id],
+        rows=[_figures(r) for r in rows],
         footer=_figures(result.team),
         sortable=True,
         note=(

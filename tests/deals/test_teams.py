@@ -246,3 +246,20 @@ def test_team_quotas_through_the_api(api, manager, teams, rep):
     assert whole.status_code == 201 and whole.json()["is_team"] is True
     mine = api(rep).get("/api/v1/quotas/").json()["results"]
     assert {q["target"] for q in mine} == {"2500.00", "9000.00"}  # their team's and the whole's
+
+
+def test_dashboard_forecast_per_team(client, manager, deals, teams, rep, other_rep):
+    east, _ = teams
+    client.force_login(manager)
+    page = client.get(f"/dashboard/forecast/?until=2027-03-31&team={east.pk}")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "How the forecast moved: East" in text
+    assert "Forecast by team, Q1 2027" in text
+    export = client.get(f"/dashboard/forecast/?until=2027-03-31&team={east.pk}&export=forecast")
+    names = {line.split(",")[0] for line in export.content.decode().splitlines()[1:]}
+    assert names == {
+        rep.get_full_name() or rep.username,
+        other_rep.get_full_name() or other_rep.username,
+        "Whole team",
+    }
