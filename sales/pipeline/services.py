@@ -68,9 +68,10 @@ def deal_move(
     reason = _text_clean(reason, "reason")
     note = _text_clean(note, "note")
     loss = lost_reason_resolve(lost_reason)
-    now = at or timezone.now()
     with transaction.atomic():
         deal = _deal_locked_with_lead(deal_id)
+        # The time after the lock: history in time order is history in lock order.
+        now = at or timezone.now()
         current = deal.stage
         target = stage_resolve(to_stage, pipeline_id=current.pipeline_id)
         if target.pipeline_id != current.pipeline_id:
