@@ -24,38 +24,11 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.endswith("_bench"):
-        sys.exit(f"Refusing to wipe {name!r}: the benchmark database's name must end in _bench.")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    connection = psycopg2.connect(admin)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    os.environ.setdefault("FUNNEL_VAR_DIR", "/tmp/funnel-bench")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from _support import ensure_database, setup_django  # noqa: E402
 
 
 def sql(statement: str, params=None) -> list:
@@ -67,6 +40,7 @@ def sql(statement: str, params=None) -> list:
 
 
 def fill(leads: int, deals: int) -> None:
+    from django.conf import settings
     from django.contrib.auth.models import Group
 
     from funnel.roles import MANAGERS, SALES
@@ -135,10 +109,11 @@ def fill(leads: int, deals: int) -> None:
     )
     sql(
         f"""
-        INSERT INTO sales_deal (lead_id, title, amount, status, expected_close_on, closed_on,
-            closed_at, owner_id, lost_reason, promo_code, created_at, updated_at, stage_id,
-            stage_changed_at, loss_reason_id)
-        SELECT l.id, 'Deal ' || p.g, round((100 + random() * 20000)::numeric, 2), p.status,
+        INSERT INTO sales_deal (lead_id, title, amount, currency, status, expected_close_on,
+            closed_on, closed_at, owner_id, lost_reason, promo_code, created_at, updated_at,
+            stage_id, stage_changed_at, loss_reason_id)
+        SELECT l.id, 'Deal ' || p.g, round((100 + random() * 20000)::numeric, 2),
+            %(currency)s, p.status,
             (p.created + interval '30 days' + (p.g %% 90) * interval '1 day')::date,
             CASE WHEN p.status <> 'open' THEN p.closed::date END,
             CASE WHEN p.status <> 'open' THEN p.closed END,
@@ -153,20 +128,24 @@ def fill(leads: int, deals: int) -> None:
         FROM (SELECT *, least(created + step * (k + 1), now()) AS closed FROM plan) p
         JOIN leads_lead l ON l.id = 1 + (p.g * 7919) %% {leads}
         ORDER BY p.g
-        """
+        """,
+        {"currency": settings.FUNNEL_CURRENCY},
     )
     # History: creation row, one row per further open stage, and the close.
     sql(
         """
-        INSERT INTO sales_dealstagechange (deal_id, from_stage_id, to_stage_id, at,
-            from_stage_entered_at, cause, reason, amount, expected_close_on, lost_reason_id)
-        SELECT d.id,
+        INSERT INTO sales_dealstagechange (deal_id, kind, from_stage_id, to_stage_id, at,
+            from_stage_entered_at, cause, reason, amount, currency, expected_close_on,
+            previous_expected_close_on, lost_reason_id)
+        SELECT d.id, 'move',
                CASE WHEN i = 1 THEN NULL ELSE s_prev.id END,
                s.id,
                least(p.created + p.step * (i - 1), now()),
                CASE WHEN i = 1 THEN NULL ELSE least(p.created + p.step * (i - 2), now()) END,
-               'manual', '', d.amount,
+               'manual', '', d.amount, d.currency,
                d.expected_close_on - CASE WHEN (p.g + i) %% 4 = 0 THEN 0 ELSE 7 END * (p.k - i),
+               CASE WHEN i > 1 THEN d.expected_close_on
+                   - CASE WHEN (p.g + i - 1) %% 4 = 0 THEN 0 ELSE 7 END * (p.k - i + 1) END,
                NULL
         FROM plan p JOIN sales_deal d ON d.id = p.g
         CROSS JOIN LATERAL generate_series(1, p.k) i
@@ -176,11 +155,12 @@ def fill(leads: int, deals: int) -> None:
     )
     sql(
         """
-        INSERT INTO sales_dealstagechange (deal_id, from_stage_id, to_stage_id, at,
-            from_stage_entered_at, cause, reason, amount, expected_close_on, lost_reason_id)
-        SELECT d.id, s.id, d.stage_id, d.closed_at,
+        INSERT INTO sales_dealstagechange (deal_id, kind, from_stage_id, to_stage_id, at,
+            from_stage_entered_at, cause, reason, amount, currency, expected_close_on,
+            previous_expected_close_on, lost_reason_id)
+        SELECT d.id, 'move', s.id, d.stage_id, d.closed_at,
                least(p.created + p.step * (p.k - 1), now()), 'manual', '', d.amount,
-               d.expected_close_on, d.loss_reason_id
+               d.currency, d.expected_close_on, d.expected_close_on, d.loss_reason_id
         FROM plan p JOIN sales_deal d ON d.id = p.g
         JOIN sales_dealstage s ON s.position = p.k
         WHERE d.status <> 'open'
@@ -213,13 +193,22 @@ SELECT * FROM (
     WHERE s.pipeline_id = %(pipeline)s AND (d.status = 'open' OR d.closed_on >= %(recent)s)
 ) ranked WHERE rank <= 50
 """
+# Amounts converted as the project converts them (company currency: 1; else the latest
+# rate on or before the close date, or today for open deals).
 FORECAST_SQL = """
 SELECT d.owner_id,
-       sum(d.amount) FILTER (WHERE d.status = 'won'),
-       sum(d.amount) FILTER (WHERE d.status = 'open' AND s.forecast_category = 'commit'),
-       sum(d.amount) FILTER (WHERE d.status = 'open' AND s.forecast_category = 'best_case'),
-       sum(d.amount * s.probability / 100) FILTER (WHERE d.status = 'open')
+       sum(d.amount * r.rate) FILTER (WHERE d.status = 'won'),
+       sum(d.amount * r.rate) FILTER (WHERE d.status = 'open' AND s.forecast_category = 'commit'),
+       sum(d.amount * r.rate)
+           FILTER (WHERE d.status = 'open' AND s.forecast_category = 'best_case'),
+       sum(d.amount * r.rate * s.probability / 100) FILTER (WHERE d.status = 'open')
 FROM sales_deal d JOIN sales_dealstage s ON s.id = d.stage_id
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN d.currency = %(currency)s THEN 1 ELSE (
+        SELECT x.rate FROM currencies_exchangerate x
+        WHERE x.currency = d.currency AND x.day <= coalesce(d.closed_on, %(today)s)
+        ORDER BY x.day DESC LIMIT 1) END AS rate
+) r
 WHERE (d.status = 'won' AND d.closed_on BETWEEN %(start)s AND %(end)s)
    OR (d.status = 'open' AND d.expected_close_on BETWEEN %(start)s AND %(end)s)
 GROUP BY d.owner_id
@@ -240,8 +229,19 @@ FROM (SELECT from_stage_id, at,
 WHERE from_stage_id IS NOT NULL AND days IS NOT NULL AND at >= %(start)s AND at < %(end)s
 GROUP BY from_stage_id
 """
+# With the previous close date on each row (what the writer stores), as one would write it.
 SLIPPAGE_SQL = """
-SELECT count(*) FILTER (WHERE cur > prev) FROM (
+SELECT count(*), count(*) FILTER (WHERE expected_close_on > previous_expected_close_on),
+       count(DISTINCT deal_id) FILTER (WHERE expected_close_on > previous_expected_close_on),
+       coalesce(sum(expected_close_on - previous_expected_close_on)
+                FILTER (WHERE expected_close_on > previous_expected_close_on), 0)
+FROM sales_dealstagechange
+WHERE at >= %(start)s AND at < %(end)s
+  AND expected_close_on IS NOT NULL AND previous_expected_close_on IS NOT NULL
+"""
+# Without it: the previous row of each deal looked up by a window over all history.
+SLIPPAGE_LAG_SQL = """
+SELECT count(*), count(*) FILTER (WHERE cur > prev) FROM (
     SELECT at, expected_close_on AS cur,
            lag(expected_close_on) OVER (PARTITION BY deal_id ORDER BY at, id) AS prev
     FROM sales_dealstagechange
@@ -291,6 +291,7 @@ def main() -> None:
     ensure_database(url)
     setup_django()
 
+    from django.conf import settings
     from django.contrib.auth import get_user_model
 
     from funnel.metrics.window import Window
@@ -304,9 +305,11 @@ def main() -> None:
     if not args.no_fill:
         fill(args.leads, args.deals)
     history = sql("SELECT count(*) FROM sales_dealstagechange")[0][0]
+    deals = sql("SELECT count(*) FROM sales_deal")[0][0]
+    leads = sql("SELECT count(*) FROM leads_lead")[0][0]
     print(
-        f"filled {args.leads:,} leads, {args.deals:,} deals, {history:,} history rows "
-        f"in {time.perf_counter() - started:.1f}s"
+        f"{'reused' if args.no_fill else 'filled'} {leads:,} leads, {deals:,} deals, "
+        f"{history:,} history rows in {time.perf_counter() - started:.1f}s"
     )
     manager = get_user_model().objects.get(username="benchmanager")
     rep = get_user_model().objects.get(username="benchrep1")
@@ -337,7 +340,12 @@ def main() -> None:
         )
 
     def slippage_check(ours, raw):
-        assert ours.pushed == raw[0][0], (ours.pushed, raw)
+        assert (ours.compared, ours.pushed) == tuple(raw[0][:2]), (ours, raw)
+        if len(raw[0]) > 2:
+            assert (ours.deals_pushed, ours.days_pushed) == tuple(raw[0][2:]), (ours, raw)
+
+    slippage_window = {"start": window.start, "end": window.end}
+    slippage_check(slippage(window=window), sql(SLIPPAGE_LAG_SQL, slippage_window))
 
     results = [
         compare(
@@ -350,7 +358,15 @@ def main() -> None:
         compare(
             "forecast, quarter, every rep + team",
             lambda: forecast(period=quarter),
-            lambda: sql(FORECAST_SQL, {"start": quarter.starts_on, "end": quarter.ends_on}),
+            lambda: sql(
+                FORECAST_SQL,
+                {
+                    "start": quarter.starts_on,
+                    "end": quarter.ends_on,
+                    "currency": settings.FUNNEL_CURRENCY,
+                    "today": on,
+                },
+            ),
             args.repeat,
             forecast_check,
         ),
@@ -371,7 +387,7 @@ def main() -> None:
         compare(
             "slippage, 90 days",
             lambda: slippage(window=window),
-            lambda: sql(SLIPPAGE_SQL, {"start": window.start, "end": window.end}),
+            lambda: sql(SLIPPAGE_SQL, slippage_window),
             args.repeat,
             slippage_check,
         ),
@@ -392,12 +408,68 @@ def main() -> None:
         board_check,
     )
     results.append(rep_board)
+    results.append(
+        compare(
+            "slippage, 90 days, vs LAG window",
+            lambda: slippage(window=window),
+            lambda: sql(SLIPPAGE_LAG_SQL, slippage_window),
+            1,
+            slippage_check,
+        )
+    )
     print(f"{'scenario':40} {'project':>9} {'SQL':>9} {'ratio':>6} {'queries':>7}")
     for r in results:
         print(
             f"{r['scenario']:40} {r['project_s']:9.3f} {r['sql_s']:9.3f} "
             f"{r['ratio']:6.2f} {r['queries']:7d}"
         )
+    pages(manager=manager, rep=rep, repeat=args.repeat)
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+# (url, for reps too): the dashboard is the managers'.
+PAGES = [
+    ("/sales/deals/board/", True),
+    ("/sales/deals/board/?period=this_quarter", True),
+    ("/dashboard/forecast/", False),
+    ("/api/v1/metrics/forecast/", True),
+    ("/api/v1/metrics/pipeline/", True),
+    ("/api/v1/deals/", True),
+    ("/api/v1/teams/", True),
+]
+
+
+def pages(*, manager, rep, repeat: int) -> None:
+    """Each page and endpoint as a browser or client gets it (test client, in-process):
+    the median time and the query count."""
+    from django.db import connection
+    from django.test import Client
+
+    counted = [0]
+
+    def count(execute, sql, params, many, context):
+        counted[0] += 1
+        return execute(sql, params, many, context)
+
+    print(f"{'page (manager / rep)':48} {'manager':>8} {'queries':>7} {'rep':>8} {'queries':>7}")
+    for url, for_reps in PAGES:
+        figures = []
+        for user in (manager, rep) if for_reps else (manager,):
+            client = Client()
+            client.force_login(user)
+            counted[0] = 0
+            with connection.execute_wrapper(count):
+                response = client.get(url)
+            if response.status_code != 200:
+                sys.exit(f"{url}: {response.status_code}")
+
+            def fetch(client=client, url=url):
+                return client.get(url)
+
+            times = [timed(fetch)[0] for _ in range(repeat)]
+            figures += [statistics.median(times), counted[0]]
+        rep_figures = f"{figures[2]:8.3f} {figures[3]:7d}" if for_reps else f"{'-':>8} {'-':>7}"
+        print(f"{url:48} {figures[0]:8.3f} {figures[1]:7d} {rep_figures}")
 
 
 if __name__ == "__main__":

@@ -28,18 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sales_tasks import ensure_database, sql  # noqa: E402
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    os.environ.setdefault("FUNNEL_VAR_DIR", "/tmp/funnel-bench")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from _support import ensure_database, setup_django  # noqa: E402
+from sales_tasks import sql  # noqa: E402
 
 
 def wipe() -> None:

@@ -34,10 +34,12 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _support import ensure_database, setup_django  # noqa: E402
+
 WORK = Path(os.environ.get("FUNNEL_VAR_DIR", "/tmp/funnel-mk-bench"))
 
 FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Tim"]
@@ -49,32 +51,12 @@ HEADER = ["email", "first_name", "last_name", "company", "title", "phone", "coun
           "industry", "company_size", "marketing_consent"]  # fmt: skip
 
 
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.endswith("_bench"):
-        sys.exit(f"Refusing to wipe {name!r}: the benchmark database's name must end in _bench.")
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+def import_environment() -> None:
+    """The import runs as the worker runs it: in WORK, owner assignment in-process (no
+    broker), no query log kept in memory (as in production)."""
     os.environ["FUNNEL_VAR_DIR"] = str(WORK)
-    # Owner assignment after the MQL promotion runs in-process, not through a broker.
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
-    # As in production: no query log kept in memory.
     os.environ["DEBUG"] = "false"
-    import django
-
-    django.setup()
 
 
 def generate_csv(path: Path, rows: int, *, repeats: float, prospects: float) -> None:
@@ -176,7 +158,8 @@ def child_import(csv_path: Path) -> None:
     # high-water mark (Linux), so the peak printed at the end is this process's own.
     with open("/proc/self/clear_refs", "w") as clear:
         clear.write("5")
-    setup_django()
+    import_environment()
+    setup_django(migrate=False)
     from django.core.files import File
 
     from marketing.imports import services
@@ -442,10 +425,8 @@ def main() -> None:
         sys.exit("Set DATABASE_URL to a PostgreSQL database whose name ends in _bench.")
     ensure_database(url)
     WORK.mkdir(parents=True, exist_ok=True)
+    import_environment()
     setup_django()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
     if args.only != "scoring":
         bench_import(args.rows, repeats=args.repeats, prospects=args.prospects)
     if args.only != "import":

@@ -26,46 +26,16 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _support import ensure_database, setup_django  # noqa: E402
 
 RECYCLE_AFTER_DAYS = 45
 STEPS = [(0, "email", "Intro"), (2, "call", "Discovery"), (5, "email", "Story"),
          (9, "call", "Follow-up"), (14, "task", "Decide")]  # fmt: skip
 REASON = f"No sales activity for {RECYCLE_AFTER_DAYS} days: recycled to marketing."
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.endswith("_bench"):
-        sys.exit(f"Refusing to wipe {name!r}: the benchmark database's name must end in _bench.")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    connection = psycopg2.connect(admin)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    os.environ.setdefault("FUNNEL_VAR_DIR", "/tmp/funnel-bench")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.SALES_RECYCLE_AFTER_DAYS = RECYCLE_AFTER_DAYS
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def sql(statement: str, params=None) -> int:
@@ -280,7 +250,7 @@ def main() -> None:
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL database whose name ends in _bench.")
     ensure_database(url)
-    setup_django()
+    setup_django(settings={"SALES_RECYCLE_AFTER_DAYS": RECYCLE_AFTER_DAYS})
 
     from django.conf import settings
     from django.db import connection

@@ -23,24 +23,19 @@ from currencies.serializers import (
     RateSerializer,
     RateUpdateSerializer,
 )
+from funnel import api_access as funnel_access
+from funnel.api_access import error_responses
 from funnel.pagination import CursorPagination
 from funnel.parsers import FormParser, JSONParser, MultiPartParser
-from funnel.roles import is_manager
 from sales.serializers import ErrorSerializer
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input, field by field."),
-    401: OpenApiResponse(ErrorSerializer, description="No or invalid credentials."),
-    403: OpenApiResponse(ErrorSerializer, description="Only managers change rates."),
-    404: OpenApiResponse(ErrorSerializer, description="No such rate."),
-}
+ERRORS = error_responses(
+    ErrorSerializer, forbidden="Only managers change rates.", not_found="No such rate."
+)
 
 
-class ManagersWrite(permissions.BasePermission):
+class ManagersWrite(funnel_access.ManagersWrite):
     message = "Only managers change exchange rates."
-
-    def has_permission(self, request, view) -> bool:
-        return request.method in permissions.SAFE_METHODS or is_manager(request.user)
 
 
 class RatePagination(CursorPagination):

@@ -22,6 +22,7 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
 MENU_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Integrations", "integrations:index", (MANAGERS,)),
     ("Exchange rates", "currencies:rates", (MANAGERS,)),
+    ("Teams", "sales:teams", (MANAGERS,)),
     ("Email outbox", "mail:outbox", ALL),
 ]
 

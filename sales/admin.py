@@ -16,6 +16,8 @@ from sales.models import (
     Quota,
     Sequence,
     SequenceStep,
+    Team,
+    TeamMember,
 )
 
 
@@ -47,8 +49,10 @@ class DealAdmin(admin.ModelAdmin):
     )
     list_select_related = ("lead", "owner", "stage")
     date_hierarchy = "created_at"
-    # A currency other than the company's needs a rate check (sales.services): not here.
-    readonly_fields = (*readonly_fields, "currency")
+    # A currency other than the company's needs a rate check, and an edit of the amount,
+    # currency or expected close date a history row (sales.services.deal_update): the API
+    # does both, this form would do neither.
+    readonly_fields = (*readonly_fields, "currency", "amount", "expected_close_on")
 
 
 class DealStageInline(admin.TabularInline):
@@ -84,8 +88,8 @@ class LostReasonAdmin(admin.ModelAdmin):
 class DealStageChangeAdmin(admin.ModelAdmin):
     """Deal history is immutable: readable here, never written."""
 
-    list_display = ("deal", "from_stage", "to_stage", "at", "actor", "amount", "cause")
-    list_filter = ("to_stage", "cause")
+    list_display = ("deal", "kind", "from_stage", "to_stage", "at", "actor", "amount", "cause")
+    list_filter = ("kind", "to_stage", "cause")
     list_select_related = ("deal", "from_stage", "to_stage", "actor")
     raw_id_fields = ("deal",)
     date_hierarchy = "at"
@@ -135,9 +139,25 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 @admin.register(Quota)
 class QuotaAdmin(admin.ModelAdmin):
-    list_display = ("owner", "period", "starts_on", "ends_on", "target")
-    list_filter = ("period",)
+    list_display = ("owner", "team", "period", "starts_on", "ends_on", "target")
+    list_filter = ("period", "team")
     raw_id_fields = ("owner", "created_by")
+
+
+class TeamMemberInline(admin.TabularInline):
+    model = TeamMember
+    extra = 1
+    raw_id_fields = ("user",)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    """Managers keep teams here or on the Teams page (a rep is in one team at most)."""
+
+    list_display = ("name", "manager", "created_at")
+    search_fields = ("name",)
+    raw_id_fields = ("manager",)
+    inlines = [TeamMemberInline]
     list_select_related = ("owner",)
 
 

@@ -11,7 +11,8 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from funnel.roles import is_manager
+from funnel import api_access as funnel_access
+from funnel.api_access import error_responses
 from funnel.stages import Cause
 from sales import selectors, services
 from sales.filters import ActivityFilter, DealFilter, EnrolmentFilter, QuotaFilter, SequenceFilter
@@ -37,12 +38,11 @@ from sales.serializers import (
     StopSerializer,
 )
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input, field by field."),
-    401: OpenApiResponse(ErrorSerializer, description="No or invalid credentials."),
-    403: OpenApiResponse(ErrorSerializer, description="Your role may not do this."),
-    404: OpenApiResponse(ErrorSerializer, description="No such record visible to you."),
-}
+ERRORS = error_responses(
+    ErrorSerializer,
+    forbidden="Your role may not do this.",
+    not_found="No such record visible to you.",
+)
 CONFLICT = {
     409: OpenApiResponse(
         ErrorSerializer, description="The record's state forbids it (e.g. the deal is closed)."
@@ -59,11 +59,8 @@ class SalesRole(permissions.BasePermission):
         return request.user.is_authenticated and selectors.can_work_sales(request.user)
 
 
-class ManagersWrite(permissions.BasePermission):
+class ManagersWrite(funnel_access.ManagersWrite):
     message = "Only managers change quotas."
-
-    def has_permission(self, request, view) -> bool:
-        return request.method in permissions.SAFE_METHODS or is_manager(request.user)
 
 
 class SalesViewSet(viewsets.GenericViewSet):
@@ -127,7 +124,7 @@ class DealViewSet(
         data = self.valid(DealUpdateSerializer, partial=True)
         if "expected_close_on" in data and data["expected_close_on"] is None:
             data["clear_expected_close_on"] = True
-        updated = services.deal_update(deal_id=deal.pk, actor=request.user, **data)
+        updated = services.deal_update(deal_id=deal.pk, actor=request.user, cause=Cause.API, **data)
         return self.answer(updated)
 
     def perform_destroy(self, instance: Deal) -> None:

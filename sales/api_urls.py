@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from sales import api, api_leads, api_metrics
 from sales.pipeline import api as pipeline_api
+from sales.teams import api as teams_api
 
 router = SimpleRouter()
 router.register("deals", api.DealViewSet, basename="deal")
@@ -10,6 +11,7 @@ router.register("activities", api.ActivityViewSet, basename="activity")
 router.register("sequences", api.SequenceViewSet, basename="sequence")
 router.register("enrolments", api.EnrolmentViewSet, basename="enrolment")
 router.register("quotas", api.QuotaViewSet, basename="quota")
+router.register("teams", teams_api.TeamViewSet, basename="team")
 
 urlpatterns = [
     path("leads/<int:pk>/timeline/", api_leads.LeadTimelineView.as_view(), name="lead-timeline"),

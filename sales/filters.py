@@ -80,8 +80,9 @@ class SequenceFilter(filters.FilterSet):
 class QuotaFilter(filters.FilterSet):
     owner = IdFilter(field_name="owner_id", help_text="Id of the rep.")
     team = filters.BooleanFilter(
-        field_name="owner", lookup_expr="isnull", help_text="`true`: only team quotas."
+        method="filter_team", help_text="`true`: only the whole team's quotas."
     )
+    sales_team = IdFilter(field_name="team_id", help_text="Id of a team: its quotas.")
     period = filters.ChoiceFilter(choices=Quota.Period.choices)
     on = filters.DateFilter(
         method="filter_on",
@@ -91,7 +92,11 @@ class QuotaFilter(filters.FilterSet):
 
     class Meta:
         model = Quota
-        fields = ["owner", "team", "period", "on"]
+        fields = ["owner", "team", "sales_team", "period", "on"]
+
+    def filter_team(self, queryset, name, value):
+        whole_team = Q(owner__isnull=True, team__isnull=True)
+        return queryset.filter(whole_team) if value else queryset.exclude(whole_team)
 
     # The schema states the range the validator enforces, so a client (and the fuzzer)
     # can tell a refused day from a valid one.

@@ -296,8 +296,8 @@ class Enrolment(models.Model):
 
 
 class Quota(models.Model):
-    """A revenue target for one rep (or the whole team when `owner` is empty) in a month
-    or a quarter."""
+    """A revenue target in a month or a quarter for one rep (`owner`), one team (`team`),
+    or, with neither, the whole sales team (the company)."""
 
     class Period(models.TextChoices):
         MONTH = "month", "Month"
@@ -309,6 +309,9 @@ class Quota(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="quotas",
+    )
+    team = models.ForeignKey(
+        "sales.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="quotas"
     )
     period = models.CharField(max_length=10, choices=Period.choices)
     starts_on = models.DateField()
@@ -342,20 +345,31 @@ class Quota(models.Model):
                 condition=Q(owner__isnull=False),
                 name="quota_one_per_rep_period",
             ),
+            # The whole sales team's (the company's) quota: neither a rep nor a team.
             models.UniqueConstraint(
                 fields=["period", "starts_on"],
-                condition=Q(owner__isnull=True),
+                condition=Q(owner__isnull=True, team__isnull=True),
                 name="quota_one_team_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "period", "starts_on"],
+                condition=Q(team__isnull=False),
+                name="quota_one_per_named_team_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(owner__isnull=True) | Q(team__isnull=True),
+                name="quota_rep_or_team_not_both",
             ),
         ]
 
     def __str__(self) -> str:
-        who = self.owner or "Team"
+        who = self.owner or self.team or "Team"
         return f"{who}: {self.period} from {self.starts_on}"
 
     @property
     def is_team(self) -> bool:
-        return self.owner_id is None
+        """The whole sales team's quota (a named team's is `team_id`)."""
+        return self.owner_id is None and self.team_id is None
 
 
 class OwnerChange(models.Model):
@@ -408,6 +422,7 @@ from sales.pipeline.models import (  # noqa: E402
     LostReason,
     Pipeline,
 )
+from sales.teams.models import Team, TeamMember  # noqa: E402
 
 __all__ = [
     "Activity",
@@ -422,4 +437,6 @@ __all__ = [
     "Quota",
     "Sequence",
     "SequenceStep",
+    "Team",
+    "TeamMember",
 ]

@@ -22,6 +22,7 @@ from sales.models import (
     Quota,
     Sequence,
     SequenceStep,
+    Team,
 )
 from sales.periods import FIRST_DAY, LAST_DAY, validate_period_day
 from sales.selectors.visibility import deals_visible_to
@@ -356,7 +357,13 @@ class QuotaSerializer(CurrencyMixin, serializers.ModelSerializer):
     owner = StrictPrimaryKeyRelatedField(
         queryset=get_user_model().objects.none(),
         allow_null=True,
-        help_text="Id of an active sales rep; null for the team's quota.",
+        help_text="Id of an active sales rep; null for a team's or the whole team's quota.",
+    )
+    team = StrictPrimaryKeyRelatedField(
+        queryset=Team.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Id of a team (with `owner` null); neither: the whole sales team's quota.",
     )
     ends_on = serializers.DateField(
         required=False, help_text="Optional: the period's last day, derived when left out."
@@ -369,6 +376,7 @@ class QuotaSerializer(CurrencyMixin, serializers.ModelSerializer):
         fields = [
             "id",
             "owner",
+            "team",
             "is_team",
             "period",
             "starts_on",

@@ -2,6 +2,7 @@ from django.urls import path
 
 from sales import views, views_actions
 from sales.pipeline import views as pipeline_views
+from sales.teams import views as teams_views
 
 app_name = "sales"
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("deals/board/", pipeline_views.board_page, name="deal_board"),
     path("deals/<int:pk>/move/", pipeline_views.deal_move_view, name="deal_move"),
     path("quotas/", views.quotas, name="quotas"),
+    path("teams/", teams_views.teams_page, name="teams"),
+    path("teams/save/", teams_views.team_save_view, name="team_save"),
     path("quotas/set/", views_actions.quota_set, name="quota_set"),
     path("enrol/", views_actions.enrol, name="enrol"),
     path("leads/<int:lead_pk>/deals/", views_actions.deal_create, name="deal_create"),

@@ -7,6 +7,8 @@ band; without JavaScript it redirects there. A refused action is a 400 (bad inpu
 409 (state conflict) with the same part and the reason as a message.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -133,80 +135,104 @@ def _visible_deal(request: HttpRequest, pk: int) -> Deal:
     return get_object_or_404(selectors.deals_visible_to(request.user).select_related("lead"), pk=pk)
 
 
+def _deal_action(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class,
+    return_to: str,
+    invalid: Callable[[object], str],
+    act: Callable[[Deal, dict], str],
+) -> HttpResponse:
+    """A button on a deal (win, lose, reopen): the form checked (400 with `invalid`'s
+    message), `act` calls the service and says what happened; a refusal is shown as
+    `_refused` shows it. Answered where the button was (board or lead page)."""
+    deal = _visible_deal(request, pk)
+    where = _return_to(request, return_to)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, invalid(form))
+        return _answer(request, where, lead=deal.lead, status=400)
+    try:
+        message = act(deal, form.cleaned_data)
+    except (SalesConflict, ValidationError) as exc:
+        return _refused(request, where, exc, lead=deal.lead)
+    messages.success(request, message)
+    return _answer(request, where, lead=deal.lead)
+
+
 @sales_required
 @require_POST
 def deal_win(request: HttpRequest, pk: int) -> HttpResponse:
-    deal = _visible_deal(request, pk)
-    where = _return_to(request, "board")
-    form = WinForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, f"The deal was not won: {_form_errors(form)}")
-        return _answer(request, where, lead=deal.lead, status=400)
-    try:
+    def act(deal: Deal, data: dict) -> str:
         won = services.deal_win(
             deal_id=deal.pk,
             actor=request.user,
             cause=Cause.MANUAL,
-            amount=form.cleaned_data["amount"],
-            note=form.cleaned_data["note"],
+            amount=data["amount"],
+            note=data["note"],
         )
-    except (SalesConflict, ValidationError) as exc:
-        return _refused(request, where, exc, lead=deal.lead)
-    became = " They are a customer now." if deal.lead.stage == Stage.PROSPECT else ""
-    messages.success(request, f"Won “{won.title}”.{became}")
-    return _answer(request, where, lead=deal.lead)
+        became = " They are a customer now." if deal.lead.stage == Stage.PROSPECT else ""
+        return f"Won “{won.title}”.{became}"
+
+    return _deal_action(
+        request,
+        pk,
+        form_class=WinForm,
+        return_to="board",
+        invalid=lambda form: f"The deal was not won: {_form_errors(form)}",
+        act=act,
+    )
 
 
 @sales_required
 @require_POST
 def deal_lose(request: HttpRequest, pk: int) -> HttpResponse:
-    deal = _visible_deal(request, pk)
-    where = _return_to(request, "board")
-    form = LoseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Say why the deal was lost.")
-        return _answer(request, where, lead=deal.lead, status=400)
-    try:
+    def act(deal: Deal, data: dict) -> str:
         services.deal_lose(
             deal_id=deal.pk,
             actor=request.user,
-            reason=form.cleaned_data["reason"],
-            lost_reason=form.cleaned_data["lost_reason"],
+            reason=data["reason"],
+            lost_reason=data["lost_reason"],
         )
-    except (SalesConflict, ValidationError) as exc:
-        return _refused(request, where, exc, lead=deal.lead)
-    messages.success(
+        return (
+            f"Marked “{deal.title}” lost. {deal.lead} is still a {deal.lead.stage}: move "
+            "them on the board if they are lost too."
+        )
+
+    return _deal_action(
         request,
-        f"Marked “{deal.title}” lost. {deal.lead} is still a {deal.lead.stage}: move them on "
-        "the board if they are lost too.",
+        pk,
+        form_class=LoseForm,
+        return_to="board",
+        invalid=lambda form: "Say why the deal was lost.",
+        act=act,
     )
-    return _answer(request, where, lead=deal.lead)
 
 
 @sales_required
 @require_POST
 def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """A manager undoes a win recorded by mistake; the lead's stage is left alone."""
-    deal = _visible_deal(request, pk)
-    where = _return_to(request, "lead")
-    form = ReopenForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Say why the deal is reopened.")
-        return _answer(request, where, lead=deal.lead, status=400)
-    try:
-        services.deal_reopen(
-            deal_id=deal.pk, actor=request.user, reason=form.cleaned_data["reason"]
+
+    def act(deal: Deal, data: dict) -> str:
+        services.deal_reopen(deal_id=deal.pk, actor=request.user, reason=data["reason"])
+        stays = (
+            f" {deal.lead} is still a customer: if this was their only win, a manager can "
+            "move them back to prospect from the Stage panel (with a reason)."
+            if deal.lead.stage == Stage.CUSTOMER
+            else ""
         )
-    except (SalesConflict, ValidationError) as exc:
-        return _refused(request, where, exc, lead=deal.lead)
-    stays = (
-        f" {deal.lead} is still a customer: if this was their only win, a manager can move "
-        "them back to prospect from the Stage panel (with a reason)."
-        if deal.lead.stage == Stage.CUSTOMER
-        else ""
+        return f"Reopened “{deal.title}”: it is open again.{stays}"
+
+    return _deal_action(
+        request,
+        pk,
+        form_class=ReopenForm,
+        return_to="lead",
+        invalid=lambda form: "Say why the deal is reopened.",
+        act=act,
     )
-    messages.success(request, f"Reopened “{deal.title}”: it is open again.{stays}")
-    return _answer(request, where, lead=deal.lead)
 
 
 # --- Leads ----------------------------------------------------------------------------

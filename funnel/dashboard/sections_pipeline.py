@@ -5,34 +5,59 @@ pipeline metrics (win rate, velocity, slippage). Reads `sales.pipeline`."""
 from funnel.dashboard.tables import DAYS, INT, MONEY, RATE, TEXT, Column, Table
 
 
-def forecast_table(result, *, owner_id: int | None) -> Table:
-    def row(r):
-        return {
-            "label": r.label,
-            "target": r.target,
-            "closed_won": r.closed_won,
-            "attainment": r.attainment,
-            "commit": r.commit,
-            "best_case": r.best_case,
-            "weighted": r.weighted,
-            "pipeline": r.pipeline,
-        }
+def _figures(r) -> dict:
+    return {
+        "label": r.label,
+        "target": r.target,
+        "closed_won": r.closed_won,
+        "attainment": r.attainment,
+        "commit": r.commit,
+        "best_case": r.best_case,
+        "weighted": r.weighted,
+        "pipeline": r.pipeline,
+    }
 
+
+def _columns(first: str) -> list[Column]:
+    return [
+        Column("label", first, TEXT),
+        Column("target", "Quota", MONEY),
+        Column("closed_won", "Closed won", MONEY),
+        Column("attainment", "Attainment", RATE, shade=True),
+        Column("commit", "Commit", MONEY, help="Closed won + open deals in commit stages"),
+        Column("best_case", "Best case", MONEY, help="Commit + best-case stages"),
+        Column("weighted", "Weighted pipeline", MONEY, help="Open amount x probability"),
+        Column("pipeline", "Pipeline", MONEY),
+    ]
+
+
+def team_table(result) -> Table:
+    """Each named team beside its quota (else its reps' quotas added up), and the whole
+    team below."""
+    return Table(
+        name="forecast-teams",
+        title=f"Forecast by team, {result.period.label()}",
+        columns=_columns("Team"),
+        rows=[_figures(r) for r in result.teams],
+        footer=_figures(result.team),
+        note=(
+            "A team adds up its reps' deals; its target is its own quota, else its reps' "
+            "quotas added up. The last line is the whole sales team (every deal)."
+        ),
+    )
+
+
+def forecast_table(result, *, owner_id: int | None, members: list[int] | None = None) -> Table:
+    """The reps' rows (one rep's, or a team's `members`) above the whole team's."""
+    rows = [r for r in result.rows if owner_id is None or r.owner_id == owner_id]
+    if members is not None:
+        rows = [r for r in rows if r.owner_id in members]
     return Table(
         name="forecast",
         title=f"Forecast, {result.period.label()}",
-        columns=[
-            Column("label", "Rep", TEXT),
-            Column("target", "Quota", MONEY),
-            Column("closed_won", "Closed won", MONEY),
-            Column("attainment", "Attainment", RATE, shade=True),
-            Column("commit", "Commit", MONEY, help="Closed won + open deals in commit stages"),
-            Column("best_case", "Best case", MONEY, help="Commit + best-case stages"),
-            Column("weighted", "Weighted pipeline", MONEY, help="Open amount x probability"),
-            Column("pipeline", "Pipeline", MONEY),
-        ],
-        rows=[row(r) for r in result.rows if owner_id is None or r.owner_id == owner_id],
-        footer=row(result.team),
+        columns=_columns("Rep"),
+        rows=[_figures(r) for r in rows],
+        footer=_figures(result.team),
         sortable=True,
         note=(
             "Open deals by expected close date in the period, won deals by close date. "
@@ -80,7 +105,7 @@ def pipeline_table(figures) -> Table:
     speed = {v.stage.pk: v for v in figures.velocity}
     s = figures.slippage
     slip = (
-        f"Slippage: {s.pushed} of {s.compared} moves pushed the close date out "
+        f"Slippage: {s.pushed} of {s.compared} moves and edits pushed the close date out "
         f"({s.deals_pushed} deals, {s.days_pushed} days in all)."
     )
     return Table(

@@ -300,6 +300,7 @@ def forecast(request):
     from sales.pipeline.forecast import forecast_history
     from sales.pipeline.metrics import pipeline_metrics
     from sales.pipeline.stages import pipeline_default, stages_of
+    from sales.teams.selectors import team_member_ids
 
     form = _filters(request)
     kind = request.GET.get("period")
@@ -307,14 +308,20 @@ def forecast(request):
     period = period_containing(kind, form.window.until)
     owner_id = form.metric_filters.owner_id
     result = forecast_of(period=period)
-    lines = forecast_history(period=period, owner_id=owner_id, current=result)
-    who = next((r.label for r in result.rows if r.owner_id == owner_id), "the team")
+    # A team picked under "Team" narrows the reps and the metrics to its reps and shows
+    # its snapshots; a rep filter wins over it.
+    team = next((t for t in result.teams if str(t.team_id) == request.GET.get("team")), None)
+    team_id = team.team_id if team and not owner_id else None
+    members = team_member_ids(team_id) if team_id else None
+    lines = forecast_history(period=period, owner_id=owner_id, team_id=team_id, current=result)
+    who = next((r.label for r in result.rows if r.owner_id == owner_id), None)
+    who = who or (team.label if team_id else "the whole team")
     figures = pipeline_metrics(
         stages=stages_of(pipeline_default()),
         window=form.window,
-        owner_ids=[owner_id] if owner_id else None,
+        owner_ids=[owner_id] if owner_id else members,
     )
-    table = sections_pipeline.forecast_table(result, owner_id=owner_id).sorted_by(
+    table = sections_pipeline.forecast_table(result, owner_id=owner_id, members=members).sorted_by(
         request.GET.get("sort", "label")
     )
     return _render(
@@ -323,16 +330,28 @@ def forecast(request):
         form=form,
         tables=[
             table,
+            sections_pipeline.team_table(result),
             sections_pipeline.snapshot_table(lines, who=who),
             sections_pipeline.pipeline_table(figures),
         ],
         charts=[],
         template="funnel/dashboard_forecast.html",
         period=period,
-        page_params=("period", "sort"),
+        page_params=("period", "sort", "team"),
         sort_query=_query(request, keep=(*FILTER_PARAMS, "period")),
         periods=[
             {"label": label, "current": key == kind, "url": f"?{_query(request, period=key)}"}
             for key, label in QUOTA_PERIODS
         ],
+        history_of=[
+            {
+                "label": row.label,
+                "current": row.team_id == team_id,
+                "url": "?"
+                + _query(request, keep=(*FILTER_PARAMS, "period"), team=row.team_id or None),
+            }
+            for row in [result.team, *result.teams]
+        ]
+        if not owner_id
+        else [],
     )

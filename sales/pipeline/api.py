@@ -26,6 +26,7 @@ from sales.pipeline.models import DealStage, DealStageChange, LostReason
 from sales.pipeline.services import deal_move
 from sales.pipeline.stages import pipeline_default, stages_of
 from sales.serializers import DealSerializer
+from sales.teams.selectors import team_member_ids
 
 ROLES = [permissions.IsAuthenticated, SalesRole]
 
@@ -107,6 +108,7 @@ class DealHistoryList(generics.ListAPIView):
 def _figures(row) -> dict:
     return {
         "owner": row.owner_id,
+        "team": row.team_id,
         "label": row.label,
         "closed_won": row.closed_won,
         "commit": row.commit,
@@ -139,10 +141,13 @@ class ForecastView(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         period = period_containing(data["period"], data.get("on") or today())
-        owner_ids = None if is_manager(request.user) else [request.user.pk]
-        owner = data.get("owner") if owner_ids is None else None
-        current = forecast(period=period, owner_ids=owner_ids)
-        history = forecast_history(period=period, owner_id=owner, current=current)
+        # A rep sees their own row (and their team's), a manager everyone's.
+        manager = is_manager(request.user)
+        owner_ids = None if manager else [request.user.pk]
+        owner = data.get("owner") if manager else None
+        team = data.get("team") if manager else None
+        current = forecast(period=period, owner_ids=owner_ids, team_id=team)
+        history = forecast_history(period=period, owner_id=owner, team_id=team, current=current)
         body = {
             "period": {
                 "kind": period.kind,
@@ -152,6 +157,7 @@ class ForecastView(APIView):
             },
             "currency": settings.FUNNEL_CURRENCY,
             "reps": [_figures(row) for row in current.rows],
+            "teams": [_figures(row) for row in current.teams],
             "team": _figures(current.team),
             "history": [
                 {
@@ -178,7 +184,8 @@ class PipelineMetricsView(APIView):
         description=(
             "Win rate by stage, velocity (median and 90th percentile days per stage) and "
             "slippage (close dates pushed out) for a window of dates (default: the last 90 "
-            "days); a rep gets their own deals. Definitions: docs/architecture.md."
+            "days), for one `owner` or `team`; a rep gets their own deals. Definitions: "
+            "docs/architecture.md."
         ),
         parameters=[s.PipelineMetricsQuerySerializer],
         responses={200: s.PipelineMetricsSerializer, 400: ERRORS[400], 401: ERRORS[401]},
@@ -190,6 +197,9 @@ class PipelineMetricsView(APIView):
         until = data.get("until") or today()
         window = Window(data.get("since") or until - timedelta(days=89), until)
         owner_ids = [data["owner"]] if data.get("owner") else None
+        if data.get("team"):
+            members = team_member_ids(data["team"])
+            owner_ids = [o for o in members if owner_ids is None or o in owner_ids]
         if not is_manager(request.user):
             owner_ids = [request.user.pk]
         figures = pipeline_metrics(

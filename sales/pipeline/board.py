@@ -1,8 +1,8 @@
 """The deal board: one column per stage of the default pipeline, with a count and the raw
 and weighted value of the deals in it, and the first cards. Six queries whatever the
-number of deals: the pipeline and its stages, column totals (one GROUP BY), the first
-CARD_LIMIT card ids of each stage (one LIMIT per stage) and their rows, and the owners the
-filter offers (managers only)."""
+number of deals (seven for managers): the pipeline and its stages, column totals (one
+GROUP BY), the first CARD_LIMIT card ids of each stage (one LIMIT per stage) and their rows,
+and the owners and teams the filters offer (managers only)."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,7 +15,7 @@ from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet, Sum
 from currencies.conversion import EXACT, converted, money_round
 from currencies.records import DEAL
 from funnel.roles import is_manager
-from sales.models import Deal
+from sales.models import Deal, Team, TeamMember
 from sales.periods import Period, period_containing, today
 from sales.pipeline.models import DealStage, Pipeline
 from sales.pipeline.stages import pipeline_default, stages_of
@@ -41,6 +41,7 @@ CARD_ORDER = [F("expected_close_on").asc(nulls_last=True), "id"]
 class BoardFilters:
     owner_id: int | None = None  # None: the whole team (managers); a rep is always themself
     period: str = ""  # a PERIODS key, or "" for any close date
+    team_id: int | None = None  # managers: one team's reps
 
     def close_period(self, on: date) -> Period | None:
         if not self.period:
@@ -71,6 +72,7 @@ class Board:
     period: Period | None
     owners: list
     can_filter_owner: bool
+    teams: list = field(default_factory=list)
 
 
 def board_deals(user: AbstractBaseUser, filters: BoardFilters, *, on: date) -> QuerySet[Deal]:
@@ -83,6 +85,9 @@ def board_deals(user: AbstractBaseUser, filters: BoardFilters, *, on: date) -> Q
     deals = deals_visible_to(user) if manager else Deal.objects.filter(owner=user)
     if manager and filters.owner_id:
         deals = deals.filter(owner_id=filters.owner_id)
+    if manager and filters.team_id:
+        members = TeamMember.objects.filter(team_id=filters.team_id).values("user_id")
+        deals = deals.filter(owner_id__in=members)
     period = filters.close_period(on)
     if period is None:
         closed = Q(closed_on__gte=on - timedelta(days=RECENT_CLOSED_DAYS))
@@ -131,6 +136,7 @@ def deal_board(*, user: AbstractBaseUser, filters: BoardFilters, on: date | None
         period=filters.close_period(on),
         owners=list(active_sales_reps().order_by("first_name", "username")) if manager else [],
         can_filter_owner=manager,
+        teams=list(Team.objects.order_by("name")) if manager else [],
     )
 
 

@@ -11,13 +11,16 @@ from sales.pipeline.models import LostReason
 class BoardFilterForm(forms.Form):
     owner = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     period = forms.ChoiceField(required=False, choices=[("", "Any close date"), *PERIODS.items()])
+    team = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
     def filters(self) -> BoardFilters:
         """The valid filters; a bad one is dropped (the page shows its error)."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         if self.is_bound and not self.is_valid():
             data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
-        return BoardFilters(owner_id=data.get("owner"), period=data.get("period") or "")
+        return BoardFilters(
+            owner_id=data.get("owner"), period=data.get("period") or "", team_id=data.get("team")
+        )
 
 
 class DealMoveForm(forms.Form):

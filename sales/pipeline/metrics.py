@@ -5,11 +5,9 @@ some owners only. A rate whose denominator is zero is null."""
 
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Func, IntegerField, Q, Sum
 
 from funnel.metrics.aggregates import DaysBetween, PercentileCont
-from funnel.metrics.sql import fetch_rows
 from funnel.metrics.window import Window
 from sales.models import Deal
 from sales.pipeline.models import DealStage, DealStageChange
@@ -95,6 +93,7 @@ def velocity(
     rows = (
         _owned(DealStageChange.objects, owner_ids)
         .filter(
+            kind=DealStageChange.Kind.MOVE,
             from_stage__isnull=False,
             from_stage_entered_at__isnull=False,
             at__gte=window.start,
@@ -126,50 +125,59 @@ def velocity(
 
 
 def slippage(*, window: Window, owner_ids: list[int] | None = None) -> Slippage:
-    """Close dates pushed out: every history row in the window compared with the deal's
-    previous row (whenever that was); a push is a later expected close date than before.
-    One statement (a window function over the deals moved in the window)."""
-    table = DealStageChange._meta.db_table
-    deals = Deal._meta.db_table
-    params: list = [window.start, window.end]
-    owner_sql = ""
-    if owner_ids is not None:
-        owner_sql = f" AND d.owner_id IN ({', '.join(['%s'] * len(owner_ids)) or 'NULL'})"
-        params += list(owner_ids)
-    params += [window.start, window.end]
-    if connection.vendor == "postgresql":
-        diff = "(expected_close_on - previous_close)"
-    else:
-        diff = "CAST(julianday(expected_close_on) - julianday(previous_close) AS INTEGER)"
-    sql = f"""
-        WITH moved AS (
-            SELECT h.deal_id, h.at, h.expected_close_on,
-                   LAG(h.expected_close_on) OVER (PARTITION BY h.deal_id ORDER BY h.at, h.id)
-                       AS previous_close
-            FROM {table} h
-            WHERE h.deal_id IN (
-                SELECT w.deal_id FROM {table} w JOIN {deals} d ON d.id = w.deal_id
-                WHERE w.at >= %s AND w.at < %s{owner_sql}
-            )
-        )
-        SELECT
-            COUNT(*) AS compared,
-            COUNT(*) FILTER (WHERE expected_close_on > previous_close) AS pushed,
-            COUNT(DISTINCT CASE WHEN expected_close_on > previous_close THEN deal_id END)
-                AS deals_pushed,
-            COALESCE(SUM(CASE WHEN expected_close_on > previous_close THEN {diff} END), 0)
-                AS days_pushed
-        FROM moved
-        WHERE at >= %s AND at < %s
-          AND expected_close_on IS NOT NULL AND previous_close IS NOT NULL
-    """
-    row = fetch_rows(sql, params)[0]
-    return Slippage(
-        compared=row["compared"],
-        pushed=row["pushed"],
-        deals_pushed=row["deals_pushed"],
-        days_pushed=int(row["days_pushed"] or 0),
+    """Close dates pushed out: every history row in the window (stage moves and edits of
+    the expected close date alike) whose deal had an expected close date before it and
+    still has one; a push is a later date than before. Each row carries the previous
+    row's date (`previous_expected_close_on`, set by the writer), so this is one filtered
+    aggregate over the window's rows, served by `dealchange_slippage_idx`."""
+    pushed = Q(expected_close_on__gt=F("previous_expected_close_on"))
+    rows = _owned(DealStageChange.objects, owner_ids).filter(
+        at__gte=window.start,
+        at__lt=window.end,
+        expected_close_on__isnull=False,
+        previous_expected_close_on__isnull=False,
     )
+    figures = rows.aggregate(
+        # Only columns of dealchange_slippage_idx: the index alone answers.
+        compared=Count("*"),
+        pushed=Count("deal", filter=pushed),
+        deals_pushed=Count("deal_id", distinct=True, filter=pushed),
+        days_pushed=Sum(
+            DaysBetweenDates("previous_expected_close_on", "expected_close_on"), filter=pushed
+        ),
+    )
+    return Slippage(
+        compared=figures["compared"],
+        pushed=figures["pushed"],
+        deals_pushed=figures["deals_pushed"],
+        days_pushed=int(figures["days_pushed"] or 0),
+    )
+
+
+class DaysBetweenDates(Func):
+    """Whole days from one date column to another (a later second date is positive)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, earlier: str, later: str):
+        super().__init__(F(later), F(earlier))
+
+    def as_sql(self, compiler, connection, **extra):
+        return self.as_postgresql(compiler, connection, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
 
 
 @dataclass(frozen=True)

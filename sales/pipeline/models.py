@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from currencies.codes import company_currency
 from funnel.stages import CAUSE_CHOICES
 
 AMOUNT_DIGITS = {"max_digits": 14, "decimal_places": 2}
@@ -107,9 +108,15 @@ class LostReason(models.Model):
 
 
 class DealStageChange(models.Model):
-    """One move of one deal, with its amount and expected close date at that moment.
-    Immutable: written only by `deal_move`, read-only in the admin and the API. A deal's
-    first row (from_stage null) is its creation."""
+    """One move of one deal, or one edit of its amount, currency or expected close date
+    (`kind`), with its amount and expected close date at that moment. Immutable: written
+    only by `sales.pipeline.services` (`deal_move`, `deal_history_edit`), read-only in the
+    admin and the API. A deal's first row (from_stage null) is its creation; an edit stays
+    in its stage (from_stage = to_stage)."""
+
+    class Kind(models.TextChoices):
+        MOVE = "move", "Stage move"
+        EDIT = "edit", "Edit"
 
     deal = models.ForeignKey("sales.Deal", on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.ForeignKey(
@@ -125,8 +132,14 @@ class DealStageChange(models.Model):
     )
     cause = models.CharField(max_length=10, choices=CAUSE_CHOICES)
     reason = models.CharField(max_length=500, blank=True)
+    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.MOVE)
     amount = models.DecimalField(**AMOUNT_DIGITS)
+    currency = models.CharField(max_length=3, default=company_currency)
     expected_close_on = models.DateField(null=True, blank=True)
+    # The expected close date of the deal's previous row (null on its first): slippage
+    # compares the two on each row, an indexed aggregate instead of a window over all
+    # history (as `from_stage_entered_at` does for velocity).
+    previous_expected_close_on = models.DateField(null=True, blank=True)
     lost_reason = models.ForeignKey(
         LostReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -135,7 +148,12 @@ class DealStageChange(models.Model):
         ordering = ["at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(from_stage=models.F("to_stage")), name="dealstagechange_moves"
+                condition=Q(kind="edit", from_stage=models.F("to_stage"))
+                | Q(kind="move") & ~Q(from_stage=models.F("to_stage")),
+                name="dealstagechange_moves_or_edits",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["move", "edit"]), name="dealstagechange_kind_is_known"
             ),
         ]
         indexes = [
@@ -144,6 +162,14 @@ class DealStageChange(models.Model):
             # Win rate: deals that entered a stage; velocity: moves out of a stage in a window.
             models.Index(fields=["to_stage", "at"], name="dealchange_to_at_idx"),
             models.Index(fields=["from_stage", "at"], name="dealchange_from_at_idx"),
+            # Slippage: the window's comparable rows, read from the index alone.
+            models.Index(
+                fields=["at", "deal", "expected_close_on", "previous_expected_close_on"],
+                name="dealchange_slippage_idx",
+                condition=Q(
+                    expected_close_on__isnull=False, previous_expected_close_on__isnull=False
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -163,6 +189,10 @@ class ForecastSnapshot(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # A team's figures (owner empty); neither owner nor team: the whole sales team.
+    team = models.ForeignKey(
+        "sales.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     closed_won = models.DecimalField(**AMOUNT_DIGITS)
     commit = models.DecimalField(**AMOUNT_DIGITS)
     best_case = models.DecimalField(**AMOUNT_DIGITS)
@@ -181,8 +211,13 @@ class ForecastSnapshot(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["taken_on", "period", "starts_on"],
-                condition=Q(owner__isnull=True),
+                condition=Q(owner__isnull=True, team__isnull=True),
                 name="forecast_snapshot_once_per_team_week",
+            ),
+            models.UniqueConstraint(
+                fields=["taken_on", "period", "starts_on", "team"],
+                condition=Q(team__isnull=False),
+                name="forecast_snapshot_once_per_named_team_week",
             ),
         ]
         indexes = [

@@ -85,10 +85,13 @@ class DealStageChangeSerializer(serializers.ModelSerializer):
             "at",
             "from_stage_entered_at",
             "actor",
+            "kind",
             "cause",
             "reason",
             "amount",
+            "currency",
             "expected_close_on",
+            "previous_expected_close_on",
             "lost_reason",
             "lost_reason_name",
         ]
@@ -107,10 +110,17 @@ class ForecastQuerySerializer(serializers.Serializer):
         max_value=2**31 - 1,
         help_text="Managers: one rep's row and history.",
     )
+    team = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Managers: one team's reps, its row and its history.",
+    )
 
 
 class ForecastFiguresSerializer(serializers.Serializer):
     owner = serializers.IntegerField(allow_null=True)
+    team = serializers.IntegerField(allow_null=True, help_text="A team's row: its id.")
     label = serializers.CharField()
     closed_won = amount_field()
     commit = amount_field()
@@ -136,14 +146,20 @@ class ForecastSerializer(serializers.Serializer):
     period = PeriodSerializer()  # the quota API's: same shape
     currency = serializers.CharField(default=settings.FUNNEL_CURRENCY)
     reps = ForecastFiguresSerializer(many=True)
-    team = ForecastFiguresSerializer()
-    history = SnapshotSerializer(many=True, help_text="Weekly snapshots of `owner` or the team.")
+    teams = ForecastFiguresSerializer(many=True, help_text="Named teams (a rep: their own).")
+    team = ForecastFiguresSerializer(help_text="The whole sales team: every deal.")
+    history = SnapshotSerializer(
+        many=True, help_text="Weekly snapshots of `owner`, of `team`, else of the whole team."
+    )
 
 
 class PipelineMetricsQuerySerializer(serializers.Serializer):
     since = serializers.DateField(required=False, help_text=f"From {MIN_DATE}; default: 90 days.")
     until = serializers.DateField(required=False, help_text=f"Up to {MAX_DATE}; default today.")
     owner = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    team = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="Managers: one team's deals."
+    )
 
     def validate(self, data):
         for name in ("since", "until"):

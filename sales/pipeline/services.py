@@ -3,11 +3,12 @@
 `deal_move` locks the lead and then the deal (the order every deal writer uses, so two
 writers cannot deadlock), refuses what the pipeline forbids, writes exactly one
 `DealStageChange` per real move with the deal's amount and expected close date at that
-moment, keeps `Deal.status` and the close fields in step with the stage's flags, records
-the webhook events in the same transaction, and makes a prospect whose deal is won a
-customer through the lead stage writer (`funnel.services.lead_transition`).
-`sales.services.deal_win`, `deal_lose` and `deal_reopen` are this writer with their own
-checks and messages.
+moment (and the close date of the row before, for slippage), keeps `Deal.status` and the
+close fields in step with the stage's flags, records the webhook events in the same
+transaction, and makes a prospect whose deal is won a customer through the lead stage
+writer (`funnel.services.lead_transition`). It also writes the history row of an edit of a
+deal's amount, currency or close date (`deal_history_edit`). `sales.services.deal_win`,
+`deal_lose` and `deal_reopen` are this writer with their own checks and messages.
 """
 
 from datetime import date, datetime
@@ -67,9 +68,10 @@ def deal_move(
     reason = _text_clean(reason, "reason")
     note = _text_clean(note, "note")
     loss = lost_reason_resolve(lost_reason)
-    now = at or timezone.now()
     with transaction.atomic():
         deal = _deal_locked_with_lead(deal_id)
+        # The time after the lock: history in time order is history in lock order.
+        now = at or timezone.now()
         current = deal.stage
         target = stage_resolve(to_stage, pipeline_id=current.pipeline_id)
         if target.pipeline_id != current.pipeline_id:
@@ -88,17 +90,14 @@ def deal_move(
             rate_required(currency=deal.currency, day=close_on, field="closed_on")
         if amount is not None and amount != deal.amount:
             deal.amount = amount
-        change = DealStageChange.objects.create(
-            deal=deal,
+        change = _history_row(
+            deal,
             from_stage=current,
             to_stage=target,
             at=now,
-            from_stage_entered_at=deal.stage_changed_at,
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            cause=Cause(cause),
+            actor=actor,
+            cause=cause,
             reason=reason,
-            amount=deal.amount,
-            expected_close_on=deal.expected_close_on,
             lost_reason=loss if target.is_lost else None,
         )
         deal.stage = target
@@ -163,7 +162,62 @@ def deal_history_start(*, deal: Deal, actor: AbstractBaseUser | None, cause: Cau
         actor=actor if actor is not None and actor.is_authenticated else None,
         cause=Cause(cause),
         amount=deal.amount,
+        currency=deal.currency,
         expected_close_on=deal.expected_close_on,
+    )
+
+
+def deal_history_edit(
+    *,
+    deal: Deal,
+    actor: AbstractBaseUser | None,
+    cause: Cause,
+    reason: str = "",
+    at: datetime | None = None,
+) -> DealStageChange:
+    """The history row of an edit of a deal's amount, currency or expected close date
+    (`sales.services.deal_update`, which holds the lead's and the deal's locks and has
+    already set the new values): the deal stays in its stage, the row keeps the values
+    it has now and the close date it had before, so slippage counts pushes made within
+    a stage."""
+    return _history_row(
+        deal,
+        kind=DealStageChange.Kind.EDIT,
+        from_stage=deal.stage,
+        to_stage=deal.stage,
+        at=at or timezone.now(),
+        actor=actor,
+        cause=cause,
+        reason=reason,
+    )
+
+
+def _history_row(
+    deal: Deal, *, actor, cause: Cause, kind=DealStageChange.Kind.MOVE, **fields
+) -> DealStageChange:
+    """A move's or an edit's row: the deal's amount, currency and close date now, the
+    close date of its row before, and how long it had been in the stage it leaves."""
+    return DealStageChange.objects.create(
+        deal=deal,
+        kind=kind,
+        from_stage_entered_at=deal.stage_changed_at,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        cause=Cause(cause),
+        amount=deal.amount,
+        currency=deal.currency,
+        expected_close_on=deal.expected_close_on,
+        previous_expected_close_on=_previous_close_date(deal),
+        **fields,
+    )
+
+
+def _previous_close_date(deal: Deal) -> date | None:
+    """The expected close date on the deal's latest history row (read under its lock)."""
+    return (
+        DealStageChange.objects.filter(deal_id=deal.pk)
+        .order_by("-at", "-id")
+        .values_list("expected_close_on", flat=True)
+        .first()
     )
 
 

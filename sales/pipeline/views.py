@@ -27,7 +27,11 @@ from sales.views import sales_required, wants_partial
 def _board_context(request: HttpRequest, source) -> dict:
     form = BoardFilterForm(source)
     board = deal_board(user=request.user, filters=form.filters())
-    query = {"owner": board.filters.owner_id or "", "period": board.filters.period}
+    query = {
+        "owner": board.filters.owner_id or "",
+        "team": board.filters.team_id or "",
+        "period": board.filters.period,
+    }
     return {
         "board": board,
         "filter_form": form,
@@ -111,7 +115,7 @@ def _confirmation(request, deal, target, *, error: str = "", status: int = 200) 
         "target": target,
         "error": error,
         "lost_reasons": LostReason.objects.filter(is_active=True),
-        "board_filters": {k: request.POST.get(k, "") for k in ("owner", "period")},
+        "board_filters": {k: request.POST.get(k, "") for k in ("owner", "team", "period")},
     }
     if not wants_partial(request):
         return render(request, "sales/deal_move_confirm.html", context, status=status)

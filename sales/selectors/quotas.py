@@ -100,7 +100,11 @@ def quotas_with_won(queryset: QuerySet[Quota]) -> QuerySet[Quota]:
     return queryset.annotate(
         won=Coalesce(
             Case(
-                When(owner__isnull=True, then=_won_in_period()),
+                When(owner__isnull=True, team__isnull=True, then=_won_in_period()),
+                When(
+                    team__isnull=False,
+                    then=_won_in_period(owner__team_membership__team_id=OuterRef("team_id")),
+                ),
                 default=_won_in_period(owner_id=OuterRef("owner_id")),
                 output_field=EXACT,
             ),
@@ -164,7 +168,10 @@ def quota_board(*, period: Period, today: date) -> QuotaBoard:
     reps = list(active_sales_reps())
     quotas = {
         quota.owner_id: quota
-        for quota in Quota.objects.filter(period=period.kind, starts_on=period.starts_on)
+        # Reps' quotas and the whole team's (named teams' are the forecast's).
+        for quota in Quota.objects.filter(
+            period=period.kind, starts_on=period.starts_on, team__isnull=True
+        )
     }
     won_by_owner = dict(
         Deal.objects.filter(

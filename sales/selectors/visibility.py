@@ -3,8 +3,8 @@ every page and endpoint scopes its queryset with them, so a record outside them 
 
 Managers (and superusers) see everything. A sales rep sees the deals and activities they
 own or that sit on a lead they own (the lead's history stays with the lead when it is
-reassigned), their enrolments, every sequence (shared playbooks), their own and the
-team's quotas. Marketing sees none of these: they are the reps' work.
+reassigned), their enrolments, every sequence (shared playbooks), their own, their team's and
+the whole team's quotas. Marketing sees none of these: they are the reps' work.
 """
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -72,7 +72,11 @@ def quotas_visible_to(user: AbstractBaseUser) -> QuerySet[Quota]:
     if is_manager(user):
         return Quota.objects.all()
     if is_sales_rep(user):
-        return Quota.objects.filter(Q(owner=user) | Q(owner__isnull=True))
+        return Quota.objects.filter(
+            Q(owner=user)
+            | Q(owner__isnull=True, team__isnull=True)
+            | Q(team__memberships__user=user)
+        )
     return Quota.objects.none()
 
 

@@ -24,6 +24,7 @@ from sales.pipeline.models import DealStage, DealStageChange, LostReason
 from sales.pipeline.services import (
     DEAL_STAGES,
     _deal_locked_with_lead,
+    deal_history_edit,
     deal_history_start,
     deal_move,
 )
@@ -137,9 +138,14 @@ def deal_update(
     owner: AbstractBaseUser | None = None,
     promo_code: str | None = None,
     currency: str | None = None,
+    cause: Cause = Cause.MANUAL,
+    at: datetime | None = None,
 ) -> Deal:
-    """Edit an open deal. A closed deal is history (revenue, quota) and keeps its figures:
-    only its title may still be corrected."""
+    """Edit an open deal, under the lead's and the deal's locks (the order of every deal
+    writer). A change of amount, currency or expected close date writes an immutable
+    history row (`deal_history_edit`): the forecast's inputs and slippage have a history
+    between stage moves too. A closed deal is history (revenue, quota) and keeps its
+    figures: only its title may still be corrected. `at` backdates the edit (imports)."""
     changes: dict[str, object] = {}
     if title is not None:
         changes["title"] = _title_clean(title)
@@ -158,7 +164,7 @@ def deal_update(
         changes["promotion"] = promotion
         changes["promo_code"] = promotion.promo_code if promotion else ""
     with transaction.atomic():
-        deal = Deal.objects.select_for_update().get(pk=deal_id)
+        deal = _deal_locked_with_lead(deal_id)
         changed = [name for name, value in changes.items() if getattr(deal, name) != value]
         if not deal.is_open and set(changed) - {"title"}:
             raise SalesConflict(
@@ -168,11 +174,35 @@ def deal_update(
             )
         if "currency" in changed:
             rate_required(currency=changes["currency"], day=today())
+        before = {name: getattr(deal, name) for name in changed}
         for name in changed:
             setattr(deal, name, changes[name])
         if changed:
             deal.save(update_fields=[*changed, "updated_at"])
+        if set(changed) & HISTORY_FIELDS:
+            deal_history_edit(
+                deal=deal,
+                actor=actor,
+                cause=cause,
+                reason=_edit_summary(before, deal, changed),
+                at=at,
+            )
     return deal
+
+
+# The fields whose edits the deal history records (the forecast's and slippage's inputs).
+HISTORY_FIELDS = {"amount", "currency", "expected_close_on"}
+
+
+def _edit_summary(before: dict, deal: Deal, changed: list[str]) -> str:
+    """What changed, in words, for the history row: "Expected close 2026-05-01 → …"."""
+    labels = {"amount": "Amount", "currency": "Currency", "expected_close_on": "Expected close"}
+    parts = [
+        f"{labels[name]} {before[name] or '—'} → {getattr(deal, name) or '—'}"
+        for name in changed
+        if name in labels
+    ]
+    return "; ".join(parts)[:500]
 
 
 def deal_win(
@@ -316,7 +346,9 @@ def stage_before_close(deal: Deal) -> DealStage:
     """The open stage a closed deal left when it closed (its last history row), else its
     pipeline's last open stage."""
     last = (
-        DealStageChange.objects.filter(deal=deal, to_stage=deal.stage_id)
+        DealStageChange.objects.filter(
+            deal=deal, to_stage=deal.stage_id, kind=DealStageChange.Kind.MOVE
+        )
         .select_related("from_stage")
         .order_by("-at", "-id")
         .first()

@@ -1,4 +1,5 @@
-"""Quotas: a revenue target for a rep (or the team) in a calendar month or quarter."""
+"""Quotas: a revenue target for a rep, a team or the whole sales team in a calendar month
+or quarter."""
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from sales.errors import SalesConflict
-from sales.models import MAX_AMOUNT, Quota
+from sales.models import MAX_AMOUNT, Quota, Team
 from sales.periods import Period, period_containing, validate_period_day
 from sales.services.owners import active_sales_reps
 
@@ -73,18 +74,25 @@ def quota_create(
     target: Decimal,
     created_by: AbstractBaseUser,
     ends_on: date | None = None,
+    team: Team | None = None,
 ) -> Quota:
-    """`owner=None` is the team's quota. One quota per rep (or team) and period."""
+    """A rep's quota (`owner`), a named team's (`team`), or with neither the whole sales
+    team's. One quota per rep (or team) and period."""
     calendar_period = quota_period_clean(period=period, starts_on=starts_on, ends_on=ends_on)
     target = quota_target_clean(target)
     owner = _owner_clean(owner)
-    existing = Quota.objects.filter(owner=owner, period=period, starts_on=calendar_period.starts_on)
+    if owner is not None and team is not None:
+        raise ValidationError({"team": "A quota is for a rep or for a team, not both."})
+    existing = Quota.objects.filter(
+        owner=owner, team=team, period=period, starts_on=calendar_period.starts_on
+    )
     if existing.exists():
-        raise _duplicate(owner, calendar_period)
+        raise _duplicate(owner, calendar_period, team)
     try:
         with transaction.atomic():
             return Quota.objects.create(
                 owner=owner,
+                team=team,
                 period=period,
                 starts_on=calendar_period.starts_on,
                 ends_on=calendar_period.ends_on,
@@ -93,11 +101,13 @@ def quota_create(
             )
     except IntegrityError:
         # Created by a concurrent request between the check and the insert.
-        raise _duplicate(owner, calendar_period) from None
+        raise _duplicate(owner, calendar_period, team) from None
 
 
-def _duplicate(owner: AbstractBaseUser | None, period: Period) -> SalesConflict:
-    who = owner.get_username() if owner is not None else "the team"
+def _duplicate(
+    owner: AbstractBaseUser | None, period: Period, team: Team | None = None
+) -> SalesConflict:
+    who = owner.get_username() if owner is not None else team.name if team else "the team"
     return SalesConflict(
         f"There is already a quota for {who} for {period.label()}; change its target instead.",
         code="quota_exists",
@@ -122,16 +132,22 @@ def quota_set(
     starts_on: date,
     target: Decimal,
     actor: AbstractBaseUser,
+    team: Team | None = None,
 ) -> Quota:
     """Create the quota, or change the target of the one that exists (the quota page)."""
     calendar_period = quota_period_clean(period=period, starts_on=starts_on)
     quota = Quota.objects.filter(
-        owner=owner, period=period, starts_on=calendar_period.starts_on
+        owner=owner, team=team, period=period, starts_on=calendar_period.starts_on
     ).first()
     if quota is not None:
         return quota_update(quota_id=quota.pk, target=target, actor=actor)
     return quota_create(
-        owner=owner, period=period, starts_on=starts_on, target=target, created_by=actor
+        owner=owner,
+        team=team,
+        period=period,
+        starts_on=starts_on,
+        target=target,
+        created_by=actor,
     )
 
 

@@ -17,7 +17,12 @@
       source: card,
       target: "#deal-board",
       swap: "outerHTML",
-      values: { to_stage: stageId, owner: root.dataset.owner, period: root.dataset.period }
+      values: {
+        to_stage: stageId,
+        owner: root.dataset.owner,
+        team: root.dataset.team,
+        period: root.dataset.period,
+      }
     });
   }
 

@@ -111,6 +111,7 @@ ROLE_PAGES = {
         "/dashboard/quotas/",
         "/dashboard/forecast/",
         "/sales/deals/board/",
+        "/sales/teams/",
         "/marketing/",
         f"/marketing/campaigns/{w.prospect.source_campaign_id}/",
         "/marketing/results/",

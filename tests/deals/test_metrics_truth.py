@@ -38,33 +38,37 @@ def _move(deal, stage, at, **extra):
     deal_move(deal_id=deal.pk, to_stage=stage, actor=deal.owner, cause=Cause.MANUAL, at=at, **extra)
 
 
-def _close(deal, day):
-    deal_update(deal_id=deal.pk, actor=deal.owner, expected_close_on=day)
+def _close(deal, day, at):
+    deal_update(deal_id=deal.pk, actor=deal.owner, expected_close_on=day, at=at)
+
+
+def _at_noon(month, day):
+    return datetime(2027, month, day, 12, tzinfo=UTC)
 
 
 @pytest.fixture
 def history(rep, other_rep):
     a = _deal(rep, _at(3, 1), expected=date(2027, 3, 15))
     _move(a, "Demo", _at(3, 3))  # 2 days in Qualification
-    _close(a, date(2027, 3, 20))  # pushed out 5 days
+    _close(a, date(2027, 3, 20), _at(3, 5))  # pushed out 5 days, within Demo
     _move(a, "Proposal", _at(3, 8))  # 5 days in Demo
     _move(a, "Won", _at(3, 10))  # 2 days in Proposal
 
     b = _deal(rep, _at(3, 1), expected=date(2027, 3, 10))
-    _close(b, date(2027, 3, 9))  # pulled in: not a push
+    _close(b, date(2027, 3, 9), _at(3, 2))  # pulled in: not a push
     _move(b, "Demo", _at(3, 5))  # 4 days
-    _close(b, date(2027, 3, 30))  # pushed out 21 days
+    _close(b, date(2027, 3, 30), _at_noon(3, 5))  # pushed out 21 days
     _move(b, "Lost", _at(3, 6))  # 1 day in Demo
 
     c = _deal(other_rep, _at(3, 2))
-    _close(c, date(2027, 3, 20))  # no date before: nothing to compare
+    _close(c, date(2027, 3, 20), _at(3, 3))  # no date before: nothing to compare
     _move(c, "Lost", _at(3, 12))  # 10 days in Qualification
 
     d = _deal(other_rep, _at(3, 1))
     _move(d, "Demo", _at(3, 2))  # 1 day, still open
 
     e = _deal(rep, _at(1, 10), expected=date(2027, 1, 20))
-    _close(e, date(2027, 3, 1))
+    _close(e, date(2027, 3, 1), _at(1, 15))  # pushed, but in January
     _move(e, "Won", _at(2, 1))  # closed in February: outside the window
 
 
@@ -95,10 +99,23 @@ def test_velocity_median_and_90th_percentile(history):
 
 def test_slippage(history):
     slip = _figures().slippage
-    # Compared: a's Demo, Proposal, Won rows; b's Demo and Lost rows. Pushed: a +5, b +21.
-    assert (slip.compared, slip.pushed, slip.deals_pushed, slip.days_pushed) == (5, 2, 2, 26)
-    assert slip.rate == pytest.approx(0.4)
+    # Rows in March with a date before and after: a's Demo, edit, Proposal, Won (4);
+    # b's edit, Demo, edit, Lost (4); c's Lost (its edit had no date before) = 9.
+    # Pushed: a's edit +5, b's second edit +21; b's first edit pulled in.
+    assert (slip.compared, slip.pushed, slip.deals_pushed, slip.days_pushed) == (9, 2, 2, 26)
+    assert slip.rate == pytest.approx(2 / 9)
     assert slip.mean_days == pytest.approx(13.0)
+
+
+def test_pushes_without_a_stage_move_count(rep):
+    f = _deal(rep, _at(3, 1), expected=date(2027, 3, 10))
+    _close(f, date(2027, 3, 17), _at(3, 4))  # +7
+    _close(f, date(2027, 3, 15), _at(3, 5))  # pulled in 2
+    _close(f, date(2027, 3, 24), _at(3, 6))  # +9
+    slip = _figures().slippage
+    assert (slip.compared, slip.pushed, slip.deals_pushed, slip.days_pushed) == (3, 2, 1, 16)
+    kinds = list(f.stage_changes.order_by("at", "id").values_list("kind", flat=True))
+    assert kinds == ["move", "edit", "edit", "edit"]
 
 
 def test_figures_for_one_owner(history, other_rep):
@@ -107,7 +124,7 @@ def test_figures_for_one_owner(history, other_rep):
     assert rates["Qualification"] == (1, 0)
     speed = {v.stage.name: (v.moves_out, v.median_days) for v in figures.velocity}
     assert speed["Qualification"] == (2, pytest.approx(5.5))  # [1, 10]
-    assert figures.slippage.compared == 0
+    assert figures.slippage.compared == 1  # c's Lost row; its edit had no date before
 
 
 def test_three_queries_whatever_the_history(history, django_assert_num_queries):

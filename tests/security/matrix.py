@@ -117,6 +117,15 @@ def a_rate(w: World) -> int:
     return rate.pk
 
 
+def a_team(w: World) -> int:
+    """A team with rep A in it."""
+    from sales.models import Team, TeamMember
+
+    team, _ = Team.objects.get_or_create(name="East")
+    TeamMember.objects.get_or_create(user=w.user("rep_a"), defaults={"team": team})
+    return team.pk
+
+
 def a_lead(w: World) -> dict:
     return {"id": w.sales.a.lead.pk}
 
@@ -286,6 +295,10 @@ MATRIX: dict[str, Row] = {
     "DELETE /api/v1/rates/{id}/": Row(deleted(MANAGERS_WRITE), params=lambda w: {"id": a_rate(w)}),
     # A JSON body where a CSV upload is expected: writers get 415, the others 401/403.
     "POST /api/v1/rates/import_csv/": Row(s(401, 403, 415, 403, 403, 403, 415), body=lambda w: {}),
+    # Teams: sales staff read them (the board and forecast filter by them); managers
+    # change them on the Teams page or in the admin, not through the API.
+    "GET /api/v1/teams/": Row(SALES_READ),
+    "GET /api/v1/teams/{id}/": Row(SALES_READ, params=lambda w: {"id": a_team(w)}),
     "GET /api/v1/deal-stages/": Row(SALES_READ),
     "GET /api/v1/lost-reasons/": Row(SALES_READ),
     "GET /api/v1/activities/": Row(SALES_READ, visible=activity_ids),

@@ -30,6 +30,7 @@ REFERENCE_FIELDS = {
     ("ActivityWriteSerializer", "owner"): "the team",
     ("ActivityUpdateSerializer", "owner"): "the team",
     ("QuotaSerializer", "owner"): "the team (managers write quotas)",
+    ("QuotaSerializer", "team"): "teams are readable by every sales user (managers write)",
     ("ReassignSerializer", "owner"): "the team",
     # Only serialises touches; the ids a client sends go through TouchInSerializer and
     # marketing.api._touches_resolve, for marketing and managers, who see every lead.
