@@ -152,6 +152,11 @@ class SuppressionViewSet(
     def get_queryset(self) -> QuerySet[Suppression]:
         return Suppression.objects.all()
 
+    @extend_schema(
+        responses={201: SuppressionSerializer, 200: SuppressionSerializer},
+        description="Suppress an address everywhere: 201 when added, 200 when it was "
+        "already on the list (its first reason stays).",
+    )
     def create(self, request):
         data = _valid(request, SuppressionSerializer)
         row, created = services.suppression_add(
