@@ -23,6 +23,8 @@ MENU_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Integrations", "integrations:index", (MANAGERS,)),
     ("Exchange rates", "currencies:rates", (MANAGERS,)),
     ("Email outbox", "mail:outbox", ALL),
+    ("Email templates", "mail:template_list", ALL),
+    ("Email suppressions", "mail:suppressions", (MANAGERS,)),
 ]
 
 # Keyboard shortcuts: "g" then this key opens the entry (static/js/shortcuts.js; the list

@@ -22,6 +22,20 @@ def templates_usable_by(user: AbstractBaseUser) -> QuerySet[EmailTemplate]:
     return EmailTemplate.objects.filter(kind=MailKind.SALES)
 
 
+def template_is_editable_by(user: AbstractBaseUser, *, template: EmailTemplate) -> bool:
+    """Managers and marketing edit every template; a rep their own sales templates."""
+    if is_manager(user) or is_marketer(user):
+        return True
+    return template.kind == MailKind.SALES and template.owner_id == user.pk
+
+
+def template_kinds_for(user: AbstractBaseUser) -> list[tuple[str, str]]:
+    """The kinds of template `user` may write: marketing ones are for marketing and managers."""
+    if is_manager(user) or is_marketer(user):
+        return list(MailKind.choices)
+    return [(MailKind.SALES, MailKind.SALES.label)]
+
+
 def sink_messages_visible_to(user: AbstractBaseUser) -> QuerySet[SinkMessage]:
     sink = SinkMessage.objects.all()
     if is_manager(user) or is_marketer(user):
