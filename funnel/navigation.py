@@ -25,6 +25,7 @@ MENU_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Email outbox", "mail:outbox", ALL),
     ("Email templates", "mail:template_list", ALL),
     ("Email suppressions", "mail:suppressions", (MANAGERS,)),
+    ("Sequence email reports", "mail:sequence_list", (SALES, MANAGERS)),
 ]
 
 # Keyboard shortcuts: "g" then this key opens the entry (static/js/shortcuts.js; the list
