@@ -32,7 +32,8 @@ from mail.serializers import (
 )
 from marketing.models import Campaign
 from sales.models import Sequence, SequenceStep
-from sales.selectors import can_work_sales
+from sales.selectors import can_work_sales, enrolments_visible_to
+from sales.serializers import EnrolmentSerializer
 
 
 def _valid(request, serializer_class) -> dict:
@@ -75,6 +76,28 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         services.message_mark_replied(message=message, actor=request.user)
         message.refresh_from_db()
         return Response(MessageSerializer(message).data)
+
+
+class EnrolmentRepliedView(APIView):
+    @extend_schema(
+        summary="Mark an enrolment as replied",
+        request=None,
+        responses={200: EnrolmentSerializer},
+        description="The lead answered the sequence outside Funnel: its latest sent email "
+        "is marked replied (or, with none sent yet, a reply touch of the lead), and the "
+        "lead's running enrolments stop. Idempotent: an ended enrolment is returned as is.",
+    )
+    def post(self, request, pk: int):
+        if not can_work_sales(request.user):
+            raise PermissionDenied("Sequences are for sales reps and managers.")
+        enrolment = get_object_or_404(
+            enrolments_visible_to(request.user).select_related("lead"), pk=pk
+        )
+        if not lead_is_editable_by(request.user, lead=enrolment.lead):
+            raise PermissionDenied("You can see this lead but not change it.")
+        services.enrolment_mark_replied(enrolment_id=enrolment.pk, actor=request.user)
+        enrolment.refresh_from_db()
+        return Response(EnrolmentSerializer(enrolment).data)
 
 
 class LeadEmailView(APIView):

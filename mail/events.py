@@ -95,7 +95,7 @@ def message_event(
                 ]
             )
         if event == "replied":
-            _enrolments_stop(lead_id=message.lead_id, actor=actor)
+            enrolments_stop(lead_id=message.lead_id, actor=actor)
         if event in ("bounced", "complained"):
             from mail.services import suppression_add
 
@@ -110,7 +110,7 @@ def message_event(
     return True
 
 
-def _enrolments_stop(*, lead_id: int, actor: AbstractBaseUser | None) -> None:
+def enrolments_stop(*, lead_id: int, actor: AbstractBaseUser | None) -> None:
     from sales.models import Enrolment
     from sales.services import enrolment_stop
 

@@ -252,3 +252,44 @@ def step_email_set(
         },
     )
     return email
+
+
+def enrolment_mark_replied(*, enrolment_id: int, actor: AbstractBaseUser | None) -> bool:
+    """The lead answered a sequence outside Funnel ("Mark as replied" on the enrolment):
+    the enrolment's latest sent email is marked replied (a reply touch, and the lead's
+    running enrolments stop); with no email sent yet, a reply touch of the lead and the
+    same stop. False when the enrolment had already ended (nothing is recorded twice)."""
+    from mail import events
+    from marketing.models import TouchKind
+    from marketing.services import TouchData, touches_record
+    from sales.models import Enrolment
+
+    enrolment = Enrolment.objects.get(pk=enrolment_id)
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        return False
+    message = (
+        Message.objects.filter(
+            enrolment_id=enrolment_id, status=Message.Status.SENT, replied_at__isnull=True
+        )
+        .order_by("-sent_at", "-pk")
+        .first()
+    )
+    if message is not None:
+        return events.message_event(
+            message=message, event="replied", at=timezone.now(), actor=actor
+        )
+    with transaction.atomic():
+        touches_record(
+            touches=[
+                TouchData(
+                    lead_id=enrolment.lead_id,
+                    kind=TouchKind.EMAIL_REPLY,
+                    at=timezone.now(),
+                    campaign_id=None,
+                    utm_source="funnel-email",
+                    utm_medium="email",
+                )
+            ]
+        )
+        events.enrolments_stop(lead_id=enrolment.lead_id, actor=actor)
+    return True

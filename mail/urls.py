@@ -31,6 +31,7 @@ urlpatterns = [
     path("suppressions/<int:pk>/remove/", views.suppression_remove, name="suppression_remove"),
     path("leads/<int:pk>/compose/", views.compose, name="compose"),
     path("messages/<int:pk>/replied/", views.mark_replied, name="mark_replied"),
+    path("enrolments/<int:pk>/replied/", views.enrolment_replied, name="enrolment_replied"),
     path("templates/", views_templates.template_list, name="template_list"),
     path("templates/new/", views_templates.template_edit, name="template_create"),
     path("templates/<int:pk>/", views_templates.template_edit, name="template_edit"),

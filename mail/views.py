@@ -142,3 +142,19 @@ def mark_replied(request: HttpRequest, pk: int) -> HttpResponse:
     if services.message_mark_replied(message=message, actor=request.user):
         flash.success(request, "Marked as replied; the lead's sequences are stopped.")
     return redirect("mail:compose", pk=message.lead_id)
+
+
+@login_required
+@require_POST
+def enrolment_replied(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Mark as replied" on a running enrolment of the lead page."""
+    from sales.selectors import enrolments_visible_to
+
+    enrolment = get_object_or_404(enrolments_visible_to(request.user).select_related("lead"), pk=pk)
+    if not lead_is_editable_by(request.user, lead=enrolment.lead):
+        raise PermissionDenied("You can see this lead but not change it.")
+    if services.enrolment_mark_replied(enrolment_id=enrolment.pk, actor=request.user):
+        flash.success(request, "Marked as replied; the lead's sequences are stopped.")
+    else:
+        flash.info(request, "That sequence had already ended.")
+    return redirect("leads:detail", pk=enrolment.lead_id)

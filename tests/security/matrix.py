@@ -470,6 +470,9 @@ MATRIX: dict[str, Row] = {
             "body_text": "News",
         },
     ),
+    "POST /api/v1/enrolments/{id}/mark-replied/": Row(
+        SALES_WRITE_AS_OWNER, params=lambda w: {"id": w.sales.a.enrolment.pk}
+    ),
     "GET /api/v1/sequences/{id}/email-report/": Row(
         SALES_READ, params=lambda w: {"id": w.sales.a.sequence.pk}
     ),
