@@ -96,6 +96,13 @@ def message_event(
             )
         if event == "replied":
             enrolments_stop(lead_id=message.lead_id, actor=actor)
+        if event == "complained":
+            # A spam complaint says "no more mail" as plainly as an unsubscribe.
+            from mail.services import consent_withdraw
+
+            consent_withdraw(
+                email=message.to_email, at=at, via="api", why=f"complaint:{message.pk}"
+            )
         if event in ("bounced", "complained"):
             from mail.services import suppression_add
 
