@@ -38,7 +38,18 @@ def compose(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             subject, text, html = form.contents()
             try:
-                if request.POST.get("action") == "preview":
+                if request.POST.get("action") == "test":
+                    from mail.campaigns import test_send
+
+                    test_send(
+                        actor=request.user,
+                        subject=subject,
+                        body_text=text,
+                        body_html=html,
+                        lead=lead,
+                    )
+                    flash.success(request, f"Test sent to {request.user.email}.")
+                elif request.POST.get("action") == "preview":
                     preview = templating.render(
                         subject=subject,
                         body_text=text,

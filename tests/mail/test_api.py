@@ -115,3 +115,26 @@ def test_sequence_step_email_and_report(rep, marketer):
         token_client(marketer).get(f"/api/v1/sequences/{sequence.pk}/email-report/").status_code
         == 403
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"body_text": "Hi {{ frist_name }}"}, "body_text"),
+        ({"body_html": "<p>" + "x" * 1_000_001 + "</p>"}, "body_html"),
+        ({"subject": ""}, "subject"),
+    ],
+)
+def test_bad_template_input_is_400_naming_the_field(marketer, body, field):
+    from mail.models import EmailTemplate
+
+    data = {"name": "T", "subject": "s", "body_text": "b", **body}
+    response = token_client(marketer).post("/api/v1/email-templates/", data, format="json")
+    assert response.status_code == 400 and field in response.json()
+    assert not EmailTemplate.objects.exists()
+
+
+def test_a_rep_may_not_write_a_marketing_template(rep):
+    data = {"name": "T", "kind": "marketing", "subject": "s", "body_text": "b"}
+    response = token_client(rep).post("/api/v1/email-templates/", data, format="json")
+    assert response.status_code == 403
