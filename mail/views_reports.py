@@ -11,11 +11,8 @@ from sales.models import Sequence
 from sales.selectors import can_work_sales
 
 # The columns of the step report, in order (docs/architecture.md, "Email reports").
+# What the messages did first (what a reader comes for), then where the rest stand.
 COLUMNS = (
-    ("messages", "Written"),
-    ("queued", "Queued"),
-    ("skipped", "Skipped"),
-    ("failed", "Failed"),
     ("sent", "Sent"),
     ("delivered", "Delivered"),
     ("opened", "Opened"),
@@ -23,6 +20,10 @@ COLUMNS = (
     ("replied", "Replied"),
     ("unsubscribed", "Unsubscribed"),
     ("bounced", "Bounced"),
+    ("messages", "Written"),
+    ("queued", "Queued"),
+    ("skipped", "Skipped"),
+    ("failed", "Failed"),
 )
 
 
