@@ -140,7 +140,7 @@ class LeadEmailView(APIView):
 
 class TemplateViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
 ):  # fmt: skip
     serializer_class = TemplateSerializer
     lookup_value_regex = r"[0-9]+"
@@ -155,6 +155,28 @@ class TemplateViewSet(
             raise PermissionDenied("Marketing templates are for marketing and managers.")
         template = services.template_save(owner=request.user, **data)
         return Response(TemplateSerializer(template).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        description="Marketing and managers change any template; a rep their own sales "
+        "templates (another's is 403). Same checks as on create: unknown merge fields and "
+        "bodies over 1 MB are 400, HTML is sanitised."
+    )
+    def update(self, request, *args, **kwargs):
+        template = self.get_object()
+        if not selectors.template_is_editable_by(request.user, template=template):
+            raise PermissionDenied("Only its owner, marketing or a manager edits this template.")
+        serializer = TemplateSerializer(
+            template, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        data = {
+            field: serializer.validated_data.get(field, getattr(template, field))
+            for field in ("name", "kind", "subject", "body_text", "body_html")
+        }
+        if data["kind"] == "marketing" and not campaigns.may_send_campaigns(request.user):
+            raise PermissionDenied("Marketing templates are for marketing and managers.")
+        saved = services.template_save(owner=request.user, template=template, **data)
+        return Response(TemplateSerializer(saved).data)
 
 
 class ManagersOnly(permissions.BasePermission):

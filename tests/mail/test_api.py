@@ -138,3 +138,20 @@ def test_a_rep_may_not_write_a_marketing_template(rep):
     data = {"name": "T", "kind": "marketing", "subject": "s", "body_text": "b"}
     response = token_client(rep).post("/api/v1/email-templates/", data, format="json")
     assert response.status_code == 403
+
+
+def test_template_update_by_owner_rep_and_marketing_only(rep, other_rep, marketer):
+    from mail import services
+
+    template = services.template_save(owner=rep, name="T", subject="s", body_text="b")
+    url = f"/api/v1/email-templates/{template.pk}/"
+    assert token_client(other_rep).patch(url, {"subject": "x"}, format="json").status_code == 403
+    bad = token_client(rep).patch(url, {"body_text": "{{ nope }}"}, format="json")
+    assert bad.status_code == 400 and "body_text" in bad.json()
+    marketing = token_client(rep).patch(url, {"kind": "marketing"}, format="json")
+    assert marketing.status_code == 403
+    ok = token_client(rep).patch(url, {"body_html": "<p onclick='x'>Hi</p>"}, format="json")
+    assert ok.status_code == 200 and ok.json()["body_html"] == "<p>Hi</p>"
+    assert token_client(marketer).patch(url, {"name": "M"}, format="json").status_code == 200
+    template.refresh_from_db()
+    assert template.name == "M" and template.subject == "s" and template.owner == rep

@@ -162,7 +162,12 @@ def emails(w: World) -> dict[str, int]:
         defaults={"kind": "email", "day_offset": 9, "subject": "Checking in"},
     )
     template, _ = EmailTemplate.objects.get_or_create(
-        name="Intro", defaults={"subject": "Hi", "body_text": "Hello {{ first_name }}"}
+        name="Intro",
+        defaults={
+            "subject": "Hi",
+            "body_text": "Hello {{ first_name }}",
+            "owner": w.sales.a.rep,
+        },
     )
     suppression, _ = Suppression.objects.get_or_create(
         email="gone@example.com", defaults={"reason": Suppression.Reason.MANUAL}
@@ -445,6 +450,17 @@ MATRIX: dict[str, Row] = {
     "GET /api/v1/email-templates/": Row(READ_ALL, params=lambda w: (emails(w), {})[1]),
     "GET /api/v1/email-templates/{id}/": Row(
         READ_ALL, params=lambda w: {"id": emails(w)["template"]}
+    ),
+    # Changed by marketing, managers (and write keys), and the rep who owns it.
+    "PUT /api/v1/email-templates/{id}/": Row(
+        s(401, 403, 200, 200, 200, 403, 200),
+        params=lambda w: {"id": emails(w)["template"]},
+        body=lambda w: {"name": "Intro", "subject": "Hello", "body_text": "Hi {{ first_name }}"},
+    ),
+    "PATCH /api/v1/email-templates/{id}/": Row(
+        s(401, 403, 200, 200, 200, 403, 200),
+        params=lambda w: {"id": emails(w)["template"]},
+        body=lambda w: {"subject": "Hello again"},
     ),
     "POST /api/v1/email-templates/": Row(
         created(s(401, 403, 200, 200, 200, 200, 200)),
