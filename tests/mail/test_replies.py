@@ -12,6 +12,7 @@ from mail import sending, services
 from mail.models import Message
 from marketing.models import Touch
 from sales.models import Enrolment
+from tests import factories
 from tests.api.clients import token_client
 from tests.sales.factories import EnrolmentFactory
 
@@ -109,3 +110,11 @@ def test_mark_as_replied_through_the_api_is_scoped(rep, other_rep, enrolment):
     response = token_client(rep).post(url)
     assert response.status_code == 200 and response.json()["status"] == "stopped"
     assert token_client(rep).post(url).status_code == 200 and replies() == 1
+
+
+def test_the_button_is_only_for_who_may_change_the_lead(login, prospect, manager, enrolment):
+    url = reverse("mail:enrolment_replied", args=[enrolment.pk])
+    page = login(manager).get(reverse("leads:detail", args=[prospect.pk])).content.decode()
+    assert f'action="{url}"' in page
+    rep = factories.RepFactory()
+    assert login(rep).post(url).status_code == 404
