@@ -154,3 +154,17 @@ def test_campaign_email_figures_count_messages_sent_in_the_window(login, markete
     )
     assert page.context["email_rows"] == rows
     assert 'id="email-results"' in page.content.decode()
+
+
+def test_sequence_list_query_count_does_not_grow(login, rep):
+    client = login(rep)
+    sequence_with_steps(rep, 1)
+    client.get(reverse("mail:sequence_list"))  # warm the session
+    counts = []
+    for extra in (0, 5):
+        for _ in range(extra):
+            sequence_with_steps(rep, 2)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("mail:sequence_list")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -106,3 +106,20 @@ def test_marketing_templates_are_not_shown_to_reps(login, rep, marketer):
 def test_editor_is_in_the_marketing_sub_navigation(login, marketer):
     html = login(marketer).get(reverse("mail:send_list")).content.decode()
     assert f'href="{reverse("mail:template_list")}"' in html
+
+
+def test_template_list_query_count_does_not_grow(login, marketer, rep):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(marketer)
+    services.template_save(owner=rep, name="One", subject="s", body_text="b")
+    client.get(reverse("mail:template_list"))  # warm the session
+    counts = []
+    for extra in (0, 10):
+        for i in range(extra):
+            services.template_save(owner=rep, name=f"T{i}", subject="s", body_text="b")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("mail:template_list")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
