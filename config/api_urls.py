@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("funnel.api_urls")),
     path("", include("integrations.api_urls")),
     path("", include("currencies.api_urls")),
+    path("", include("mail.api_urls")),
 ]

@@ -24,6 +24,9 @@ MENU_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Exchange rates", "currencies:rates", (MANAGERS,)),
     ("Teams", "sales:teams", (MANAGERS,)),
     ("Email outbox", "mail:outbox", ALL),
+    ("Email templates", "mail:template_list", ALL),
+    ("Email suppressions", "mail:suppressions", (MANAGERS,)),
+    ("Sequence email reports", "mail:sequence_list", (SALES, MANAGERS)),
 ]
 
 # Keyboard shortcuts: "g" then this key opens the entry (static/js/shortcuts.js; the list

@@ -32,7 +32,8 @@ from mail.serializers import (
 )
 from marketing.models import Campaign
 from sales.models import Sequence, SequenceStep
-from sales.selectors import can_work_sales
+from sales.selectors import can_work_sales, enrolments_visible_to
+from sales.serializers import EnrolmentSerializer
 
 
 def _valid(request, serializer_class) -> dict:
@@ -77,6 +78,28 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(MessageSerializer(message).data)
 
 
+class EnrolmentRepliedView(APIView):
+    @extend_schema(
+        summary="Mark an enrolment as replied",
+        request=None,
+        responses={200: EnrolmentSerializer},
+        description="The lead answered the sequence outside Funnel: its latest sent email "
+        "is marked replied (or, with none sent yet, a reply touch of the lead), and the "
+        "lead's running enrolments stop. Idempotent: an ended enrolment is returned as is.",
+    )
+    def post(self, request, pk: int):
+        if not can_work_sales(request.user):
+            raise PermissionDenied("Sequences are for sales reps and managers.")
+        enrolment = get_object_or_404(
+            enrolments_visible_to(request.user).select_related("lead"), pk=pk
+        )
+        if not lead_is_editable_by(request.user, lead=enrolment.lead):
+            raise PermissionDenied("You can see this lead but not change it.")
+        services.enrolment_mark_replied(enrolment_id=enrolment.pk, actor=request.user)
+        enrolment.refresh_from_db()
+        return Response(EnrolmentSerializer(enrolment).data)
+
+
 class LeadEmailView(APIView):
     serializer_class = ComposeSerializer
 
@@ -117,7 +140,7 @@ class LeadEmailView(APIView):
 
 class TemplateViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
 ):  # fmt: skip
     serializer_class = TemplateSerializer
     lookup_value_regex = r"[0-9]+"
@@ -132,6 +155,28 @@ class TemplateViewSet(
             raise PermissionDenied("Marketing templates are for marketing and managers.")
         template = services.template_save(owner=request.user, **data)
         return Response(TemplateSerializer(template).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        description="Marketing and managers change any template; a rep their own sales "
+        "templates (another's is 403). Same checks as on create: unknown merge fields and "
+        "bodies over 1 MB are 400, HTML is sanitised."
+    )
+    def update(self, request, *args, **kwargs):
+        template = self.get_object()
+        if not selectors.template_is_editable_by(request.user, template=template):
+            raise PermissionDenied("Only its owner, marketing or a manager edits this template.")
+        serializer = TemplateSerializer(
+            template, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        data = {
+            field: serializer.validated_data.get(field, getattr(template, field))
+            for field in ("name", "kind", "subject", "body_text", "body_html")
+        }
+        if data["kind"] == "marketing" and not campaigns.may_send_campaigns(request.user):
+            raise PermissionDenied("Marketing templates are for marketing and managers.")
+        saved = services.template_save(owner=request.user, template=template, **data)
+        return Response(TemplateSerializer(saved).data)
 
 
 class ManagersOnly(permissions.BasePermission):
@@ -152,6 +197,11 @@ class SuppressionViewSet(
     def get_queryset(self) -> QuerySet[Suppression]:
         return Suppression.objects.all()
 
+    @extend_schema(
+        responses={201: SuppressionSerializer, 200: SuppressionSerializer},
+        description="Suppress an address everywhere: 201 when added, 200 when it was "
+        "already on the list (its first reason stays).",
+    )
     def create(self, request):
         data = _valid(request, SuppressionSerializer)
         row, created = services.suppression_add(

@@ -16,6 +16,11 @@ urlpatterns = [
         api.SequenceEmailReportView.as_view(),
         name="sequence-email-report",
     ),
+    path(
+        "enrolments/<int:pk>/mark-replied/",
+        api.EnrolmentRepliedView.as_view(),
+        name="enrolment-mark-replied",
+    ),
     path("sequence-steps/<int:pk>/email/", api.StepEmailView.as_view(), name="step-email"),
     *router.urls,
 ]

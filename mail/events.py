@@ -95,7 +95,14 @@ def message_event(
                 ]
             )
         if event == "replied":
-            _enrolments_stop(lead_id=message.lead_id, actor=actor)
+            enrolments_stop(lead_id=message.lead_id, actor=actor)
+        if event == "complained":
+            # A spam complaint says "no more mail" as plainly as an unsubscribe.
+            from mail.services import consent_withdraw
+
+            consent_withdraw(
+                email=message.to_email, at=at, via="api", why=f"complaint:{message.pk}"
+            )
         if event in ("bounced", "complained"):
             from mail.services import suppression_add
 
@@ -110,7 +117,7 @@ def message_event(
     return True
 
 
-def _enrolments_stop(*, lead_id: int, actor: AbstractBaseUser | None) -> None:
+def enrolments_stop(*, lead_id: int, actor: AbstractBaseUser | None) -> None:
     from sales.models import Enrolment
     from sales.services import enrolment_stop
 

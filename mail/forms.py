@@ -47,13 +47,41 @@ class SuppressionForm(forms.Form):
 
 
 class TemplateForm(forms.Form):
+    """A template's fields; the merge fields, size and HTML are checked by
+    mail.services.template_save, which names the field at fault."""
+
     name = forms.CharField(max_length=200)
-    kind = forms.ChoiceField(choices=MailKind.choices)
-    subject = forms.CharField(max_length=300)
-    body_text = forms.CharField(label="Plain text", widget=forms.Textarea(attrs={"rows": 10}))
-    body_html = forms.CharField(
-        label="HTML", required=False, widget=forms.Textarea(attrs={"rows": 6})
+    kind = forms.ChoiceField(
+        choices=MailKind.choices,
+        help_text="Marketing email goes only to leads with marketing consent.",
     )
+    subject = forms.CharField(max_length=300)
+    body_text = forms.CharField(
+        label="Plain text",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="Merge fields such as {{ first_name }}; a fallback for an empty value "
+        "after a bar: {{ first_name|there }}. At most 1 MB.",
+    )
+    body_html = forms.CharField(
+        label="HTML",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Optional. Sanitised when saved: scripts, styles and event attributes "
+        "are removed. At most 1 MB.",
+    )
+    preview_email = forms.CharField(
+        label="Preview as",
+        required=False,
+        max_length=254,
+        help_text="A lead's email address; empty: the first lead you can see.",
+    )
+
+    def __init__(self, *args, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            self.fields["kind"].choices = kinds
 
 
 __all__ = ["ComposeForm", "Suppression", "SuppressionForm", "TemplateForm"]

@@ -197,9 +197,11 @@ def suppression_remove(*, suppression_id: int, actor: AbstractBaseUser) -> None:
     suppression.delete()
 
 
-def message_unsubscribe(*, message: Message, at: datetime | None = None) -> bool:
-    """The recipient unsubscribed through this message's link or header. Idempotent:
-    True the first time."""
+def message_unsubscribe(*, message: Message, at: datetime | None = None, via: str = "web") -> bool:
+    """The recipient unsubscribed through this message's link or header (`via="web"`), or
+    their ESP reported it (`via="api"`): the address is suppressed everywhere and the
+    lead's marketing consent is withdrawn, with a field-history row. Idempotent: True the
+    first time."""
     from mail import events
 
     at = at or timezone.now()
@@ -210,8 +212,33 @@ def message_unsubscribe(*, message: Message, at: datetime | None = None) -> bool
             detail=f"Unsubscribe link of message {message.pk}",
             message=message,
         )
+        consent_withdraw(email=message.to_email, at=at, via=via, why=f"unsubscribe:{message.pk}")
         events.message_event(message=message, event="unsubscribed", at=at)
     return created
+
+
+def consent_withdraw(*, email: str, at: datetime, via: str, why: str) -> int:
+    """Clear the marketing consent of the lead with this address (emails are unique,
+    lowered), under its row lock, writing the change to its field history (source `via`,
+    request id `why`). Returns the leads changed (0 when there was no consent)."""
+    from leads.history import lead_changes_record
+    from leads.merge_policy import WriteOrigin
+    from leads.models import ChangeSource
+
+    leads = list(
+        Lead.objects.select_for_update()
+        .filter(email=email.strip().lower(), marketing_consent=True)
+        .values_list("pk", flat=True)
+    )
+    if not leads:
+        return 0
+    Lead.objects.filter(pk__in=leads).update(marketing_consent=False, marketing_consent_at=None)
+    lead_changes_record(
+        changes=[(pk, {"marketing_consent": (True, False)}) for pk in leads],
+        origin=WriteOrigin(source=ChangeSource(via), request_id=why),
+        at=at,
+    )
+    return len(leads)
 
 
 def message_mark_replied(*, message: Message, actor: AbstractBaseUser | None = None) -> bool:
@@ -252,3 +279,44 @@ def step_email_set(
         },
     )
     return email
+
+
+def enrolment_mark_replied(*, enrolment_id: int, actor: AbstractBaseUser | None) -> bool:
+    """The lead answered a sequence outside Funnel ("Mark as replied" on the enrolment):
+    the enrolment's latest sent email is marked replied (a reply touch, and the lead's
+    running enrolments stop); with no email sent yet, a reply touch of the lead and the
+    same stop. False when the enrolment had already ended (nothing is recorded twice)."""
+    from mail import events
+    from marketing.models import TouchKind
+    from marketing.services import TouchData, touches_record
+    from sales.models import Enrolment
+
+    enrolment = Enrolment.objects.get(pk=enrolment_id)
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        return False
+    message = (
+        Message.objects.filter(
+            enrolment_id=enrolment_id, status=Message.Status.SENT, replied_at__isnull=True
+        )
+        .order_by("-sent_at", "-pk")
+        .first()
+    )
+    if message is not None:
+        return events.message_event(
+            message=message, event="replied", at=timezone.now(), actor=actor
+        )
+    with transaction.atomic():
+        touches_record(
+            touches=[
+                TouchData(
+                    lead_id=enrolment.lead_id,
+                    kind=TouchKind.EMAIL_REPLY,
+                    at=timezone.now(),
+                    campaign_id=None,
+                    utm_source="funnel-email",
+                    utm_medium="email",
+                )
+            ]
+        )
+        events.enrolments_stop(lead_id=enrolment.lead_id, actor=actor)
+    return True

@@ -6,9 +6,11 @@ and a changed URL fails the check. Unsubscribe tokens never expire (RFC 8058 ask
 link keeps working); click tokens neither: an old email's link must still lead somewhere.
 """
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 UNSUBSCRIBE_SALT = "mail.unsubscribe"
 CLICK_SALT = "mail.click"
@@ -27,17 +29,30 @@ def read(token: str, salt: str):
         return None
 
 
-def absolute(path: str) -> str:
-    return settings.MAIL_PUBLIC_BASE_URL.rstrip("/") + path
+TOKEN = "TOKEN"
+
+
+@lru_cache(maxsize=32)
+def _around(name: str, script_prefix: str, base_url: str) -> tuple[str, str]:
+    """The absolute URL of `name` split around its token. A message carries half a dozen
+    links and resolving each with reverse() was a tenth of a send's time; a signed token
+    is URL-safe (base64url, ':' and '.'), so reverse() would not quote it either."""
+    before, _, after = reverse(f"mail:{name}", args=[TOKEN]).partition(TOKEN)
+    return base_url.rstrip("/") + before, after
+
+
+def _url(name: str, token: str) -> str:
+    before, after = _around(name, get_script_prefix(), settings.MAIL_PUBLIC_BASE_URL)
+    return f"{before}{token}{after}"
 
 
 def unsubscribe_url(message_pk: int) -> str:
-    return absolute(reverse("mail:unsubscribe", args=[_sign(message_pk, UNSUBSCRIBE_SALT)]))
+    return _url("unsubscribe", _sign(message_pk, UNSUBSCRIBE_SALT))
 
 
 def click_url(message_pk: int, url: str) -> str:
-    return absolute(reverse("mail:click", args=[_sign([message_pk, url], CLICK_SALT)]))
+    return _url("click", _sign([message_pk, url], CLICK_SALT))
 
 
 def open_url(message_pk: int) -> str:
-    return absolute(reverse("mail:open", args=[_sign(message_pk, OPEN_SALT)]))
+    return _url("open", _sign(message_pk, OPEN_SALT))

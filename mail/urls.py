@@ -4,7 +4,7 @@ from anymail import urls as anymail_urls
 from django.http import HttpResponseBadRequest
 from django.urls import include, path
 
-from mail import public_views, views, views_sends
+from mail import public_views, views, views_reports, views_sends, views_templates
 
 app_name = "mail"
 
@@ -31,6 +31,13 @@ urlpatterns = [
     path("suppressions/<int:pk>/remove/", views.suppression_remove, name="suppression_remove"),
     path("leads/<int:pk>/compose/", views.compose, name="compose"),
     path("messages/<int:pk>/replied/", views.mark_replied, name="mark_replied"),
+    path("enrolments/<int:pk>/replied/", views.enrolment_replied, name="enrolment_replied"),
+    path("templates/", views_templates.template_list, name="template_list"),
+    path("templates/new/", views_templates.template_edit, name="template_create"),
+    path("templates/<int:pk>/", views_templates.template_edit, name="template_edit"),
+    path("templates/preview/", views_templates.template_preview, name="template_preview"),
+    path("sequences/", views_reports.sequence_list, name="sequence_list"),
+    path("sequences/<int:pk>/", views_reports.sequence_report, name="sequence_report"),
     path("sends/", views_sends.send_list, name="send_list"),
     path("sends/new/", views_sends.send_create, name="send_create"),
     path("sends/<int:pk>/", views_sends.send_detail, name="send_detail"),

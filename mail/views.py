@@ -38,7 +38,18 @@ def compose(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             subject, text, html = form.contents()
             try:
-                if request.POST.get("action") == "preview":
+                if request.POST.get("action") == "test":
+                    from mail.campaigns import test_send
+
+                    test_send(
+                        actor=request.user,
+                        subject=subject,
+                        body_text=text,
+                        body_html=html,
+                        lead=lead,
+                    )
+                    flash.success(request, f"Test sent to {request.user.email}.")
+                elif request.POST.get("action") == "preview":
                     preview = templating.render(
                         subject=subject,
                         body_text=text,
@@ -142,3 +153,19 @@ def mark_replied(request: HttpRequest, pk: int) -> HttpResponse:
     if services.message_mark_replied(message=message, actor=request.user):
         flash.success(request, "Marked as replied; the lead's sequences are stopped.")
     return redirect("mail:compose", pk=message.lead_id)
+
+
+@login_required
+@require_POST
+def enrolment_replied(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Mark as replied" on a running enrolment of the lead page."""
+    from sales.selectors import enrolments_visible_to
+
+    enrolment = get_object_or_404(enrolments_visible_to(request.user).select_related("lead"), pk=pk)
+    if not lead_is_editable_by(request.user, lead=enrolment.lead):
+        raise PermissionDenied("You can see this lead but not change it.")
+    if services.enrolment_mark_replied(enrolment_id=enrolment.pk, actor=request.user):
+        flash.success(request, "Marked as replied; the lead's sequences are stopped.")
+    else:
+        flash.info(request, "That sequence had already ended.")
+    return redirect("leads:detail", pk=enrolment.lead_id)

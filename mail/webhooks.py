@@ -47,7 +47,7 @@ def tracking_received(sender, event, esp_name, **kwargs) -> None:
     ):
         return
     if ours == "unsubscribed":
-        services.message_unsubscribe(message=message, at=at)
+        services.message_unsubscribe(message=message, at=at, via="api")
         return
     events.message_event(message=message, event=ours, at=at, detail=(event.description or "")[:500])
 

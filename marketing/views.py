@@ -216,6 +216,10 @@ def results(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         window = Window(data["since"], data.get("until") or site_today())
     rows, totals = campaign_results(window=window)
+    # Email figures of the campaigns' sends (mail sits beside marketing; read here only).
+    from mail.selectors import campaign_email_figures
+
+    email_rows = campaign_email_figures(start=window.start, end=window.end)
     return render(
         request,
         "marketing/results.html",
@@ -225,6 +229,7 @@ def results(request: HttpRequest) -> HttpResponse:
             "window": window,
             "window_form": form,
             "default_preset": DEFAULT_PRESET,
+            "email_rows": email_rows,
         },
     )
 

@@ -99,6 +99,10 @@ ROLE_PAGES = {
         f"/leads/{w.unassigned.pk}/",
         f"/leads/{w.prospect.pk}/merge/?with={w.customer.pk}",
         "/dashboard/",  # 403 for a rep
+        f"/mail/leads/{w.prospect.pk}/compose/",
+        "/mail/templates/",
+        "/mail/templates/new/",
+        "/mail/sequences/",
     ],
     "morgan": lambda w: [
         "/sales/quotas/",
@@ -124,6 +128,9 @@ ROLE_PAGES = {
         f"/integrations/webhooks/{w.endpoint.pk}/",
         f"/integrations/webhooks/{w.endpoint.pk}/edit/",
         f"/integrations/webhooks/{w.endpoint.pk}/deliveries/{w.delivery.pk}/",
+        "/mail/suppressions/",
+        "/mail/sequences/",
+        "/mail/outbox/",
     ],
     "mira": lambda w: [
         "/marketing/",
@@ -136,6 +143,10 @@ ROLE_PAGES = {
         f"/marketing/imports/{w.preview.pk}/",
         f"/marketing/imports/{w.finished.pk}/",
         "/marketing/thanks/",
+        "/mail/templates/",
+        "/mail/templates/new/",
+        "/mail/sends/",
+        "/mail/sends/new/",
         "/sales/my-work/",  # 403 for a marketer
     ],
 }

@@ -36,7 +36,7 @@ def test_rep_emails_a_prospect_from_the_lead_page(live_server, page, settings):
     expect(preview).to_contain_text("Hi Ada,")
     page.screenshot(path="var/screenshot-email-compose.png", full_page=True)
 
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator("#messages")).to_contain_text("Email sent: Next steps for Analytical")
     message = Message.objects.get(lead=lead)
     assert message.status == "queued"

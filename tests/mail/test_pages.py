@@ -146,3 +146,19 @@ def test_mark_as_replied_from_the_composer(login, prospect, rep, settings):
     assert message.replied_at is not None
     html = client.get(compose_url(prospect)).content.decode()
     assert "Mark as replied" not in html and "Replied" in html
+
+
+def test_send_me_a_test_goes_to_the_rep_only_and_writes_no_message(login, prospect, rep):
+    from django.core import mail as django_mail
+
+    rep.email = "riley@sales.example"
+    rep.save(update_fields=["email"])
+    response = login(rep).post(
+        compose_url(prospect),
+        {"subject": "Hi {{ first_name }}", "body_text": "About {{ company }}", "action": "test"},
+    )
+    assert response.status_code == 200
+    assert "Test sent to riley@sales.example" in response.content.decode()
+    assert [m.subject for m in django_mail.outbox] == ["[Test] Hi Ada"]
+    assert django_mail.outbox[0].to == ["riley@sales.example"]
+    assert not Message.objects.exists()

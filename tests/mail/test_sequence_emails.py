@@ -102,7 +102,7 @@ def test_window_in_the_owners_time_zone(rep):
     assert window_next_open(user=rep, now=friday) == datetime(2027, 4, 5, 0, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("stopper", ["reply", "meeting", "deal_lost", "stage"])
+@pytest.mark.parametrize("stopper", ["reply", "meeting", "deal_won", "deal_lost", "stage"])
 def test_what_stops_an_enrolment_stops_its_emails(
     stopper, cadence, prospect, rep, always_open, smtp, clock
 ):
@@ -113,6 +113,9 @@ def test_what_stops_an_enrolment_stops_its_emails(
         services.message_mark_replied(message=first, actor=rep)
     elif stopper == "meeting":
         sales.activity_create(lead=prospect, kind="meeting", subject="Demo", created_by=rep)
+    elif stopper == "deal_won":
+        deal = sales.deal_create(lead=prospect, title="D", amount=100, created_by=rep)
+        sales.deal_win(deal_id=deal.pk, actor=rep, cause=Cause.MANUAL)
     elif stopper == "deal_lost":
         deal = sales.deal_create(lead=prospect, title="D", amount=100, created_by=rep)
         sales.deal_lose(deal_id=deal.pk, actor=rep, reason="Budget")

@@ -154,3 +154,19 @@ def test_rate_limits_spread_a_large_send(settings, rep):
     # Within the same window nothing more goes; the next window takes the next slice.
     assert sending.messages_send(now=now + timedelta(seconds=1)) == 0
     assert sending.messages_send(now=now + timedelta(seconds=30)) == 8
+
+
+def test_link_urls_are_what_reverse_gives(settings):
+    from django.urls import reverse
+
+    from mail.tokens import CLICK_SALT, OPEN_SALT, UNSUBSCRIBE_SALT, _sign
+
+    base = settings.MAIL_PUBLIC_BASE_URL.rstrip("/")
+    url = "https://example.org/a?b=1&c=é"
+    assert tokens.click_url(7, url) == base + reverse(
+        "mail:click", args=[_sign([7, url], CLICK_SALT)]
+    )
+    assert tokens.unsubscribe_url(7) == base + reverse(
+        "mail:unsubscribe", args=[_sign(7, UNSUBSCRIBE_SALT)]
+    )
+    assert tokens.open_url(7) == base + reverse("mail:open", args=[_sign(7, OPEN_SALT)])

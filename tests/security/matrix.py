@@ -126,6 +126,78 @@ def a_team(w: World) -> int:
     return team.pk
 
 
+# --- Email records, made on first use (mail app) ---------------------------------------
+
+
+def emails(w: World) -> dict[str, int]:
+    """One message to rep A's lead and one to rep B's, an email step on rep A's cadence, a
+    sales template, a manual suppression, a saved view shared with the managers and a
+    campaign send to it; the same ids on every call."""
+    from django.contrib.auth.models import Group
+
+    from lists.models import SavedView
+    from mail.models import CampaignSend, EmailTemplate, Message, Suppression
+    from sales.models import SequenceStep
+
+    def message(lead) -> int:
+        row, _ = Message.objects.get_or_create(
+            lead=lead,
+            defaults={
+                "kind": "sales",
+                "to_email": lead.email,
+                "to_domain": lead.email.rpartition("@")[2],
+                "from_email": "team@example.com",
+                "subject": "Hello",
+                "body_text": "Hi",
+                "status": Message.Status.SENT,
+                "sent_at": timezone.now(),
+            },
+        )
+        return row.pk
+
+    view, _ = SavedView.objects.get_or_create(
+        user=w.sales.marketer,
+        list_kind="list",
+        name="Everyone",
+        defaults={"query": "", "shared_with": Group.objects.get(name="managers")},
+    )
+    send, _ = CampaignSend.objects.get_or_create(
+        name="Spring news",
+        defaults={"saved_view": view, "subject": "News", "body_text": "Hi"},
+    )
+    step, _ = SequenceStep.objects.get_or_create(
+        sequence=w.sales.a.sequence,
+        position=99,
+        defaults={"kind": "email", "day_offset": 9, "subject": "Checking in"},
+    )
+    template, _ = EmailTemplate.objects.get_or_create(
+        name="Intro",
+        defaults={
+            "subject": "Hi",
+            "body_text": "Hello {{ first_name }}",
+            "owner": w.sales.a.rep,
+        },
+    )
+    suppression, _ = Suppression.objects.get_or_create(
+        email="gone@example.com", defaults={"reason": Suppression.Reason.MANUAL}
+    )
+    return {
+        "message_a": message(w.sales.a.lead),
+        "message_b": message(w.sales.b.lead),
+        "view": view.pk,
+        "send": send.pk,
+        "step": step.pk,
+        "template": template.pk,
+        "suppression": suppression.pk,
+    }
+
+
+def email_ids(w: World, role: str) -> set[int]:
+    ids = emails(w)
+    mine = {"rep_a": {ids["message_a"]}, "rep_b": {ids["message_b"]}}
+    return mine.get(role, {ids["message_a"], ids["message_b"]})
+
+
 def a_lead(w: World) -> dict:
     return {"id": w.sales.a.lead.pk}
 
@@ -374,6 +446,70 @@ MATRIX: dict[str, Row] = {
     ),
     "DELETE /api/v1/quotas/{id}/": Row(
         s(401, 403, 204, 403, 403, 403, 204), params=lambda w: {"id": w.sales.a.quota.pk}
+    ),
+    # --- Email (mail app) --------------------------------------------------------------
+    # Messages follow their lead: rep B does not see rep A's; marketing and managers all.
+    "GET /api/v1/emails/": Row(READ_ALL, params=lambda w: (emails(w), {})[1], visible=email_ids),
+    "GET /api/v1/emails/{id}/": Row(READ_AS_OWNER, params=lambda w: {"id": emails(w)["message_a"]}),
+    "POST /api/v1/emails/{id}/mark-replied/": Row(
+        WRITE_AS_OWNER, params=lambda w: {"id": emails(w)["message_a"]}
+    ),
+    "POST /api/v1/leads/{id}/emails/": Row(
+        created(WRITE_AS_OWNER),
+        params=a_lead,
+        body=lambda w: {"subject": "Hi {{ first_name }}", "body_text": "Shall we talk?"},
+    ),
+    # Sales templates are for everyone signed in; marketing ones for marketing and managers.
+    "GET /api/v1/email-templates/": Row(READ_ALL, params=lambda w: (emails(w), {})[1]),
+    "GET /api/v1/email-templates/{id}/": Row(
+        READ_ALL, params=lambda w: {"id": emails(w)["template"]}
+    ),
+    # Changed by marketing, managers (and write keys), and the rep who owns it.
+    "PUT /api/v1/email-templates/{id}/": Row(
+        s(401, 403, 200, 200, 200, 403, 200),
+        params=lambda w: {"id": emails(w)["template"]},
+        body=lambda w: {"name": "Intro", "subject": "Hello", "body_text": "Hi {{ first_name }}"},
+    ),
+    "PATCH /api/v1/email-templates/{id}/": Row(
+        s(401, 403, 200, 200, 200, 403, 200),
+        params=lambda w: {"id": emails(w)["template"]},
+        body=lambda w: {"subject": "Hello again"},
+    ),
+    "POST /api/v1/email-templates/": Row(
+        created(s(401, 403, 200, 200, 200, 200, 200)),
+        body=lambda w: {"name": "Follow-up", "subject": "Hi", "body_text": "Hello"},
+    ),
+    "GET /api/v1/email-suppressions/": Row(MANAGERS_READ),
+    "POST /api/v1/email-suppressions/": Row(
+        created(MANAGERS_WRITE), body=lambda w: {"email": "stop@example.com"}
+    ),
+    "DELETE /api/v1/email-suppressions/{id}/": Row(
+        deleted(MANAGERS_WRITE), params=lambda w: {"id": emails(w)["suppression"]}
+    ),
+    "GET /api/v1/email-sends/": Row(MARKETING_READ, params=lambda w: (emails(w), {})[1]),
+    "GET /api/v1/email-sends/{id}/": Row(
+        MARKETING_READ, params=lambda w: {"id": emails(w)["send"]}
+    ),
+    "POST /api/v1/email-sends/": Row(
+        created(MARKETING_WRITE),
+        body=lambda w: {
+            "name": "Launch",
+            "saved_view": emails(w)["view"],
+            "subject": "Hi {{ first_name }}",
+            "body_text": "News",
+        },
+    ),
+    "POST /api/v1/enrolments/{id}/mark-replied/": Row(
+        SALES_WRITE_AS_OWNER, params=lambda w: {"id": w.sales.a.enrolment.pk}
+    ),
+    "GET /api/v1/sequences/{id}/email-report/": Row(
+        SALES_READ, params=lambda w: {"id": w.sales.a.sequence.pk}
+    ),
+    "PUT /api/v1/sequence-steps/{id}/email/": Row(
+        # The cadence's owner (rep A) or a manager writes its emails.
+        s(401, 403, 200, 403, 200, 403, 200),
+        params=lambda w: {"id": emails(w)["step"]},
+        body=lambda w: {"subject": "Checking in", "body_text": "Hi {{ first_name }}"},
     ),
     # --- Metrics ---------------------------------------------------------------------
     # Figures over the leads the caller may see (a rep's own and unassigned ones).
