@@ -31,6 +31,7 @@ from funnel.roles import MANAGERS, MARKETING, SALES
 from funnel.stages import Cause, Stage
 from leads.emails import normalize_email
 from leads.models import Lead
+from mail import demo as mail_demo
 from marketing import demo as marketing_demo
 from marketing.models import Campaign
 from sales import demo as sales_demo
@@ -180,6 +181,7 @@ DEMO_STEPS: list[Callable[[DemoContext], str]] = [
     marketing_demo.step_marketing,
     sales_demo.step_sales,
     currencies_demo.step_currencies,
+    mail_demo.step_mail,
 ]
 
 

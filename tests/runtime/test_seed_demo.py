@@ -77,3 +77,23 @@ def test_seed_demo_builds_a_consistent_year_and_is_idempotent():
     assert set(owned.values_list("owner__username", flat=True)) == {"rep1", "rep2"}
     assert not StageChange.objects.filter(at__gt=now).exists()
     assert not StageChange.objects.filter(at__lt=F("lead__created_at")).exists()
+
+
+def test_seed_demo_writes_a_few_emails_once_for_the_outbox():
+    from mail.models import EmailTemplate, Message
+
+    call_command("seed_demo", stdout=StringIO())
+    messages = list(Message.objects.select_related("lead", "sender"))
+    assert len(messages) == 4
+    for message in messages:
+        # A rep's own prospect, from that rep, merge fields filled.
+        assert message.lead.stage == Stage.PROSPECT
+        assert message.sender == message.lead.owner
+        assert message.to_email == message.lead.email
+        assert "{{" not in message.subject + message.body_text
+        assert message.lead.company in message.subject
+    assert EmailTemplate.objects.count() == 2
+
+    call_command("seed_demo", stdout=StringIO())
+    assert Message.objects.count() == 4
+    assert EmailTemplate.objects.count() == 2
