@@ -9,6 +9,7 @@ from funnel.stages import Stage
 from sales.models import MAX_AMOUNT, Activity, LostReason, Quota, Sequence
 from sales.periods import validate_period_day
 from sales.services import active_sales_reps
+from sales.teams.models import Team
 
 RETURN_TO = [("board", "board"), ("lead", "lead"), ("my_work", "my work")]
 
@@ -148,9 +149,17 @@ class EnrolForm(ReturnToForm):
 
 class QuotaSetForm(forms.Form):
     owner = forms.CharField(max_length=20, help_text="A rep's id, or 'team'.")
+    # With owner 'team': that named team's quota instead of the whole sales team's.
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
     period = forms.ChoiceField(choices=Quota.Period.choices)
     starts_on = forms.DateField()
     target = _amount("Target")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("team") is not None and data.get("owner") is not None:
+            self.add_error("team", "A quota is for a rep or for a team, not both.")
+        return data
 
     def clean_owner(self):
         value = self.cleaned_data["owner"]

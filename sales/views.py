@@ -104,7 +104,7 @@ def quotas_context(request: HttpRequest, *, source=None) -> dict:
         "period_errors": [e for errors in form.errors.values() for e in errors]
         if form.is_bound
         else [],
-        "board": selectors.quota_board(period=period, today=now),
+        "board": selectors.quota_board(period=period, today=now, teams=True),
         "period": period,
         "previous": period.previous(),
         "next": period.next(),

@@ -404,6 +404,7 @@ def quota_set(request: HttpRequest) -> HttpResponse:
                 starts_on=data["starts_on"],
                 target=data["target"],
                 actor=request.user,
+                team=data["team"],
             )
         except (SalesConflict, ValidationError) as exc:
             messages.error(
@@ -412,6 +413,7 @@ def quota_set(request: HttpRequest) -> HttpResponse:
             status = 409 if isinstance(exc, SalesConflict) else 400
         else:
             who = person_name(data["owner"]) if data["owner"] else "the team"
+            who = f"team {data['team'].name}" if data["team"] else who
             messages.success(request, f"Target for {who} set to {money_text(data['target'])}.")
     source = {"period": request.POST.get("period", ""), "on": request.POST.get("starts_on", "")}
     if not wants_partial(request):

@@ -18,6 +18,7 @@ from currencies.records import DEAL
 from sales.models import Deal, Quota
 from sales.periods import Period
 from sales.services.owners import active_sales_reps
+from sales.teams.models import Team, TeamMember
 
 ZERO = Decimal("0.00")
 
@@ -143,6 +144,16 @@ class RepRow:
 
 
 @dataclass(frozen=True)
+class TeamRow:
+    """A named team: its own quota beside what its reps (members now) won."""
+
+    team: Team
+    quota: Quota | None
+    progress: Progress
+    reps: int
+
+
+@dataclass(frozen=True)
 class QuotaBoard:
     period: Period
     rows: list[RepRow]
@@ -150,6 +161,7 @@ class QuotaBoard:
     team: Progress
     # Sum of the reps' targets: the team target when no team quota is set.
     reps_target: Decimal | None
+    teams: list[TeamRow]
 
     @property
     def targets_gap(self) -> Decimal | None:
@@ -162,17 +174,18 @@ class QuotaBoard:
         return gap or None
 
 
-def quota_board(*, period: Period, today: date) -> QuotaBoard:
-    """Every active rep (with or without a quota) and the team for one period, for the
-    managers' quota page. Three queries: reps, quotas of the period, won sums per owner."""
+def quota_board(*, period: Period, today: date, teams: bool = False) -> QuotaBoard:
+    """Every active rep (with or without a quota), each named team and the whole team for
+    one period, for the managers' quota page. Five queries: reps, quotas of the period, won
+    sums per owner, teams, team members."""
     reps = list(active_sales_reps())
-    quotas = {
-        quota.owner_id: quota
-        # Reps' quotas and the whole team's (named teams' are the forecast's).
-        for quota in Quota.objects.filter(
-            period=period.kind, starts_on=period.starts_on, team__isnull=True
-        )
-    }
+    quotas: dict[int | None, Quota] = {}
+    team_quotas: dict[int, Quota] = {}
+    for quota in Quota.objects.filter(period=period.kind, starts_on=period.starts_on):
+        if quota.team_id is None:
+            quotas[quota.owner_id] = quota  # a rep's, or the whole team's (owner None)
+        else:
+            team_quotas[quota.team_id] = quota
     won_by_owner = dict(
         Deal.objects.filter(
             status=Deal.Status.WON,
@@ -211,5 +224,37 @@ def quota_board(*, period: Period, today: date) -> QuotaBoard:
         today=today,
     )
     return QuotaBoard(
-        period=period, rows=rows, team_quota=team_quota, team=team, reps_target=reps_target
+        period=period,
+        rows=rows,
+        team_quota=team_quota,
+        team=team,
+        reps_target=reps_target,
+        teams=_team_rows(period, today, team_quotas, won_by_owner) if teams else [],
     )
+
+
+def _team_rows(
+    period: Period, today: date, quotas: dict[int, Quota], won_by_owner: dict
+) -> list[TeamRow]:
+    members: dict[int, list[int]] = {}
+    for team_id, user_id in TeamMember.objects.values_list("team_id", "user_id"):
+        members.setdefault(team_id, []).append(user_id)
+    rows = []
+    for team in Team.objects.order_by("name"):
+        reps = members.get(team.pk, [])
+        won = sum((won_by_owner.get(rep) or ZERO for rep in reps), ZERO)
+        quota = quotas.get(team.pk)
+        rows.append(
+            TeamRow(
+                team=team,
+                quota=quota,
+                reps=len(reps),
+                progress=Progress(
+                    period=period,
+                    target=quota.target if quota else None,
+                    won=money_round(won),
+                    today=today,
+                ),
+            )
+        )
+    return rows

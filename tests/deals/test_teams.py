@@ -263,3 +263,50 @@ def test_dashboard_forecast_per_team(client, manager, deals, teams, rep, other_r
         other_rep.get_full_name() or other_rep.username,
         "Whole team",
     }
+
+
+def test_the_quota_page_shows_each_team_and_sets_its_target(client, manager, teams, deals):
+    east, _ = teams
+    client.force_login(manager)
+    q1 = {"period": "quarter", "starts_on": "2027-01-01"}
+    response = client.post(
+        "/sales/quotas/set/", {"owner": "team", "team": east.pk, "target": "5000", **q1}
+    )
+    assert response.status_code == 302
+    quota = Quota.objects.get(team=east)
+    assert (quota.owner_id, quota.target, quota.starts_on) == (
+        None,
+        Decimal("5000.00"),
+        Q1.starts_on,
+    )
+    # The whole sales team's quota is still its own row, untouched.
+    assert not Quota.objects.filter(team__isnull=True, owner__isnull=True).exists()
+
+    page = client.get("/sales/quotas/", {"period": "quarter", "on": "2027-03-01"})
+    rows = {row.team.name: row for row in page.context["board"].teams}
+    # East: rep 1,000 + other_rep 250 won in Q1; West: third_rep 2,000.
+    assert rows["East"].progress.won == Decimal("1250.00")
+    assert rows["East"].progress.target == Decimal("5000.00")
+    assert rows["East"].progress.attainment == Decimal("0.25")
+    assert (rows["East"].reps, rows["West"].reps) == (2, 1)
+    assert rows["West"].progress.won == Decimal("2000.00")
+    assert rows["West"].progress.target is None
+    assert b"Target for team East" in page.content
+
+
+def test_a_quota_for_a_rep_and_a_team_at_once_is_refused(client, manager, rep, teams):
+    east, _ = teams
+    client.force_login(manager)
+    response = client.post(
+        "/sales/quotas/set/",
+        {
+            "owner": rep.pk,
+            "team": east.pk,
+            "target": "10",
+            "period": "month",
+            "starts_on": "2027-03-01",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    assert not Quota.objects.exists()
