@@ -28,6 +28,7 @@ from sales import services
 from sales.models import Activity, Deal, Quota, Sequence
 from sales.periods import period_containing
 from sales.pipeline.services import deal_move
+from sales.teams.services import team_save
 
 if TYPE_CHECKING:
     from funnel.demo import DemoContext
@@ -41,6 +42,7 @@ SEQUENCE_STEPS = [
     (9, Activity.Kind.CALL, "Follow-up call: agree next steps"),
     (14, Activity.Kind.TASK, "Decide: open a deal, or back to marketing"),
 ]
+DEMO_TEAMS = ["North", "South"]
 PRODUCTS = ["Starter plan", "Team plan", "Business plan", "Onboarding package", "Annual licence"]
 REPEAT = ["Seat expansion", "Renewal", "Add-on: analytics", "Second team"]
 CALL_SUBJECTS = ["Discovery call", "Demo", "Pricing questions", "Check-in", "Contract review"]
@@ -317,5 +319,15 @@ def _quotas(now: datetime, *, reps: list[AbstractBaseUser], manager: AbstractBas
             target=target.quantize(Decimal(100)),
             created_by=manager,
         )
+        created += 1
+    # One named team per demo rep, each with this month's target, so the quota page and
+    # the forecast show teams beside the whole sales team.
+    for name, rep in zip(DEMO_TEAMS, reps, strict=False):
+        team = team_save(actor=manager, name=name, manager_id=manager.pk, member_ids=[rep.pk])
+        services.quota_create(
+            owner=None, team=team, period=Quota.Period.MONTH,
+            starts_on=period_containing(Quota.Period.MONTH, today).starts_on,
+            target=(monthly[rep.pk] * Decimal("1.1")).quantize(Decimal(100)), created_by=manager,
+        )  # fmt: skip
         created += 1
     return created

@@ -97,3 +97,15 @@ def test_seed_demo_writes_a_few_emails_once_for_the_outbox():
     call_command("seed_demo", stdout=StringIO())
     assert Message.objects.count() == 4
     assert EmailTemplate.objects.count() == 2
+
+
+def test_seed_demo_puts_each_rep_in_a_team_with_a_target():
+    from sales.models import Quota
+    from sales.teams.models import Team
+
+    call_command("seed_demo", stdout=StringIO())
+    teams = {team.name: [m.username for m in team.members.all()] for team in Team.objects.all()}
+    assert teams == {"North": ["rep1"], "South": ["rep2"]}
+    assert Quota.objects.filter(team__isnull=False).count() == 2
+    call_command("seed_demo", stdout=StringIO())
+    assert Team.objects.count() == 2
