@@ -103,6 +103,9 @@ UNION ALL SELECT 'cohort', NULL, campaign, leads, prospects, customers FROM coho
 UNION ALL SELECT 'spend', NULL, campaign, spend, NULL, NULL FROM spend
 """
 
+# funnel migration 0007: the won deals by close date and a lead's credited touches.
+WITHOUT_CREDIT_INDEXES = "DROP INDEX touch_credit_idx; DROP INDEX deal_won_closed_idx"
+
 
 @dataclass
 class View:

@@ -60,6 +60,7 @@ from funnel.services import leads_move_bulk  # noqa: E402
 from funnel.stages import Cause, Stage  # noqa: E402
 from leads.models import Lead  # noqa: E402
 from leads.views import PAGE_SIZE as LEAD_LIST_PAGE_SIZE  # noqa: E402
+from marketing import metrics  # noqa: E402
 from marketing.models import Campaign  # noqa: E402
 
 HAND_WRITTEN = """
@@ -194,7 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
-        "--only", choices=["all", "breakdowns"], default="all", help="run only that part"
+        "--only", choices=["all", "breakdowns", "roi"], default="all", help="run only that part"
     )
     args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
@@ -231,6 +232,9 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.only == "breakdowns":
         breakdowns(window, args.repeat)
+    if args.only == "roi":
+        roi_revenue(window, args.repeat)
+    if args.only != "all":
         return
 
     # The daily rollups the API reads (funnel/metrics/rollup_refresh.py): seed_bulk builds
@@ -340,6 +344,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"page/API = {CPU['dashboard'] / CPU['api']:.2f}"
             )
     breakdowns(window, args.repeat)
+    roi_revenue(window, args.repeat)
 
 
 def _load() -> str:
@@ -372,6 +377,30 @@ def breakdowns(window, repeat: int) -> None:
             flush=True,
         )
     print(f"  load average after: {_load()}")
+
+
+def roi_revenue(window, repeat: int) -> None:
+    """Campaign ROI's revenue credits: the four queries (SQLite's path) against the one
+    statement PostgreSQL runs, with and without its covering indexes (dropped inside a
+    transaction that is rolled back), and whether they agree (==) on this data."""
+    four = timed(lambda: metrics._credits_in_four_queries(window), repeat, "four")
+    one = timed(lambda: metrics._credits_in_one_pass(window), repeat, "one")
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(funnel_breakdowns.WITHOUT_CREDIT_INDEXES)
+            bare = timed(lambda: metrics._credits_in_one_pass(window), repeat, "bare")
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    equal = metrics._credits_in_one_pass(window) == metrics._credits_in_four_queries(window)
+    print(f"Campaign ROI revenue credits; load average {_load()}")
+    print(f"  four queries {four * 1000:.0f} ms; one statement {one * 1000:.0f} ms")
+    print(f"  one statement without its covering indexes {bare * 1000:.0f} ms; equal: {equal}")
+
+
+class _RolledBack(Exception):
+    pass
 
 
 if __name__ == "__main__":
