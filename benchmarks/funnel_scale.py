@@ -14,7 +14,11 @@ It measures, in one run and in-process (Django test client, no network):
 - the lead list (HTML and API) at page 10,000 (or the last page of a smaller database)
   against page 1, with a deep cursor built from the row where that page starts (keyset
   pagination: no OFFSET, no COUNT(*));
-- the dashboard overview page against its API call.
+- the dashboard overview page against its API call;
+- the breakdowns (by owner, campaign, channel), filters alone and combined, a rep's own
+  figures and the campaign ROI tab and API, each against a hand-written SQL statement
+  computing the same figures (benchmarks/funnel_breakdowns.py; `--only breakdowns` runs
+  this part alone).
 Each figure is the median of --repeat timed runs after one warm-up. Timings are printed,
 never asserted; docs/performance.md records them with the machine and the command.
 """
@@ -32,7 +36,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Its sibling funnel_breakdowns.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ.setdefault("DEBUG", "false")
 
@@ -40,6 +45,7 @@ import django
 
 django.setup()
 
+import funnel_breakdowns  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -54,6 +60,8 @@ from funnel.services import leads_move_bulk  # noqa: E402
 from funnel.stages import Cause, Stage  # noqa: E402
 from leads.models import Lead  # noqa: E402
 from leads.views import PAGE_SIZE as LEAD_LIST_PAGE_SIZE  # noqa: E402
+from marketing import metrics  # noqa: E402
+from marketing.models import Campaign  # noqa: E402
 
 HAND_WRITTEN = """
 WITH cohort AS (
@@ -186,6 +194,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--only", choices=["all", "breakdowns", "roi"], default="all", help="run only that part"
+    )
     args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
         sys.exit("Run this against PostgreSQL: set DATABASE_URL to a database of its own.")
@@ -218,6 +229,13 @@ def main(argv: list[str] | None = None) -> None:
                 cursor.fetchall()
 
         return run
+
+    if args.only == "breakdowns":
+        breakdowns(window, args.repeat)
+    if args.only == "roi":
+        roi_revenue(window, args.repeat)
+    if args.only != "all":
+        return
 
     # The daily rollups the API reads (funnel/metrics/rollup_refresh.py): seed_bulk builds
     # them; a database seeded before they existed gets them here.
@@ -325,6 +343,64 @@ def main(argv: list[str] | None = None) -> None:
                 f"  API/SQL = {CPU['api'] / CPU['sql_tuned']:.2f}, "
                 f"page/API = {CPU['dashboard'] / CPU['api']:.2f}"
             )
+    breakdowns(window, args.repeat)
+    roi_revenue(window, args.repeat)
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def breakdowns(window, repeat: int) -> None:
+    """Every breakdown, filter, a rep's scope and ROI against hand-written SQL."""
+    manager = get_user_model().objects.get(username="seed-manager")
+    rep = (
+        get_user_model().objects.filter(groups__name="sales", is_active=True).order_by("pk").first()
+    )
+    campaign = Campaign.objects.order_by("pk").first()
+    if rep is None or campaign is None:
+        print("Breakdowns: skipped (the database has no sales rep or no campaign).")
+        return
+    clients = {False: Client(), True: Client()}
+    clients[False].force_login(manager)
+    clients[True].force_login(rep)
+    print(f"Breakdowns, window {window.since} .. {window.until}; load average {_load()}")
+    print(f"  {'view':52s} {'ms':>7s} {'SQL ms':>7s} {'ratio':>6s} {'CPU ratio':>9s}")
+    for view in funnel_breakdowns.views(window, rep.pk, campaign):
+        client = clients[view.as_rep]
+        page = timed(lambda: get(client, view.url), repeat, view.name)  # noqa: B023
+        sql = timed(funnel_breakdowns.run_sql(view), repeat, f"{view.name} SQL")
+        cpu = CPU.get(view.name), CPU.get(f"{view.name} SQL")
+        cpu_ratio = f"{cpu[0] / cpu[1]:9.2f}" if all(cpu) else f"{'n/a':>9s}"
+        print(
+            f"  {view.name:52s} {page * 1000:7.0f} {sql * 1000:7.0f} {page / sql:6.2f} {cpu_ratio}",
+            flush=True,
+        )
+    print(f"  load average after: {_load()}")
+
+
+def roi_revenue(window, repeat: int) -> None:
+    """Campaign ROI's revenue credits: the four queries (SQLite's path) against the one
+    statement PostgreSQL runs, with and without its covering indexes (dropped inside a
+    transaction that is rolled back), and whether they agree (==) on this data."""
+    four = timed(lambda: metrics._credits_in_four_queries(window), repeat, "four")
+    one = timed(lambda: metrics._credits_in_one_pass(window), repeat, "one")
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(funnel_breakdowns.WITHOUT_CREDIT_INDEXES)
+            bare = timed(lambda: metrics._credits_in_one_pass(window), repeat, "bare")
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    equal = metrics._credits_in_one_pass(window) == metrics._credits_in_four_queries(window)
+    print(f"Campaign ROI revenue credits; load average {_load()}")
+    print(f"  four queries {four * 1000:.0f} ms; one statement {one * 1000:.0f} ms")
+    print(f"  one statement without its covering indexes {bare * 1000:.0f} ms; equal: {equal}")
+
+
+class _RolledBack(Exception):
+    pass
 
 
 if __name__ == "__main__":

@@ -37,9 +37,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from currencies.codes import company_currency
 from currencies.conversion import converted, money_round
-from currencies.models import ExchangeRate
 from currencies.records import DEAL, SPEND
 from funnel.metrics.window import Window
 from leads.models import Lead
@@ -105,7 +103,8 @@ def campaign_results(
     *, window: Window, campaigns: QuerySet[Campaign] | None = None, include_none: bool = True
 ) -> tuple[list[CampaignResult], CampaignResult]:
     """One row per campaign of `campaigns` (default: all), plus the "none" row, and the
-    totals over every campaign (not only those listed). Six queries whatever the data."""
+    totals over every campaign (not only those listed). A fixed number of queries whatever
+    the data (the revenue credits: one on PostgreSQL, four elsewhere)."""
     listed = list((campaigns if campaigns is not None else Campaign.objects.all()).order_by("name"))
     rows: dict[int | None, CampaignResult] = {c.pk: CampaignResult(campaign=c) for c in listed}
     none = CampaignResult(campaign=None)
@@ -183,6 +182,13 @@ def _revenue() -> Sum:
 
 def revenue_credits(window: Window) -> dict[str, dict[int | None, Decimal]]:
     """{model: {campaign id or None: revenue}} for the deals won in the window."""
+    if connection.vendor == "postgresql":
+        return _credits_in_one_pass(window)
+    return _credits_in_four_queries(window)
+
+
+def _credits_in_four_queries(window: Window) -> dict[str, dict[int | None, Decimal]]:
+    """First touch, last touch, linear shares and the linear fallback: one query each."""
     credits: dict[str, dict[int | None, Decimal]] = {m: defaultdict(Decimal) for m in MODELS}
     first = _won(window).values("lead__source_campaign").annotate(total=_revenue())
     for item in first:
@@ -213,36 +219,84 @@ def revenue_credits(window: Window) -> dict[str, dict[int | None, Decimal]]:
     return {model: dict(values) for model, values in credits.items()}
 
 
+def _won_revenue_sql(window: Window) -> tuple[str, tuple]:
+    """The deals won in the window as a SELECT for the raw statements below, whose
+    columns are WON_CTE's. Compiled from the ORM, so the revenue is the
+    amount converted by currencies.conversion at the rate date currencies.records gives a
+    deal: the rule is written once."""
+    won = _won(window).values(
+        "id",
+        "lead_id",
+        "closed_at",
+        source=F("lead__source_campaign_id"),
+        revenue=converted(DEAL, today=date.min),
+    )
+    return won.query.sql_with_params()
+
+
+# The won deals' columns in the statements below (id, lead, close time, source campaign,
+# revenue in the company currency).
+WON_CTE = "won (id, lead_id, closed_at, source, revenue)"
+
+
+def _credits_in_one_pass(window: Window) -> dict[str, dict[int | None, Decimal]]:
+    """PostgreSQL: the four sums of _credits_in_four_queries from one pass over the won
+    deals and their credited touches (index-only, funnel migration 0007). Same per-deal
+    amounts and the same groups, so the same sums to the last digit; then rounded per
+    figure as they are there (the fallback apart from the linear shares)."""
+    touch = connection.ops.quote_name(Touch._meta.db_table)
+    won, params = _won_revenue_sql(window)
+    sql = f"""
+        WITH {WON_CTE} AS MATERIALIZED ({won}),
+        credited AS MATERIALIZED (
+            SELECT w.id AS deal_id, t.campaign_id,
+                   count(*) OVER (PARTITION BY w.id) AS touches,
+                   row_number() OVER (PARTITION BY w.id ORDER BY t.at DESC, t.id DESC) AS rank
+            FROM won w JOIN {touch} t ON t.lead_id = w.lead_id
+                AND t.campaign_id IS NOT NULL AND t.at <= w.closed_at
+        )
+        SELECT 'first_touch', source, sum(revenue) FROM won GROUP BY source
+        UNION ALL
+        SELECT 'last_touch', coalesce(c.campaign_id, w.source), sum(w.revenue)
+        FROM won w LEFT JOIN credited c ON c.deal_id = w.id AND c.rank = 1 GROUP BY 2
+        UNION ALL
+        SELECT 'linear', c.campaign_id, sum(w.revenue * 1.0 / c.touches)
+        FROM won w JOIN credited c ON c.deal_id = w.id GROUP BY 2
+        UNION ALL
+        SELECT 'fallback', w.source, sum(w.revenue) FROM won w
+        WHERE NOT EXISTS (SELECT 1 FROM credited c WHERE c.deal_id = w.id) GROUP BY 2
+    """
+    credits: dict[str, dict[int | None, Decimal]] = {m: defaultdict(Decimal) for m in MODELS}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for model, campaign_id, total in cursor.fetchall():
+            credits["linear" if model == "fallback" else model][campaign_id] += _money(total)
+    return {model: dict(values) for model, values in credits.items()}
+
+
 def _linear(window: Window) -> list[tuple[int, Decimal]]:
     """Each won deal's amount split equally over its lead's touches with a campaign at or
     before the close (a campaign touched twice gets two shares), summed per campaign.
-    Plain SQL: a join of deals to touches with a per-deal count, same on both databases;
-    the amount converted at the close date as `currencies.conversion` does."""
-    qn = connection.ops.quote_name
-    deal, touch = qn(Deal._meta.db_table), qn(Touch._meta.db_table)
-    rates = qn(ExchangeRate._meta.db_table)
-    rate = f"""CASE WHEN d.currency = %s THEN 1 ELSE (
-            SELECT r.rate FROM {rates} r
-            WHERE r.currency = d.currency AND r.day <= d.closed_on
-            ORDER BY r.day DESC LIMIT 1) END"""
+    Plain SQL over the won deals compiled from the ORM (_won_revenue_sql): a join of deals
+    to touches with a per-deal count, same on both databases."""
+    touch = connection.ops.quote_name(Touch._meta.db_table)
+    won, params = _won_revenue_sql(window)
     # `* 1.0`: SQLite may hold a whole amount as an integer, and integer division truncates.
     sql = f"""
-        SELECT t.campaign_id, SUM(d.amount * {rate} * 1.0 / n.touches)
-        FROM {deal} d
+        WITH {WON_CTE} AS ({won})
+        SELECT t.campaign_id, SUM(w.revenue * 1.0 / n.touches)
+        FROM won w
         JOIN (
-            SELECT d2.id AS deal_id, COUNT(*) AS touches
-            FROM {deal} d2
-            JOIN {touch} t2 ON t2.lead_id = d2.lead_id
-                AND t2.campaign_id IS NOT NULL AND t2.at <= d2.closed_at
-            WHERE d2.status = %s AND d2.closed_on >= %s AND d2.closed_on <= %s
-            GROUP BY d2.id
-        ) n ON n.deal_id = d.id
-        JOIN {touch} t ON t.lead_id = d.lead_id
-            AND t.campaign_id IS NOT NULL AND t.at <= d.closed_at
+            SELECT w2.id AS deal_id, COUNT(*) AS touches
+            FROM won w2
+            JOIN {touch} t2 ON t2.lead_id = w2.lead_id
+                AND t2.campaign_id IS NOT NULL AND t2.at <= w2.closed_at
+            GROUP BY w2.id
+        ) n ON n.deal_id = w.id
+        JOIN {touch} t ON t.lead_id = w.lead_id
+            AND t.campaign_id IS NOT NULL AND t.at <= w.closed_at
         GROUP BY t.campaign_id
     """
-    adapt = connection.ops.adapt_datefield_value
-    params = [company_currency(), Deal.Status.WON.value, adapt(window.since), adapt(window.until)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(campaign_id, _money(total)) for campaign_id, total in cursor.fetchall()]

@@ -39,3 +39,18 @@ def test_runs_to_the_end_on_a_small_database(capsys):
     assert "Data: 300 leads" in report
     assert "lead list HTML page 1 / 12" in report
     assert "lead list API page 1 / 6" in report
+    # The breakdowns part (benchmarks/funnel_breakdowns.py, a sibling module), every view
+    # timed against its hand-written statement.
+    assert "API by owner" in report
+    assert "a rep's own figures" in report
+    assert "campaign ROI API (metrics/campaigns/)" in report
+    # ROI's revenue: PostgreSQL's one statement agrees with the four queries on this data.
+    assert "equal: True" in report
+
+
+def test_runs_the_breakdowns_alone(capsys):
+    _benchmark().main(["--leads", "300", "--repeat", "1", "--only", "breakdowns"])
+
+    report = capsys.readouterr().out
+    assert "campaign ROI tab (/dashboard/campaigns/)" in report
+    assert "lead list" not in report
