@@ -317,6 +317,8 @@ def main() -> None:
     pipeline = pipeline_default()
     stages = stages_of(pipeline)
     window = Window(on - timedelta(days=89), on)
+    # The dashboard's default window (its Forecast tab computes both over it).
+    year = Window(on - timedelta(days=364), on)
     quarter = period_containing("quarter", on)
     board_params = {"pipeline": pipeline.pk, "recent": on - timedelta(days=RECENT_CLOSED_DAYS)}
 
@@ -381,6 +383,20 @@ def main() -> None:
             "velocity (median, p90), 90 days",
             lambda: velocity(stages=stages, window=window),
             lambda: sql(VELOCITY_SQL, {"start": window.start, "end": window.end}),
+            args.repeat,
+            velocity_check,
+        ),
+        compare(
+            "win rate by stage, 12 months",
+            lambda: win_rates(stages=stages, window=year),
+            lambda: sql(WIN_RATE_SQL, {"since": year.since, "until": year.until}),
+            args.repeat,
+            rates_check,
+        ),
+        compare(
+            "velocity (median, p90), 12 months",
+            lambda: velocity(stages=stages, window=year),
+            lambda: sql(VELOCITY_SQL, {"start": year.start, "end": year.end}),
             args.repeat,
             velocity_check,
         ),

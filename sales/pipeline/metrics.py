@@ -101,7 +101,9 @@ def velocity(
         )
         .values("from_stage_id")
         .annotate(
-            moves=Count("id"),
+            # COUNT(*), not COUNT(id): only columns of dealchange_velocity_idx are read,
+            # so the index alone answers.
+            moves=Count("*"),
             median=PercentileCont(days, 0.5),
             p90=PercentileCont(days, 0.9),
         )

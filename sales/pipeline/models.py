@@ -162,6 +162,17 @@ class DealStageChange(models.Model):
             # Win rate: deals that entered a stage; velocity: moves out of a stage in a window.
             models.Index(fields=["to_stage", "at"], name="dealchange_to_at_idx"),
             models.Index(fields=["from_stage", "at"], name="dealchange_from_at_idx"),
+            # Win rate: the stages each closed deal entered, read from the index alone
+            # (a nested loop from the window's closed deals, no heap visits).
+            models.Index(fields=["deal", "to_stage"], name="dealchange_deal_to_idx"),
+            # Velocity: the window's moves out of each stage with their entry time, read
+            # from the index alone (its condition is the statement's filter).
+            models.Index(
+                fields=["from_stage", "at"],
+                include=["from_stage_entered_at"],
+                name="dealchange_velocity_idx",
+                condition=Q(kind="move", from_stage_entered_at__isnull=False),
+            ),
             # Slippage: the window's comparable rows, read from the index alone.
             models.Index(
                 fields=["at", "deal", "expected_close_on", "previous_expected_close_on"],
