@@ -18,6 +18,7 @@ class StepRow:
     subject: str = ""
     email_subject: str = ""
     email_body: str = ""
+    template: str = ""
     errors: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -45,6 +46,7 @@ def rows_from_post(data: QueryDict) -> list[StepRow]:
                 subject=data.get(f"step-{key}-subject", ""),
                 email_subject=data.get(f"step-{key}-email_subject", ""),
                 email_body=data.get(f"step-{key}-email_body", ""),
+                template=data.get(f"step-{key}-template", ""),
             )
         )
     return rows
@@ -69,8 +71,9 @@ def rows_from_sequence(sequence: Sequence) -> list[StepRow]:
     return rows
 
 
-def rows_edit(rows: list[StepRow], action: str) -> list[StepRow]:
-    """Apply "add", "remove-<i>", "up-<i>" or "down-<i>" (0-based) to the rows."""
+def rows_edit(rows: list[StepRow], action: str, templates: dict[str, object]) -> list[StepRow]:
+    """Apply "add", "remove-<i>", "up-<i>", "down-<i>" or "template-<i>" (0-based; the
+    last copies the chosen one of `templates`, by id, into the step's email)."""
     if action == "add":
         if len(rows) < MAX_STEPS:
             last = rows[-1].day_offset if rows else "0"
@@ -86,4 +89,7 @@ def rows_edit(rows: list[StepRow], action: str) -> list[StepRow]:
         rows[i - 1], rows[i] = rows[i], rows[i - 1]
     elif verb == "down" and i + 1 < len(rows):
         rows[i + 1], rows[i] = rows[i], rows[i + 1]
+    elif verb == "template" and rows[i].template in templates:
+        chosen = templates[rows[i].template]
+        rows[i].email_subject, rows[i].email_body = chosen.subject, chosen.body_text
     return rows

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from mail import services as mail_services
 from mail import templating
+from mail.models import MailKind
+from mail.selectors import templates_usable_by
 from sales import services
 from sales.cadences.forms import StepRow, rows_edit, rows_from_post, rows_from_sequence
 from sales.cadences.selectors import sequence_for_page, sequence_list_for
@@ -66,6 +68,13 @@ def _page(request: HttpRequest, *, sequence: Sequence | None) -> HttpResponse:
         "kinds": Activity.Kind.choices,
         "merge_fields": templating.FIELDS,
         "errors": {},
+        # A sequence's email is a sales email: it starts from a sales template.
+        "templates": list(
+            templates_usable_by(request.user)
+            .filter(kind=MailKind.SALES)
+            .only("pk", "name", "subject", "body_text")
+            .order_by("name")
+        ),
     }
     if request.method == "GET":
         context["rows"] = rows_from_sequence(sequence) if sequence else [StepRow()]
@@ -82,7 +91,8 @@ def _page(request: HttpRequest, *, sequence: Sequence | None) -> HttpResponse:
     context.update(rows=rows, values=values)
     action = request.POST.get("edit", "")
     if action and not in_use:
-        context["rows"] = rows_edit(rows, action)
+        templates = {str(t.pk): t for t in context["templates"]}
+        context["rows"] = rows_edit(rows, action, templates)
         return render(request, "sales/sequence_form.html", context)
     try:
         saved = _save(request, sequence=sequence, rows=rows, values=values, in_use=in_use)

@@ -1,11 +1,12 @@
 """Issue 15's sequence pages in a browser: a rep opens Sequences from the account menu,
-writes a cadence with a call and an email step (adding steps through htmx, an unknown
-merge field refused in place), saves it and finds it in the list; at laptop and phone width."""
+writes a cadence with a call and an email step (adding steps and filling the email from a
+sales template through htmx, an unknown merge field refused in place), saves it and finds
+it in the list; at laptop and phone width."""
 
 import pytest
 from playwright.sync_api import expect
 
-from mail.models import StepEmail
+from mail.models import EmailTemplate, StepEmail
 from sales.models import Sequence
 from tests import factories
 from tests.browser.screens import save
@@ -16,6 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_rep_creates_a_sequence_with_an_email_step(live_server, page):
     factories.RepFactory(username="riley", first_name="Riley", last_name="Stone")
+    EmailTemplate.objects.create(
+        name="Warm intro", kind="sales", subject="Hello there", body_text="From a template"
+    )
     sign_in(page, live_server, "riley")
     page.locator(".user-menu summary").click()
     page.locator(".user-menu").get_by_role("link", name="Sequences", exact=True).click()
@@ -30,6 +34,9 @@ def test_rep_creates_a_sequence_with_an_email_step(live_server, page):
     page.locator("#step-1-kind").select_option("email")
     page.locator("#step-1-day").fill("3")
     page.locator("#step-1-subject").fill("Follow-up email")
+    page.get_by_label("Start from a template").last.select_option(label="Warm intro")
+    page.get_by_role("button", name="Use template for step 2").click()
+    expect(page.locator("#step-1-email-body")).to_have_value("From a template")
     page.locator("#step-1-email-subject").fill("Hi {{ nickname }}")
     page.locator("#step-1-email-body").fill("Hello {{ first_name }},\nGood to talk.")
     page.locator("#sequence-save").click()

@@ -168,3 +168,23 @@ def test_the_list_and_edit_pages_cost_fixed_queries(client, world):
     for step in sequence.steps.filter(kind="email"):
         StepEmail.objects.create(step=step, subject="Hi", body_text="Hello")
     assert (queries(client, list_url), queries(client, edit_url)) == small
+
+
+def test_an_email_step_starts_from_a_sales_template(client, world):
+    from mail.models import EmailTemplate
+
+    sales = EmailTemplate.objects.create(
+        name="Warm intro", kind="sales", subject="Hi {{ first_name }}", body_text="From me"
+    )
+    EmailTemplate.objects.create(
+        name="Newsletter", kind="marketing", subject="News", body_text="All the news"
+    )
+    client.force_login(world.a.rep)
+    url = reverse("sales:sequence_new")
+    page = client.get(url).content.decode()
+    assert "Warm intro" in page and "Newsletter" not in page
+    data = form(steps=[("email", 0, "Intro", "", "")], edit="template-0")
+    data["step-0-template"] = str(sales.pk)
+    filled = client.post(url, data).content.decode()
+    assert 'value="Hi {{ first_name }}"' in filled and "From me</textarea>" in filled
+    assert not Sequence.objects.filter(name="Welcome cadence").exists()
