@@ -26,6 +26,7 @@ MENU_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Email outbox", "mail:outbox", ALL),
     ("Email templates", "mail:template_list", ALL),
     ("Email suppressions", "mail:suppressions", (MANAGERS,)),
+    ("Sequences", "sales:sequence_list", (SALES, MANAGERS)),
     ("Sequence email reports", "mail:sequence_list", (SALES, MANAGERS)),
 ]
 

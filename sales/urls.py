@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sales import views, views_actions
+from sales.cadences import views as cadence_views
 from sales.pipeline import views as pipeline_views
 from sales.teams import views as teams_views
 
@@ -12,6 +13,9 @@ urlpatterns = [
     path("deals/board/", pipeline_views.board_page, name="deal_board"),
     path("deals/<int:pk>/move/", pipeline_views.deal_move_view, name="deal_move"),
     path("quotas/", views.quotas, name="quotas"),
+    path("sequences/", cadence_views.sequence_list, name="sequence_list"),
+    path("sequences/new/", cadence_views.sequence_new, name="sequence_new"),
+    path("sequences/<int:pk>/", cadence_views.sequence_edit, name="sequence_edit"),
     path("teams/", teams_views.teams_page, name="teams"),
     path("teams/save/", teams_views.team_save_view, name="team_save"),
     path("quotas/set/", views_actions.quota_set, name="quota_set"),

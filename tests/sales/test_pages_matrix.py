@@ -33,6 +33,20 @@ PAGES = {
     "sales:board": {"anonymous": 302, "marketer": 403, "rep_a": 200, "rep_b": 200, "manager": 200},
     "sales:quotas": {"anonymous": 302, "marketer": 403, "rep_a": 403, "rep_b": 403, "manager": 200},
     "sales:teams": {"anonymous": 302, "marketer": 403, "rep_a": 403, "rep_b": 403, "manager": 200},
+    "sales:sequence_list": {
+        "anonymous": 302,
+        "marketer": 403,
+        "rep_a": 200,
+        "rep_b": 200,
+        "manager": 200,
+    },
+    "sales:sequence_new": {
+        "anonymous": 302,
+        "marketer": 403,
+        "rep_a": 200,
+        "rep_b": 200,
+        "manager": 200,
+    },
 }
 
 
