@@ -9,6 +9,7 @@ to their campaign), in the same run. The live path is the one tests/metrics chec
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -111,14 +112,13 @@ WITHOUT_CREDIT_INDEXES = "DROP INDEX touch_credit_idx; DROP INDEX deal_won_close
 class View:
     name: str
     url: str
-    sql: str
+    sql: str | None  # None: no hand-written statement to compare with (timed alone).
     params: dict = field(default_factory=dict)
     as_rep: bool = False  # Requested as the rep (their own figures), not the manager.
 
 
-def views(window: Window, rep_id: int, campaign: Campaign) -> list[View]:
-    base = {"since": window.since.isoformat(), "until": window.until.isoformat()}
-    sql_params = {
+def _sql_params(window: Window, rep_id: int, campaign: Campaign) -> dict:
+    return {
         "tz": settings.TIME_ZONE,
         "start": window.start,
         "end": window.end,
@@ -131,14 +131,59 @@ def views(window: Window, rep_id: int, campaign: Campaign) -> list[View]:
         "currency": settings.FUNNEL_CURRENCY,
     }
 
+
+def views(window: Window, rep_id: int, campaign: Campaign) -> list[View]:
+    """The issue's views over `window`, then the same kinds over the last 30 days (two
+    partial months), then the dashboard tabs and metrics calls that read deals."""
+    return [
+        *_funnel_views(window, rep_id, campaign),
+        *_funnel_views(
+            Window(window.until - timedelta(days=29), window.until), rep_id, campaign, short=True
+        ),
+        *_other_tabs(window),
+    ]
+
+
+def _other_tabs(window: Window) -> list[View]:
+    base = urlencode({"since": window.since.isoformat(), "until": window.until.isoformat()})
+    window_query = urlencode({"preset": "", "since": window.since, "until": window.until})
+    return [
+        View("overview tab (/dashboard/)", f"/dashboard/?{window_query}", None),
+        View("quotas tab", "/dashboard/quotas/", None),
+        View("forecast tab", "/dashboard/forecast/", None),
+        View("metrics/quotas/", "/api/v1/metrics/quotas/", None),
+        View("metrics/forecast/", "/api/v1/metrics/forecast/", None),
+        View("metrics/pipeline/", f"/api/v1/metrics/pipeline/?{base}", None),
+    ]
+
+
+def _funnel_views(
+    window: Window, rep_id: int, campaign: Campaign, *, short: bool = False
+) -> list[View]:
+    base = {"since": window.since.isoformat(), "until": window.until.isoformat()}
+    sql_params = _sql_params(window, rep_id, campaign)
+
     def api(group_by=None, **filters) -> str:
         query = {**base, **({"group_by": group_by} if group_by else {}), **filters}
         return f"/api/v1/metrics/funnel/?{urlencode(query)}"
 
     def funnel(name, url, group_by, where="TRUE", as_rep=False):
+        name = f"{name}, last 30 days" if short else name
         return View(name, url, hand_written_funnel(group_by, where), sql_params, as_rep)
 
     window_query = urlencode({"preset": "", **base})
+    if short:
+        return [
+            funnel("API by owner", api("owner"), "owner"),
+            funnel("API by channel", api("channel"), "channel"),
+            funnel(
+                "a rep's own figures",
+                api("month"),
+                "month",
+                "(l.owner_id = %(rep)s OR l.owner_id IS NULL)",
+                as_rep=True,
+            ),
+        ]
     return [
         funnel("API by owner", api("owner"), "owner"),
         funnel("breakdown tab by owner", f"/dashboard/breakdown/?by=owner&{window_query}", "owner"),
@@ -168,6 +213,24 @@ def views(window: Window, rep_id: int, campaign: Campaign) -> list[View]:
             api("campaign", channel=campaign.channel),
             "campaign",
             "c.channel = %(channel)s",
+        ),
+        funnel(
+            "API by owner, channel filter",
+            api("owner", channel=campaign.channel),
+            "owner",
+            "c.channel = %(channel)s",
+        ),
+        funnel(
+            "a rep's figures by channel (as the rep)",
+            api("channel"),
+            "channel",
+            "(l.owner_id = %(rep)s OR l.owner_id IS NULL)",
+            as_rep=True,
+        ),
+        funnel(
+            "breakdown tab by channel",
+            f"/dashboard/breakdown/?by=channel&{window_query}",
+            "channel",
         ),
         View(
             "campaign ROI tab (/dashboard/campaigns/)",
