@@ -56,7 +56,7 @@ def _deal_days(rows: str) -> str:
 
 def _touch_leads(rows: str) -> str:
     return (
-        f"INSERT INTO {DIRTY} (leads) SELECT array_agg(DISTINCT lead_id) FROM {rows} "
+        f"INSERT INTO {DIRTY} (leads) SELECT array_agg(lead_id) FROM {rows} "
         "WHERE campaign_id IS NOT NULL HAVING count(*) > 0"
     )
 
