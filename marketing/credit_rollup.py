@@ -38,7 +38,7 @@ from sales.models import Deal
 # Past this many days to rebuild, one full rebuild is cheaper than day by day.
 FULL_REBUILD_DAYS = 1500
 
-# The close days in [%s, %s] (twice, then once more) whose credits the summary may not
+# The close days in [%s, %s] (given three times) whose credits the summary may not
 # hold yet: noted days, the won deals' days of noted leads, and every day while the
 # rollups are not built (no state row).
 DIRTY_DAYS = """
@@ -73,21 +73,20 @@ def credits_from_rollup(window: Window) -> list[dict]:
         .values("closed_on", "currency", rate=rate_expression(DEAL, today=date.min))
     )
     rates_sql, rates_params = rates.query.sql_with_params()
+    summary = f"""
+        SELECT s.kind, s.campaign_id, s.touches, s.amount * r.rate
+        FROM funnel_rollup_credit s
+        JOIN rates r ON r.closed_on = s.closed_on AND r.currency = s.currency
+        WHERE s.closed_on BETWEEN %s AND %s AND s.closed_on NOT IN (SELECT day FROM dirty)
+        UNION ALL
+        SELECT * FROM ({parts_sql("revenue")}) AS live {PARTS_COLUMNS}
+    """
     sql = f"""
         WITH dirty (day) AS MATERIALIZED ({DIRTY_DAYS}),
         {WON_CTE} AS MATERIALIZED ({won}),
         credited AS MATERIALIZED ({credited_sql()}),
         rates (closed_on, currency, rate) AS MATERIALIZED ({rates_sql})
-        {
-        totals_sql(f'''
-            SELECT s.kind, s.campaign_id, s.touches, s.amount * r.rate
-            FROM funnel_rollup_credit s
-            JOIN rates r ON r.closed_on = s.closed_on AND r.currency = s.currency
-            WHERE s.closed_on BETWEEN %s AND %s AND s.closed_on NOT IN (SELECT day FROM dirty)
-            UNION ALL
-            SELECT * FROM ({parts_sql("revenue")}) AS live {PARTS_COLUMNS}
-        ''')
-    }
+        {totals_sql(summary)}
     """
     params = (*[since, until] * 3, *won_params, *rates_params, since, until)
     return fetch_rows(sql, params)

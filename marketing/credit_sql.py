@@ -27,10 +27,12 @@ from marketing.models import Touch
 from sales.models import Deal
 
 Kind = CreditRollup.Kind
+CENT = Decimal("0.01")
 # The won deals' columns in the live statements (id, lead, close time, source campaign,
 # revenue in the company currency).
-CENT = Decimal("0.01")
 WON_CTE = "won (id, lead_id, closed_at, source, revenue)"
+# One credit: its kind, campaign (None: none), the deal's credited touch count (1 but for
+# linear shares) and the deal's value (revenue, or the original amount in the summary).
 PARTS_COLUMNS = "(kind, campaign_id, touches, value)"
 
 

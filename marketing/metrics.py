@@ -12,7 +12,8 @@ For a window [since, until] (site time zone):
 - ROI per model = (revenue - spend) / spend. A zero denominator gives null, not zero.
 Money is in the company currency: each spend line converted at its day, each deal at its
 close date (the latest rate on or before; currencies.records), inside the aggregates,
-summed exactly and rounded to cents once per figure.
+summed exactly and rounded to cents once per figure (linear shares: the exact sums per
+touch count divided as fractions, marketing.credit_sql.exact_cents).
 Every figure is an aggregate in the database: a fixed number of queries per page.
 """
 
