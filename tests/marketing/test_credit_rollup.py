@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from funnel.metrics.rollup_refresh import rollups_refresh
 from funnel.metrics.window import Window
@@ -270,3 +271,33 @@ def test_campaign_results_read_the_summary_with_the_same_queries(world, django_a
             assert result.revenue[model] == want[model].get(key, Decimal("0.00"))
     assert totals.revenue["first_touch"] == sum(want["first_touch"].values(), Decimal(0))
     assert len(live) == len(results)
+
+
+@pytest.mark.parametrize("url", ["/dashboard/campaigns/", "/api/v1/metrics/campaigns/"])
+def test_the_roi_page_and_api_cost_the_same_statements_built_or_not(world, client, url):
+    """Not built (everything live), built, and built with days pending: the same number
+    of statements, and the same figures (the page's context, the API's JSON)."""
+    client.force_login(ManagerFactory())
+    params = {"since": "2027-01-01", "until": "2027-03-31"}
+
+    def fetch():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params)
+        assert response.status_code == 200
+        if url.startswith("/api/"):
+            return len(queries), response.json()
+        rows = response.context["results"]
+        return len(queries), [(r.campaign and r.campaign.pk, r.revenue) for r in rows]
+
+    live = fetch()
+    rollups_refresh()
+    assert fetch() == live
+    Touch.objects.create(
+        lead=Deal.objects.filter(status="won", closed_on__gte=FIRST).first().lead,
+        campaign=world[0],
+        kind="event_attended",
+        at=datetime(2026, 6, 1, tzinfo=UTC),
+    )
+    pending = fetch()
+    assert pending[0] == live[0]
+    assert notes() == 1
