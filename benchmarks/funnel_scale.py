@@ -33,6 +33,7 @@ import platform
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -61,6 +62,7 @@ from funnel.stages import Cause, Stage  # noqa: E402
 from leads.models import Lead  # noqa: E402
 from leads.views import PAGE_SIZE as LEAD_LIST_PAGE_SIZE  # noqa: E402
 from marketing import metrics  # noqa: E402
+from marketing.credit_rollup import credits_refresh  # noqa: E402
 from marketing.models import Campaign  # noqa: E402
 
 HAND_WRITTEN = """
@@ -404,23 +406,96 @@ def _check_equal(window, clients, views) -> None:
 
 
 def roi_revenue(window, repeat: int) -> None:
-    """Campaign ROI's revenue credits: the four queries (SQLite's path) against the one
-    statement PostgreSQL runs, with and without its covering indexes (dropped inside a
-    transaction that is rolled back), and whether they agree (==) on this data."""
-    four = timed(lambda: metrics._credits_in_four_queries(window), repeat, "four")
+    """Campaign ROI: the tab and the API from the credit summary (marketing.credit_rollup)
+    against the hand-written statement, the same pages read live (rollups not built) and
+    with 1,000 back-dated touches pending; the revenue credits alone (summary, the live
+    statement with and without its covering indexes, the four queries) and whether they
+    agree (==); the summary's full build. Every write is rolled back."""
+    manager = get_user_model().objects.get(username="seed-manager")
+    campaign = Campaign.objects.order_by("pk").first()
+    client = Client()
+    client.force_login(manager)
+    pages = [v for v in funnel_breakdowns.views(window, manager.pk, campaign) if "ROI" in v.name]
+    print(f"Campaign ROI, window {window.since} .. {window.until}; load average {_load()}")
+    print(f"  {'view':44s} {'ms':>7s} {'SQL ms':>7s} {'ratio':>6s} {'CPU ratio':>9s}")
+
+    def report(label: str, view) -> None:
+        page = timed(lambda: get(client, view.url), repeat, label)
+        sql = timed(funnel_breakdowns.run_sql(view), repeat, f"{label} SQL")
+        cpu = CPU.get(label), CPU.get(f"{label} SQL")
+        cpu_ratio = f"{cpu[0] / cpu[1]:9.2f}" if all(cpu) else f"{'n/a':>9s}"
+        print(f"  {label:44s} {page * 1000:7.0f} {sql * 1000:7.0f} {page / sql:6.2f} {cpu_ratio}")
+
+    refreshed = rollups_refresh()
+    print(f"  (refresh before: {refreshed})", flush=True)
+    for view in pages:
+        report(view.name.replace(" (", ", summary (", 1), view)
+    with _rolled_back():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM funnel_rollup_state")  # as before a first build
+        for view in pages:
+            report(view.name.replace(" (", ", live (", 1), view)
+    with _rolled_back():
+        days = _back_dated_touches(campaign, 1000)
+        for view in pages:
+            report(view.name.replace(" (", f", {days} days pending (", 1), view)
+
+    summary = timed(lambda: metrics.revenue_credits(window), repeat, "summary")
     one = timed(lambda: metrics._credits_in_one_pass(window), repeat, "one")
+    four = timed(lambda: metrics._credits_in_four_queries(window), repeat, "four")
+    with _rolled_back():
+        with connection.cursor() as cursor:
+            cursor.execute(funnel_breakdowns.WITHOUT_CREDIT_INDEXES)
+        bare = timed(lambda: metrics._credits_in_one_pass(window), repeat, "bare")
+    live = metrics._credits_in_one_pass(window)
+    equal = metrics.revenue_credits(window) == live == metrics._credits_in_four_queries(window)
+    print(f"Campaign ROI revenue credits; load average {_load()}")
+    print(
+        f"  summary {summary * 1000:.0f} ms; live statement {one * 1000:.0f} ms "
+        f"({bare * 1000:.0f} ms without its covering indexes); four queries {four * 1000:.0f} ms"
+    )
+    print(f"  summary == live statement == four queries: {equal}")
+    with _rolled_back(), connection.cursor() as cursor:
+        began = time.perf_counter()
+        credits_refresh(cursor, full=True)
+        built = time.perf_counter() - began
+        cursor.execute("SELECT count(*) FROM funnel_rollup_credit")
+        rows = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM sales_deal WHERE status = 'won'")
+        won = cursor.fetchone()[0]
+    with connection.cursor() as cursor:
+        # The rolled-back build left as many dead rows as the summary holds: gone before
+        # the next run reads it (autovacuum would take them within minutes).
+        cursor.execute("VACUUM funnel_rollup_credit, funnel_rollup_credit_day")
+    print(f"  summary full build {built:.2f} s: {rows:,} rows for {won:,} won deals")
+
+
+def _back_dated_touches(campaign: Campaign, leads: int) -> int:
+    """A touch a year back for the leads of `leads` won deals (an import of an old event):
+    their close days wait for the refresh. Returns how many days that is."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO marketing_touch (lead_id, campaign_id, kind, at, utm_source, "
+            "utm_medium, utm_campaign, utm_content, utm_term) "
+            "SELECT lead_id, %s, 'event_attended', closed_at - interval '365 days', "
+            "'', '', '', '', '' FROM sales_deal WHERE status = 'won' ORDER BY id DESC LIMIT %s",
+            [campaign.pk, leads],
+        )
+        cursor.execute(
+            "SELECT count(DISTINCT closed_on) FROM sales_deal WHERE status = 'won' AND "
+            "lead_id IN (SELECT unnest(leads) FROM funnel_rollup_credit_dirty)"
+        )
+        return cursor.fetchone()[0]
+
+
+@contextmanager
+def _rolled_back():
     try:
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(funnel_breakdowns.WITHOUT_CREDIT_INDEXES)
-            bare = timed(lambda: metrics._credits_in_one_pass(window), repeat, "bare")
+            yield
             raise _RolledBack
     except _RolledBack:
         pass
-    equal = metrics._credits_in_one_pass(window) == metrics._credits_in_four_queries(window)
-    print(f"Campaign ROI revenue credits; load average {_load()}")
-    print(f"  four queries {four * 1000:.0f} ms; one statement {one * 1000:.0f} ms")
-    print(f"  one statement without its covering indexes {bare * 1000:.0f} ms; equal: {equal}")
 
 
 class _RolledBack(Exception):

@@ -170,8 +170,19 @@ def child_import(csv_path: Path) -> None:
         job = services.import_job_create(upload=upload, encoding="utf-8", actor=None)
     started = time.perf_counter()
     # Queues the Celery task, which (eager here) runs at once, in this process.
+    campaign = None
+    if os.environ.get("BENCH_IMPORT_CAMPAIGN"):
+        from marketing.models import Campaign
+
+        campaign = Campaign.objects.get(pk=os.environ["BENCH_IMPORT_CAMPAIGN"])
     services.import_job_start(
-        job=job, mapping=job.mapping, delimiter=",", dry_run=False, skip_bad_lines=False
+        job=job,
+        mapping=job.mapping,
+        delimiter=",",
+        dry_run=False,
+        skip_bad_lines=False,
+        campaign=campaign,
+        touch_kind="event_attended" if campaign else "",
     )
     print(f"run_seconds={time.perf_counter() - started:.2f}")
     status = Path("/proc/self/status").read_text()
@@ -179,7 +190,7 @@ def child_import(csv_path: Path) -> None:
     print(f"peak_kb={peak_kb}")
 
 
-def bench_import(rows: int, *, repeats: float, prospects: float) -> None:
+def bench_import(rows: int, *, repeats: float, prospects: float, with_touches: bool) -> None:
     from leads.models import Lead
 
     name = f"leads-{rows}-r{repeats:g}-p{prospects:g}"
@@ -193,12 +204,19 @@ def bench_import(rows: int, *, repeats: float, prospects: float) -> None:
     copy_seconds = raw_copy(copy_path)
     assert Lead.objects.count() == leads
     reset_leads()
+    if with_touches:
+        # An event's attendees: every lead gets the campaign and a touch from it.
+        from marketing.models import Campaign
+
+        campaign, _ = Campaign.objects.get_or_create(name="Benchmark expo")
+        os.environ["BENCH_IMPORT_CAMPAIGN"] = str(campaign.pk)
     total, peak_kb, info = import_in_child(csv_path)
     job = info["job"]
     assert job.status == "done", job.message
     assert Lead.objects.count() == leads, Lead.objects.count()
     run_seconds = float(info["run_seconds"])
-    print(f"\nImport of {rows:,} rows ({size_mb:,.0f} MB CSV), PostgreSQL")
+    touches = ", with a campaign and a touch per lead" if with_touches else ""
+    print(f"\nImport of {rows:,} rows ({size_mb:,.0f} MB CSV{touches}), PostgreSQL")
     print(
         f"  {leads:,} distinct addresses ({repeats:.0%} of lines repeat one), "
         f"{prospects:.0%} of lines with Stage = prospect"
@@ -364,6 +382,21 @@ RANDOM_KIND = """(ARRAY['form_submit','page_visit','email_open','email_click',
                      [1 + floor(random() * 7)::int]"""
 
 
+def credit_triggers(*, enable: bool) -> None:
+    """Switch the campaign credit triggers on or off, to measure what they cost."""
+    import importlib
+
+    from django.db import connection
+
+    triggers = importlib.import_module("funnel.migrations.0009_credit_rollup_triggers").TRIGGERS
+    with connection.cursor() as cursor:
+        for table, names in triggers.items():
+            for name in names:
+                verb = "ENABLE" if enable else "DISABLE"
+                cursor.execute(f"ALTER TABLE {table} {verb} TRIGGER {name}")
+    print(f"Campaign credit triggers {'enabled' if enable else 'disabled'}.")
+
+
 def timezone_now():
     from django.utils import timezone
 
@@ -415,6 +448,14 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--only", choices=["import", "scoring"])
+    parser.add_argument(
+        "--with-touches", action="store_true", help="import with a campaign and its touches"
+    )
+    parser.add_argument(
+        "--without-credit-triggers",
+        action="store_true",
+        help="disable the campaign credit triggers (funnel migration 0009) for this run",
+    )
     parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_import:
@@ -427,8 +468,19 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     import_environment()
     setup_django()
-    if args.only != "scoring":
-        bench_import(args.rows, repeats=args.repeats, prospects=args.prospects)
+    if args.without_credit_triggers:
+        credit_triggers(enable=False)
+    try:
+        if args.only != "scoring":
+            bench_import(
+                args.rows,
+                repeats=args.repeats,
+                prospects=args.prospects,
+                with_touches=args.with_touches,
+            )
+    finally:
+        if args.without_credit_triggers:
+            credit_triggers(enable=True)
     if args.only != "import":
         bench_scoring(args.touches, args.repeat, args.touched)
 

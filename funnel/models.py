@@ -160,3 +160,55 @@ class StageTimeRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.moves} moves out of stage {self.from_code}, bucket {self.bucket}"
+
+
+# --- Campaign revenue credits (PostgreSQL; marketing/credit_rollup.py) ------------------
+# Won deals' original amounts credited to campaigns (marketing.metrics.revenue_credits),
+# summed per close day and currency and converted when read, so a rate added or corrected
+# later for a past day changes the figure at once. Triggers (migration
+# 0009_credit_rollup_triggers) note the close days (or the leads) every write touches in
+# `funnel_rollup_credit_dirty` (a PostgreSQL-only table of that migration: the notes hold
+# arrays); those days are read live until the minute refresh rebuilds them.
+
+
+class CreditRollup(models.Model):
+    """Sum of the original `amount`s in `currency` of the deals won (closed) on
+    `closed_on` that `kind` credits to `campaign_id` (None: no campaign). Linear shares
+    are keyed by the deal's credited touch count `touches` and summed once per touch, so
+    the reader divides each (campaign, count) sum once, as the live path does."""
+
+    class Kind(models.IntegerChoices):
+        FIRST_TOUCH = 1, "first touch"
+        LAST_TOUCH = 2, "last touch"
+        LINEAR = 3, "linear shares"
+        FALLBACK = 4, "linear fallback (no credited touch)"
+
+    closed_on = models.DateField()
+    currency = models.CharField(max_length=3)
+    kind = models.SmallIntegerField(choices=Kind.choices)
+    # No foreign key: a deleted campaign's touches and leads lose it by their own writes.
+    campaign_id = models.BigIntegerField(null=True)
+    touches = models.IntegerField()
+    amount = models.DecimalField(max_digits=30, decimal_places=2)
+
+    class Meta:
+        db_table = "funnel_rollup_credit"
+        indexes = [models.Index(fields=["closed_on"], name="rollup_credit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.closed_on}: {self.amount} {self.currency} to campaign {self.campaign_id}"
+
+
+class CreditRollupDay(models.Model):
+    """A (close day, currency) present in `CreditRollup`: the reader converts each pair
+    once with currencies.conversion's rate expression, not once per summary row."""
+
+    pk = models.CompositePrimaryKey("closed_on", "currency")
+    closed_on = models.DateField()
+    currency = models.CharField(max_length=3)
+
+    class Meta:
+        db_table = "funnel_rollup_credit_day"
+
+    def __str__(self) -> str:
+        return f"{self.closed_on} {self.currency}"

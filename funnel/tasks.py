@@ -19,9 +19,10 @@ def qualify_scored_leads() -> int:
 
 @shared_task
 def metric_rollups_refresh() -> str:
-    """Rebuild the local days of the metric rollups that changed since the last run
-    (funnel/metrics/rollup_refresh.py). Idempotent, and runs alone: a second run waits
-    for the first, then finds nothing left to do."""
+    """Rebuild the local days of the metric rollups, and the close days of the campaign
+    credits summary, that changed since the last run (funnel/metrics/rollup_refresh.py).
+    Idempotent, and runs alone: a second run waits for the first, then finds nothing left
+    to do."""
     from funnel.metrics.rollup_refresh import rollups_refresh
 
     result = rollups_refresh()

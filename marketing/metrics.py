@@ -12,7 +12,8 @@ For a window [since, until] (site time zone):
 - ROI per model = (revenue - spend) / spend. A zero denominator gives null, not zero.
 Money is in the company currency: each spend line converted at its day, each deal at its
 close date (the latest rate on or before; currencies.records), inside the aggregates,
-summed exactly and rounded to cents once per figure.
+summed exactly and rounded to cents once per figure (linear shares: the exact sums per
+touch count divided as fractions, marketing.credit_sql.exact_cents).
 Every figure is an aggregate in the database: a fixed number of queries per page.
 """
 
@@ -39,12 +40,31 @@ from django.db.models.functions import Coalesce
 
 from currencies.conversion import converted, money_round
 from currencies.records import DEAL, SPEND
+from funnel.metrics.sql import fetch_rows
 from funnel.metrics.window import Window
 from leads.models import Lead
+from marketing.credit_rollup import credits_from_rollup
+from marketing.credit_sql import (
+    WON_CTE,
+    Kind,
+    credited_sql,
+    exact_cents,
+    parts_sql,
+    totals_sql,
+    won_deals,
+    won_revenue_sql,
+)
 from marketing.models import Campaign, Spend, Touch
 from sales.models import Deal
 
 MODELS = ("first_touch", "last_touch", "linear")
+# The credit kinds of marketing.credit_sql by model: the fallback is linear revenue.
+KIND_MODELS = {
+    Kind.FIRST_TOUCH: "first_touch",
+    Kind.LAST_TOUCH: "last_touch",
+    Kind.LINEAR: "linear",
+    Kind.FALLBACK: "linear",
+}
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -163,9 +183,7 @@ def _spend(window: Window) -> dict[int, Decimal]:
 
 
 def _won(window: Window) -> QuerySet[Deal]:
-    return Deal.objects.filter(
-        status=Deal.Status.WON, closed_on__gte=window.since, closed_on__lte=window.until
-    ).order_by()
+    return won_deals(window)
 
 
 def _credited_touches() -> QuerySet[Touch]:
@@ -181,9 +199,11 @@ def _revenue() -> Sum:
 
 
 def revenue_credits(window: Window) -> dict[str, dict[int | None, Decimal]]:
-    """{model: {campaign id or None: revenue}} for the deals won in the window."""
+    """{model: {campaign id or None: revenue}} for the deals won in the window. PostgreSQL
+    reads the summary of credits per close day (marketing.credit_rollup), the days with
+    pending writes live, in one statement; SQLite runs four queries."""
     if connection.vendor == "postgresql":
-        return _credits_in_one_pass(window)
+        return credits_by_model(credits_from_rollup(window))
     return _credits_in_four_queries(window)
 
 
@@ -219,72 +239,46 @@ def _credits_in_four_queries(window: Window) -> dict[str, dict[int | None, Decim
     return {model: dict(values) for model, values in credits.items()}
 
 
-def _won_revenue_sql(window: Window) -> tuple[str, tuple]:
-    """The deals won in the window as a SELECT for the raw statements below, whose
-    columns are WON_CTE's. Compiled from the ORM, so the revenue is the
-    amount converted by currencies.conversion at the rate date currencies.records gives a
-    deal: the rule is written once."""
-    won = _won(window).values(
-        "id",
-        "lead_id",
-        "closed_at",
-        source=F("lead__source_campaign_id"),
-        revenue=converted(DEAL, today=date.min),
-    )
-    return won.query.sql_with_params()
-
-
-# The won deals' columns in the statements below (id, lead, close time, source campaign,
-# revenue in the company currency).
-WON_CTE = "won (id, lead_id, closed_at, source, revenue)"
-
-
 def _credits_in_one_pass(window: Window) -> dict[str, dict[int | None, Decimal]]:
-    """PostgreSQL: the four sums of _credits_in_four_queries from one pass over the won
-    deals and their credited touches (index-only, funnel migration 0007). Same per-deal
-    amounts and the same groups, so the same sums to the last digit; then rounded per
-    figure as they are there (the fallback apart from the linear shares)."""
-    touch = connection.ops.quote_name(Touch._meta.db_table)
-    won, params = _won_revenue_sql(window)
+    """PostgreSQL, live: the four sums of _credits_in_four_queries from one pass over the
+    won deals and their credited touches (index-only, funnel migration 0007). Same
+    per-deal amounts, the same groups and the same division of linear sums, so the same
+    sums to the last digit; then rounded per figure as they are there (the fallback apart
+    from the linear shares). The summary's reader (credit_rollup) runs the same SQL over
+    the days it reads live."""
+    won, params = won_revenue_sql(_won(window))
     sql = f"""
         WITH {WON_CTE} AS MATERIALIZED ({won}),
-        credited AS MATERIALIZED (
-            SELECT w.id AS deal_id, t.campaign_id,
-                   count(*) OVER (PARTITION BY w.id) AS touches,
-                   row_number() OVER (PARTITION BY w.id ORDER BY t.at DESC, t.id DESC) AS rank
-            FROM won w JOIN {touch} t ON t.lead_id = w.lead_id
-                AND t.campaign_id IS NOT NULL AND t.at <= w.closed_at
-        )
-        SELECT 'first_touch', source, sum(revenue) FROM won GROUP BY source
-        UNION ALL
-        SELECT 'last_touch', coalesce(c.campaign_id, w.source), sum(w.revenue)
-        FROM won w LEFT JOIN credited c ON c.deal_id = w.id AND c.rank = 1 GROUP BY 2
-        UNION ALL
-        SELECT 'linear', c.campaign_id, sum(w.revenue * 1.0 / c.touches)
-        FROM won w JOIN credited c ON c.deal_id = w.id GROUP BY 2
-        UNION ALL
-        SELECT 'fallback', w.source, sum(w.revenue) FROM won w
-        WHERE NOT EXISTS (SELECT 1 FROM credited c WHERE c.deal_id = w.id) GROUP BY 2
+        credited AS MATERIALIZED ({credited_sql()})
+        {totals_sql(parts_sql("revenue"))}
     """
+    return credits_by_model(fetch_rows(sql, params))
+
+
+def credits_by_model(rows) -> dict[str, dict[int | None, Decimal]]:
+    """Rows of totals_sql (kind, campaign, touch count, exact sum) as {model: {campaign:
+    cents}}: each (kind, campaign) figure exact, then rounded once (the fallback apart from
+    the linear shares, as _credits_in_four_queries does)."""
+    sums: dict[tuple[int, int | None], list] = defaultdict(list)
+    for row in rows:
+        sums[(row["kind"], row["campaign_id"])].append((row["touches"], row["total"]))
     credits: dict[str, dict[int | None, Decimal]] = {m: defaultdict(Decimal) for m in MODELS}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for model, campaign_id, total in cursor.fetchall():
-            credits["linear" if model == "fallback" else model][campaign_id] += _money(total)
+    for (kind, campaign_id), pairs in sums.items():
+        credits[KIND_MODELS[kind]][campaign_id] += exact_cents(pairs)
     return {model: dict(values) for model, values in credits.items()}
 
 
 def _linear(window: Window) -> list[tuple[int, Decimal]]:
     """Each won deal's amount split equally over its lead's touches with a campaign at or
     before the close (a campaign touched twice gets two shares), summed per campaign.
-    Plain SQL over the won deals compiled from the ORM (_won_revenue_sql): a join of deals
-    to touches with a per-deal count, same on both databases."""
+    Plain SQL over the won deals compiled from the ORM (won_revenue_sql): a join of deals
+    to touches with a per-deal count, summed per (campaign, count), each sum divided
+    exactly (exact_cents) as the one-pass statement's are; same on both databases."""
     touch = connection.ops.quote_name(Touch._meta.db_table)
-    won, params = _won_revenue_sql(window)
-    # `* 1.0`: SQLite may hold a whole amount as an integer, and integer division truncates.
+    won, params = won_revenue_sql(_won(window))
     sql = f"""
         WITH {WON_CTE} AS ({won})
-        SELECT t.campaign_id, SUM(w.revenue * 1.0 / n.touches)
+        SELECT t.campaign_id, n.touches, SUM(w.revenue)
         FROM won w
         JOIN (
             SELECT w2.id AS deal_id, COUNT(*) AS touches
@@ -295,11 +289,14 @@ def _linear(window: Window) -> list[tuple[int, Decimal]]:
         ) n ON n.deal_id = w.id
         JOIN {touch} t ON t.lead_id = w.lead_id
             AND t.campaign_id IS NOT NULL AND t.at <= w.closed_at
-        GROUP BY t.campaign_id
+        GROUP BY t.campaign_id, n.touches
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(campaign_id, _money(total)) for campaign_id, total in cursor.fetchall()]
+        sums: dict[int, list] = defaultdict(list)
+        for campaign_id, touches, total in cursor.fetchall():
+            sums[campaign_id].append((touches, total))
+    return [(campaign_id, exact_cents(pairs)) for campaign_id, pairs in sums.items()]
 
 
 def _promotions(window: Window, rows: dict[int | None, CampaignResult]) -> dict[int, Promotion]:

@@ -8,6 +8,9 @@ committed meanwhile stays for the next run), rebuilds every local day they cover
 source rows, and commits both at once. Readers skip the rollup for any day that still has
 a note, so the window between a write and the next refresh is read live, never stale.
 With no state row, or after TIME_ZONE changed, the whole rollup is rebuilt.
+
+The same run, in the same transaction, rebuilds the noted close days of the campaign
+revenue credits summary (marketing.credit_rollup; triggers of migration 0009).
 """
 
 from __future__ import annotations
@@ -38,11 +41,16 @@ class RefreshResult:
     full: bool
     move_days: int
     cohort_days: int
+    credit_days: int | None = 0  # None: every day of campaign credits
 
     def __str__(self) -> str:
         if self.full:
             return "rebuilt every day"
-        return f"rebuilt {self.move_days} day(s) of moves and {self.cohort_days} of cohorts"
+        credits = "every day" if self.credit_days is None else f"{self.credit_days} day(s)"
+        return (
+            f"rebuilt {self.move_days} day(s) of moves and {self.cohort_days} of cohorts, "
+            f"{credits} of campaign credits"
+        )
 
 
 def rollups_supported() -> bool:
@@ -53,6 +61,8 @@ def rollups_refresh(*, full: bool = False) -> RefreshResult | None:
     """Bring the rollups up to date; None on a database without rollups (SQLite)."""
     if not rollups_supported():
         return None
+    from marketing.credit_rollup import credits_refresh  # marketing imports funnel: late
+
     tz = settings.TIME_ZONE
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
@@ -70,9 +80,13 @@ def rollups_refresh(*, full: bool = False) -> RefreshResult | None:
         else:
             _rebuild_moves(cursor, tz=tz, days=sorted(move_days))
             _rebuild_cohorts(cursor, tz=tz, days=sorted(cohort_days))
+        # Campaign revenue credits per close day (marketing.credit_rollup), same lock.
+        credit_days = credits_refresh(cursor, full=full)
         RollupState.objects.all().delete()
         RollupState.objects.create(time_zone=tz, refreshed_at=timezone.now())
-    result = RefreshResult(full=full, move_days=len(move_days), cohort_days=len(cohort_days))
+    result = RefreshResult(
+        full=full, move_days=len(move_days), cohort_days=len(cohort_days), credit_days=credit_days
+    )
     logger.info("Metric rollups: %s.", result)
     return result
 
