@@ -18,9 +18,6 @@ source rows and added in; the rest come from the rollups:
 
 from __future__ import annotations
 
-import math
-import sys
-from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -28,16 +25,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from funnel.metrics.figures import STAGES, Figures, StageTime
+from funnel.metrics.figures import STAGES, Figures
 from funnel.metrics.grouping import GroupBy
+from funnel.metrics.percentiles import Key, plan_ranks, stage_times, targets_of, unpack
 from funnel.metrics.rollup_refresh import rollups_supported
 from funnel.metrics.rollup_sql import cohort_source, local_day, moves_source
 from funnel.metrics.sql import fetch_rows
 from funnel.metrics.window import Window
 from funnel.models import RollupDirty
-
-PERCENTILES = (0.5, 0.9)
-Key = str | None
 
 
 @dataclass
@@ -190,23 +185,12 @@ def _key(day: date, group_by: GroupBy | None) -> Key:
 class _Target:
     """One bucket of one (group, stage) whose sorted durations give some wanted ranks."""
 
-    key: Key
     code: int
     bucket: int
     first: date
     last: date
     live: list[float]
     chunks: list[bytes] = field(default_factory=list)
-
-
-def _locate(counts: dict[int, int], rank: int) -> tuple[int, int]:
-    """The bucket holding the 0-based `rank` and the rank's offset inside it."""
-    before = 0
-    for bucket in sorted(counts):
-        if rank < before + counts[bucket]:
-            return bucket, rank - before
-        before += counts[bucket]
-    raise AssertionError(f"rank {rank} beyond {before} moves")  # counts are consistent
 
 
 def _assemble(flows, stage_moves, window: Window, key_sql, params, group_by):
@@ -221,45 +205,20 @@ def _assemble(flows, stage_moves, window: Window, key_sql, params, group_by):
             for bucket, values in moves.live.items():
                 total.live[bucket].extend(values)
 
-    targets: dict[tuple[Key, int, int], _Target] = {}
-    wanted: dict[tuple[Key, int], list[tuple[float, int, int, tuple]]] = {}
-    for (key, code), moves in stage_moves.items():
-        n = sum(moves.counts.values())
-        if not n:
-            continue
+    plans = plan_ranks({group: moves.counts for group, moves in stage_moves.items()})
+    targets = {}
+    for key, code, bucket in targets_of(plans):
         first, last = _span(key, window)
-        plans = []
-        for fraction in PERCENTILES:
-            position = fraction * (n - 1)
-            ranks = []
-            for rank in (math.floor(position), math.ceil(position)):
-                bucket, offset = _locate(moves.counts, rank)
-                target_key = (key, code, bucket)
-                if target_key not in targets:
-                    targets[target_key] = _Target(
-                        key, code, bucket, first, last, moves.live.get(bucket, [])
-                    )
-                ranks.append((target_key, offset))
-            plans.append((fraction, position, n, tuple(ranks)))
-        wanted[(key, code)] = plans
-
+        live = stage_moves[(key, code)].live.get(bucket, [])
+        targets[(key, code, bucket)] = _Target(code, bucket, first, last, live)
     _read_durations(list(targets.values()), params)
-    sorted_values = {k: _values(t) for k, t in targets.items()}
+    values = {k: sorted([*unpack(t.chunks), *t.live]) for k, t in targets.items()}
 
     grouped: dict[str, Figures] = defaultdict(Figures)
     total: Figures | None = None
-    for (key, code), plans in wanted.items():
+    for (key, code), stage_time in stage_times(plans, values).items():
         figures = grouped[key] if key is not None else (total := total or Figures())
-        result = {}
-        for fraction, position, _n, ((lo_target, lo_off), (hi_target, hi_off)) in plans:
-            lower = sorted_values[lo_target][lo_off]
-            upper = sorted_values[hi_target][hi_off]
-            # PostgreSQL's percentile_cont: lower + (upper - lower) * (position - floor).
-            weight = position - math.floor(position)
-            result[fraction] = lower if weight == 0 else lower + (upper - lower) * weight
-        figures.time_in_stage[STAGES[code]] = StageTime(
-            moves=plans[0][2], median_days=result[0.5], p90_days=result[0.9]
-        )
+        figures.time_in_stage[STAGES[code]] = stage_time
     for key, flow in flows.items():
         if key is None:
             total = total or Figures()
@@ -299,12 +258,3 @@ def _read_durations(targets: list[_Target], params: dict) -> None:
     )
     for row in rows:
         targets[row["n"] - 1].chunks.append(bytes(row["durations"]))
-
-
-def _values(target: _Target) -> list[float]:
-    values = array("d")
-    for chunk in target.chunks:
-        values.frombytes(chunk)
-    if sys.byteorder == "little":
-        values.byteswap()  # float8send is big-endian
-    return sorted([*values, *target.live])

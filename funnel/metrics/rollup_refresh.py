@@ -13,6 +13,7 @@ With no state row, or after TIME_ZONE changed, the whole rollup is rebuilt.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from funnel.metrics.keyed_refresh import keyed_refresh
 from funnel.metrics.rollup_sql import cohort_source, local_day, moves_source
 from funnel.models import RollupDirty, RollupState
 
@@ -38,11 +40,14 @@ class RefreshResult:
     full: bool
     move_days: int
     cohort_days: int
+    keyed_months: int = 0
+    folded: bool = False
 
     def __str__(self) -> str:
+        keyed = f"{self.keyed_months} keyed month(s){' and folded notes' if self.folded else ''}"
         if self.full:
-            return "rebuilt every day"
-        return f"rebuilt {self.move_days} day(s) of moves and {self.cohort_days} of cohorts"
+            return f"rebuilt every day and {keyed}"
+        return f"rebuilt {self.move_days} day(s) of moves, {self.cohort_days} of cohorts, {keyed}"
 
 
 def rollups_supported() -> bool:
@@ -54,8 +59,13 @@ def rollups_refresh(*, full: bool = False) -> RefreshResult | None:
     if not rollups_supported():
         return None
     tz = settings.TIME_ZONE
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+    with _serialised() as outermost, transaction.atomic(), connection.cursor() as cursor:
+        if outermost:
+            # One snapshot for every statement: the notes deleted are exactly the ones the
+            # rebuilt rows account for (funnel.metrics.keyed_refresh relies on it).
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        else:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         state = RollupState.objects.first()  # the advisory lock serialises refreshes
         cursor.execute("DELETE FROM funnel_rollup_dirty RETURNING kind, lo, hi")
         notes = cursor.fetchall()
@@ -70,11 +80,42 @@ def rollups_refresh(*, full: bool = False) -> RefreshResult | None:
         else:
             _rebuild_moves(cursor, tz=tz, days=sorted(move_days))
             _rebuild_cohorts(cursor, tz=tz, days=sorted(cohort_days))
+        keyed = keyed_refresh(
+            cursor,
+            tz=tz,
+            full=full,
+            cohort_days=sorted(cohort_days),
+            move_days=sorted(move_days),
+        )
         RollupState.objects.all().delete()
         RollupState.objects.create(time_zone=tz, refreshed_at=timezone.now())
-    result = RefreshResult(full=full, move_days=len(move_days), cohort_days=len(cohort_days))
+    result = RefreshResult(
+        full=full,
+        move_days=len(move_days),
+        cohort_days=len(cohort_days),
+        keyed_months=keyed.months,
+        folded=keyed.folded,
+    )
     logger.info("Metric rollups: %s.", result)
     return result
+
+
+@contextmanager
+def _serialised():
+    """Two refreshes never interleave. Outside a transaction the lock is taken before it
+    begins (a session lock), so a REPEATABLE READ snapshot starts after the previous
+    refresh committed; inside the caller's transaction, a transaction lock as before.
+    Yields whether the refresh runs its own, outermost transaction."""
+    if connection.in_atomic_block:
+        yield False
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+    try:
+        yield True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
 
 
 def _days(notes, zone: ZoneInfo) -> tuple[set[date], set[date]]:
