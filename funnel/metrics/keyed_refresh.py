@@ -62,10 +62,14 @@ def keyed_refresh(
     months = (_past_months(cursor, tz, current) - built) | (
         {day.replace(day=1) for day in move_days} & built
     )
-    cursor.execute("SELECT count(DISTINCT lead_id), min(noted_at) FROM funnel_keyed_lead_note")
-    noted, oldest = cursor.fetchone()
-    fold = bool(months) or noted >= FOLD_LEADS
-    fold = fold or (oldest is not None and oldest < timezone.now() - FOLD_AGE)
+    # The notes' age on the database clock, which wrote them.
+    cursor.execute(
+        "SELECT count(DISTINCT lead_id), coalesce(min(noted_at) < now() - %s, FALSE) "
+        "FROM funnel_keyed_lead_note",
+        [FOLD_AGE],
+    )
+    noted, old = cursor.fetchone()
+    fold = bool(months) or noted >= FOLD_LEADS or old
     if fold and noted:
         months |= _noted_months(cursor, tz) & built
     _build_months(cursor, tz, months)

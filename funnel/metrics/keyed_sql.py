@@ -38,9 +38,9 @@ def keyed_moves_source(where: str) -> str:
     """One row per move with its lead's current keys; `where` reads `s` (the move) and
     `l` (its lead)."""
     return (
-        f"SELECT day, month, owner_key, campaign_key, from_code, to_code, days, "
-        f"{BUCKET_OF.format(d='days')} AS bucket FROM (SELECT {local_day('s.at')} AS day, "
-        f"{local_month('s.at')} AS month, "
+        f"SELECT lead_id, day, month, owner_key, campaign_key, from_code, to_code, days, "
+        f"{BUCKET_OF.format(d='days')} AS bucket FROM (SELECT s.lead_id, "
+        f"{local_day('s.at')} AS day, {local_month('s.at')} AS month, "
         f"COALESCE(l.owner_id, 0) AS owner_key, COALESCE(l.source_campaign_id, 0) AS campaign_key, "
         f"{stage_code('s.from_stage')} AS from_code, {stage_code('s.to_stage')} AS to_code, "
         f"{DURATION_DAYS} AS days "

@@ -51,18 +51,18 @@ def rollup_figures(*, window: Window, group_by: GroupBy | None):
     """(cohorts by key, moves by key, moves in total) as funnel_report merges them, or
     None when the rollups are not built for this time zone (then read live)."""
     tz = settings.TIME_ZONE
-    dirty = _dirty_days(window, tz)
+    dirty = dirty_days(window, tz)
     if dirty is None:
         return None
-    move_days, cohort_days = dirty
+    move_days, cohort_days, _state = dirty
     key_sql = "to_char(day, 'YYYY-MM')" if group_by == GroupBy.MONTH else "NULL::text"
     base = {"tz": tz, "since": window.since, "until": window.until}
 
-    cohorts = _cohorts(key_sql, {**base, **_live_range(cohort_days, tz, "c")})
+    cohorts = _cohorts(key_sql, {**base, **live_range(cohort_days, tz, "c")})
     if group_by is None:
         cohorts = {k: v for k, v in cohorts.items() if v.cohort}
 
-    moves_params = {**base, **_live_range(move_days, tz, "m")}
+    moves_params = {**base, **live_range(move_days, tz, "m")}
     flows = _flows(key_sql, moves_params)
     stage_moves: dict[tuple[Key, int], _Moves] = defaultdict(_Moves)
     for row in _bucket_counts(key_sql, moves_params):
@@ -76,13 +76,18 @@ def rollup_figures(*, window: Window, group_by: GroupBy | None):
 # --- dirty days ---------------------------------------------------------------------------
 
 
-def _dirty_days(window: Window, tz: str) -> tuple[list[date], list[date]] | None:
+def dirty_days(
+    window: Window, tz: str, *, extra: str = "", params: dict | None = None
+) -> tuple[list[date], list[date], dict] | None:
+    """The window's days with a pending note (moves, cohorts) and the first row, which
+    holds the `extra` columns (the keyed reader's state, in the same statement); None
+    when the rollups are not built for `tz`."""
     rows = fetch_rows(
-        f"SELECT s.time_zone, d.kind, d.first, d.last FROM funnel_rollup_state s "
+        f"SELECT s.time_zone, d.kind, d.first, d.last{extra} FROM funnel_rollup_state s "
         f"LEFT JOIN (SELECT DISTINCT kind, {local_day('lo')} AS first, "
         f"{local_day('hi')} AS last FROM funnel_rollup_dirty "
         f"WHERE hi >= %(start)s AND lo < %(end)s) d ON TRUE",
-        {"tz": tz, "start": window.start, "end": window.end},
+        {**(params or {}), "tz": tz, "start": window.start, "end": window.end},
     )
     if not rows or rows[0]["time_zone"] != tz:
         return None
@@ -92,10 +97,10 @@ def _dirty_days(window: Window, tz: str) -> tuple[list[date], list[date]] | None
             continue
         first, last = max(row["first"], window.since), min(row["last"], window.until)
         days[row["kind"]].update(first + timedelta(n) for n in range((last - first).days + 1))
-    return sorted(days[RollupDirty.Kind.MOVES]), sorted(days[RollupDirty.Kind.COHORT])
+    return sorted(days[RollupDirty.Kind.MOVES]), sorted(days[RollupDirty.Kind.COHORT]), rows[0]
 
 
-def _live_range(days: list[date], tz: str, prefix: str) -> dict:
+def live_range(days: list[date], tz: str, prefix: str) -> dict:
     """Parameters naming the days read live: their list and the span holding them (an
     empty span when there are none, so the live half of a query reads nothing)."""
     zone = ZoneInfo(tz)
@@ -109,12 +114,12 @@ def _live_range(days: list[date], tz: str, prefix: str) -> dict:
     }
 
 
-def _clean(prefix: str) -> str:
+def clean_days(prefix: str) -> str:
     """The rollup rows of the window's days that have no pending note."""
     return f"day >= %(since)s AND day <= %(until)s AND day <> ALL(%({prefix}days)s::date[])"
 
 
-def _live(column: str, prefix: str) -> str:
+def live_days(column: str, prefix: str) -> str:
     return (
         f"{column} >= %({prefix}start)s AND {column} < %({prefix}end)s "
         f"AND {local_day(column)} = ANY(%({prefix}days)s::date[])"
@@ -129,9 +134,9 @@ def _cohorts(key_sql: str, params: dict) -> dict[Key, Figures]:
     sums = ", ".join(f"sum({c})::bigint AS {c}" for c in columns.split(", "))
     rows = fetch_rows(
         f"SELECT key, {sums} FROM ("
-        f"SELECT {key_sql} AS key, {columns} FROM funnel_rollup_cohort WHERE {_clean('c')} "
+        f"SELECT {key_sql} AS key, {columns} FROM funnel_rollup_cohort WHERE {clean_days('c')} "
         f"UNION ALL SELECT {key_sql} AS key, {columns} "
-        f"FROM ({cohort_source(_live('created_at', 'c'))}) AS live) AS t GROUP BY key",
+        f"FROM ({cohort_source(live_days('created_at', 'c'))}) AS live) AS t GROUP BY key",
         params,
     )
     result = {}
@@ -145,7 +150,7 @@ def _cohorts(key_sql: str, params: dict) -> dict[Key, Figures]:
 def _flows(key_sql: str, params: dict) -> dict[Key, dict[str, int]]:
     rows = fetch_rows(
         f"SELECT {key_sql} AS key, to_code, sum(moves)::bigint AS moves "
-        f"FROM funnel_rollup_flow WHERE {_clean('m')} GROUP BY 1, 2",
+        f"FROM funnel_rollup_flow WHERE {clean_days('m')} GROUP BY 1, 2",
         params,
     )
     flows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
@@ -160,7 +165,7 @@ def _flows(key_sql: str, params: dict) -> dict[Key, dict[str, int]]:
 def _bucket_counts(key_sql: str, params: dict) -> list[dict]:
     return fetch_rows(
         f"SELECT {key_sql} AS key, from_code, bucket, sum(moves)::bigint AS moves "
-        f"FROM funnel_rollup_stage_time WHERE {_clean('m')} GROUP BY 1, 2, 3",
+        f"FROM funnel_rollup_stage_time WHERE {clean_days('m')} GROUP BY 1, 2, 3",
         params,
     )
 
@@ -169,7 +174,7 @@ def _add_live_moves(stage_moves, flows, params: dict, group_by: GroupBy | None) 
     """The moves of days with a pending note, one row each (normally a few minutes' worth)."""
     if not params["mdays"]:
         return
-    for row in fetch_rows(moves_source(_live("at", "m")), params):
+    for row in fetch_rows(moves_source(live_days("at", "m")), params):
         key = _key(row["day"], group_by)
         flows[key][STAGES[row["to_code"]]] += 1
         moves = stage_moves[(key, row["from_code"])]

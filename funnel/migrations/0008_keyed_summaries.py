@@ -43,6 +43,9 @@ def forward(apps, schema_editor):
         return
     for statement in [LEAD_CHANGED, *_lead_trigger(f"{_0005.CHANGED} OR {KEYS_CHANGED}")]:
         schema_editor.execute(statement)
+    # The keyed summaries are empty: forget the rollups so that everything is read live
+    # until the next refresh rebuilds them all (keyed ones included).
+    schema_editor.execute("DELETE FROM funnel_rollup_state")
 
 
 def backward(apps, schema_editor):

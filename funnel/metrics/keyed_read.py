@@ -1,0 +1,363 @@
+"""The funnel figures of one key dimension read from the keyed summaries (PostgreSQL),
+exact to the definition: breakdowns by owner, campaign or channel, an owner, campaign or
+channel filter, a rep's own leads (owner = the rep or none), and any mix of those that
+reads one dimension (funnel.models, "Keyed summaries"; built by keyed_refresh).
+
+- Cohort and reached: keyed day rows of the window's clean days, plus the leads of days
+  with a pending note, read live (as funnel.metrics.rollup_read does).
+- Flow and time in stage: the window's whole months that are built and hold no pending
+  move day come from the keyed month rows; every other day of the window (partial edge
+  months, the current month, months with pending moves) is read live from the moves and
+  their leads' current keys, aggregated in SQL.
+- Corrections: a lead noted since its months were built (its owner or campaign changed)
+  has its moves in those months taken from the noted key and given to its current one:
+  flow, bucket counts and, for the buckets read, the durations themselves.
+- Percentiles: funnel.metrics.percentiles, per group and in total.
+
+Six statements at most, whatever the data, in the caller's snapshot.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+
+from funnel.metrics.figures import STAGES, Figures
+from funnel.metrics.grouping import NONE_KEY, GroupBy, MetricFilters
+from funnel.metrics.keyed_sql import (
+    DIM_CAMPAIGN,
+    DIM_OWNER,
+    NOTED_LEADS,
+    keyed_cohort_source,
+    keyed_moves_source,
+    local_midnight,
+    next_month,
+)
+from funnel.metrics.percentiles import Key, plan_ranks, stage_times, targets_of, unpack
+from funnel.metrics.rollup_read import clean_days, dirty_days, live_days, live_range
+from funnel.metrics.sql import fetch_rows
+from funnel.metrics.window import Window
+
+_GROUP_DIMS = {
+    GroupBy.OWNER: DIM_OWNER,
+    GroupBy.CAMPAIGN: DIM_CAMPAIGN,
+    GroupBy.CHANNEL: DIM_CAMPAIGN,
+}
+# The live move row's key in each dimension (funnel.metrics.keyed_sql.keyed_moves_source).
+_LIVE_KEYS = {DIM_OWNER: "owner_key", DIM_CAMPAIGN: "campaign_key"}
+_NOTED_KEYS = {DIM_OWNER: "owner_was", DIM_CAMPAIGN: "campaign_was"}
+_COHORT_COLUMNS = ["cohort", *(f"reached_{s}" for s in STAGES)]
+
+
+def keyed_dimension(*, group_by: GroupBy | None, filters: MetricFilters, owner_scope) -> int | None:
+    """The one key dimension a report reads (None: none, or two at once)."""
+    dims = set()
+    if group_by in _GROUP_DIMS:
+        dims.add(_GROUP_DIMS[group_by])
+    if filters.owner_id is not None or owner_scope is not None:
+        dims.add(DIM_OWNER)
+    if filters.campaign_id is not None or filters.channel:
+        dims.add(DIM_CAMPAIGN)
+    return dims.pop() if len(dims) == 1 else None
+
+
+@dataclass(frozen=True)
+class _Slice:
+    """How rows of one dimension are grouped and which of their keys count."""
+
+    dim: int
+    group_by: GroupBy | None
+
+    def group(self, key: str, day: str) -> str:
+        """SQL for the row's group key, as funnel.metrics.grouping.group_key spells it."""
+        if self.group_by is None:
+            return "NULL::text"
+        if self.group_by == GroupBy.MONTH:
+            return f"to_char({day}, 'YYYY-MM')"
+        if self.group_by == GroupBy.CHANNEL:
+            channel = f"(SELECT channel FROM marketing_campaign WHERE id = {key})"
+            return f"COALESCE(NULLIF({channel}, ''), '{NONE_KEY}')"
+        return f"(CASE WHEN {key} = 0 THEN '{NONE_KEY}' ELSE {key}::text END)"
+
+    @staticmethod
+    def keeps(key: str) -> str:
+        """SQL: does the key pass the report's filters and scope?"""
+        return (
+            f"((%(all_keys)s OR {key} = ANY(%(keys)s::bigint[])) AND (%(channel)s::text IS NULL "
+            f"OR {key} IN (SELECT id FROM marketing_campaign WHERE channel = %(channel)s)))"
+        )
+
+
+def _key_params(dim: int, filters: MetricFilters, owner_scope) -> dict:
+    keys = None
+    if dim == DIM_OWNER:
+        if filters.owner_id is not None:
+            keys = {filters.owner_id}
+        if owner_scope is not None:
+            scope = {owner or 0 for owner in owner_scope}
+            keys = scope if keys is None else keys & scope
+    elif filters.campaign_id is not None:
+        keys = {filters.campaign_id}
+    channel = (filters.channel or None) if dim == DIM_CAMPAIGN else None
+    return {"all_keys": keys is None, "keys": sorted(keys or ()), "channel": channel}
+
+
+@dataclass
+class _Correction:
+    """One move of a noted lead in a keyed month: counted under `old`, belongs to `new`."""
+
+    old_g: Key
+    old_in: bool
+    new_g: Key
+    new_in: bool
+    from_code: int
+    to_code: int
+    bucket: int
+    days: float
+
+
+def keyed_figures(
+    *,
+    window: Window,
+    group_by: GroupBy | None,
+    dim: int,
+    filters: MetricFilters,
+    owner_scope=None,
+):
+    """(cohorts by key, moves by key, moves in total) as funnel_report merges them, or
+    None when the summaries are not built for this time zone (then read live)."""
+    tz = settings.TIME_ZONE
+    state = dirty_days(
+        window,
+        tz,
+        extra=", (SELECT array_agg(month) FROM funnel_keyed_month WHERE month >= %(first)s "
+        "AND month <= %(until)s) AS built, EXISTS (SELECT 1 FROM funnel_keyed_lead_note) AS noted",
+        params={"first": window.since.replace(day=1), "until": window.until},
+    )
+    if state is None:
+        return None
+    move_days, cohort_days, summaries = state
+    months = _keyed_months(window, set(summaries["built"] or ()), move_days)
+    part = _Slice(dim, group_by)
+    base = {
+        "tz": tz,
+        "since": window.since,
+        "until": window.until,
+        "dim": dim,
+        "months": months,
+        **_key_params(dim, filters, owner_scope),
+    }
+
+    cohorts = _cohorts(part, {**base, **live_range(cohort_days, tz, "c")})
+    if group_by is None:
+        cohorts = {k: v for k, v in cohorts.items() if v.cohort}
+
+    live_where = _spans_sql("s.at", "live", _live_spans(window, months), base)
+    flows = _flows(part, live_where, base)
+    counts: dict[tuple[Key, int], Counter] = defaultdict(Counter)
+    for row in _bucket_counts(part, live_where, base):
+        counts[(row["g"], row["from_code"])][row["bucket"]] += row["moves"]
+    corrections = _corrections(part, months, base) if summaries["noted"] and months else []
+    for fix in corrections:
+        for g, sign, counted in ((fix.old_g, -1, fix.old_in), (fix.new_g, 1, fix.new_in)):
+            if counted:
+                flows[g][STAGES[fix.to_code]] += sign
+                counts[(g, fix.from_code)][fix.bucket] += sign
+    flows = {g: flow for g, flow in flows.items() if any(flow.values())}
+    counts = {k: +c for k, c in counts.items() if +c}  # unary +: drops the zero buckets
+    if group_by is not None:
+        for (_g, code), buckets in list(counts.items()):
+            counts.setdefault((None, code), Counter()).update(buckets)
+
+    plans = plan_ranks(counts)
+    targets = targets_of(plans)
+    values = _durations(part, targets, live_where, base, corrections)
+    grouped: dict[str, Figures] = defaultdict(Figures)
+    total: Figures | None = None
+    for (g, code), stage_time in stage_times(plans, values).items():
+        figures = grouped[g] if g is not None else (total := total or Figures())
+        figures.time_in_stage[STAGES[code]] = stage_time
+    for g, flow in flows.items():
+        if g is None:
+            total = total or Figures()
+            total.flow = flow
+        else:
+            grouped[g].flow = flow
+    return cohorts, dict(grouped), total
+
+
+# --- which days come from where ---------------------------------------------------------
+
+
+def _keyed_months(window: Window, built: set[date], move_days: list[date]) -> list[date]:
+    """Whole months of the window that are built and hold no pending move day."""
+    pending = {day.replace(day=1) for day in move_days}
+    return [
+        month
+        for month in window.months()
+        if month in built
+        and month not in pending
+        and month >= window.since
+        and next_month(month) - timedelta(days=1) <= window.until
+    ]
+
+
+def _live_spans(window: Window, months: list[date]) -> list[tuple[date, date]]:
+    """The window's other days, as [first, last] runs."""
+    spans: list[tuple[date, date]] = []
+    for month in window.months():
+        if month in months:
+            continue
+        first = max(month, window.since)
+        last = min(next_month(month) - timedelta(days=1), window.until)
+        if spans and spans[-1][1] + timedelta(days=1) == first:
+            first = spans.pop()[0]
+        spans.append((first, last))
+    return spans
+
+
+def _spans_sql(column: str, prefix: str, spans: list[tuple[date, date]], params: dict) -> str:
+    """SQL for `column` in any of the spans (local days); adds their bounds to params."""
+    if not spans:
+        return "FALSE"
+    parts = []
+    for n, (first, last) in enumerate(spans):
+        params[f"{prefix}{n}a"] = local_midnight(first, params["tz"])
+        params[f"{prefix}{n}b"] = local_midnight(last + timedelta(days=1), params["tz"])
+        parts.append(f"({column} >= %({prefix}{n}a)s AND {column} < %({prefix}{n}b)s)")
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _month_spans(months: list[date]) -> list[tuple[date, date]]:
+    spans: list[tuple[date, date]] = []
+    for month in months:
+        last = next_month(month) - timedelta(days=1)
+        if spans and spans[-1][1] + timedelta(days=1) == month:
+            spans[-1] = (spans[-1][0], last)
+        else:
+            spans.append((month, last))
+    return spans
+
+
+# --- cohort and flow --------------------------------------------------------------------------
+
+
+def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
+    columns = ", ".join(_COHORT_COLUMNS)
+    sums = ", ".join(f"sum({c})::bigint AS {c}" for c in _COHORT_COLUMNS)
+    rows = fetch_rows(
+        f"SELECT g, {sums} FROM (SELECT {part.group('key', 'day')} AS g, {columns} FROM ("
+        f"SELECT day, key, {columns} FROM funnel_keyed_cohort "
+        f"WHERE dim = %(dim)s AND {clean_days('c')} "
+        f"UNION ALL SELECT day, key, {columns} "
+        f"FROM ({keyed_cohort_source(live_days('created_at', 'c'))}) AS live "
+        f"WHERE dim = %(dim)s) AS u WHERE {part.keeps('key')}) AS t GROUP BY g",
+        params,
+    )
+    result = {}
+    for row in rows:
+        figures = Figures(cohort=row["cohort"])
+        figures.reached = {stage: row[f"reached_{stage}"] for stage in STAGES}
+        result[row["g"]] = figures
+    return result
+
+
+def _live_moves(part: _Slice, where: str, columns: str, *, counted: bool = True) -> str:
+    """The live moves of `where` per key, day and `columns`, counted (or one row each)."""
+    key = _LIVE_KEYS[part.dim]
+    if not counted:
+        return f"SELECT {key} AS key, day, {columns} FROM ({keyed_moves_source(where)}) AS m"
+    return (
+        f"SELECT {key} AS key, day, {columns}, count(*) AS moves "
+        f"FROM ({keyed_moves_source(where)}) AS m GROUP BY {key}, day, {columns}"
+    )
+
+
+def _summed(part: _Slice, table: str, columns: str, live_where: str, params: dict) -> list:
+    return fetch_rows(
+        f"SELECT g, {columns}, sum(moves)::bigint AS moves FROM ("
+        f"SELECT {part.group('key', 'month')} AS g, {columns}, moves FROM {table} "
+        f"WHERE dim = %(dim)s AND month = ANY(%(months)s::date[]) AND {part.keeps('key')} "
+        f"UNION ALL SELECT {part.group('key', 'day')}, {columns}, moves "
+        f"FROM ({_live_moves(part, live_where, columns)}) AS live WHERE {part.keeps('key')}"
+        f") AS t GROUP BY g, {columns}",
+        params,
+    )
+
+
+def _flows(part: _Slice, live_where: str, params: dict) -> dict[Key, dict[str, int]]:
+    flows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
+    for row in _summed(part, "funnel_keyed_flow", "to_code", live_where, params):
+        flows[row["g"]][STAGES[row["to_code"]]] += row["moves"]
+    return flows
+
+
+def _bucket_counts(part: _Slice, live_where: str, params: dict) -> list[dict]:
+    return _summed(part, "funnel_keyed_stage_time", "from_code, bucket", live_where, params)
+
+
+# --- corrections and durations ----------------------------------------------------------------
+
+
+def _corrections(part: _Slice, months: list[date], base: dict) -> list[_Correction]:
+    params = dict(base)
+    where = _spans_sql("s.at", "kept", _month_spans(months), params)
+    where += " AND s.lead_id IN (SELECT lead_id FROM funnel_keyed_lead_note)"
+    was, now = f"n.{_NOTED_KEYS[part.dim]}", f"m.{_LIVE_KEYS[part.dim]}"
+    rows = fetch_rows(
+        f"SELECT {part.group(was, 'm.month')} AS old_g, {part.keeps(was)} AS old_in, "
+        f"{part.group(now, 'm.month')} AS new_g, {part.keeps(now)} AS new_in, "
+        f"m.from_code, m.to_code, m.bucket, m.days FROM ({keyed_moves_source(where)}) AS m "
+        f"JOIN ({NOTED_LEADS}) AS n ON n.lead_id = m.lead_id WHERE {was} <> {now}",
+        params,
+    )
+    return [_Correction(**row) for row in rows]
+
+
+def _durations(part, targets, live_where: str, base: dict, corrections) -> dict:
+    """Each target bucket's sorted durations: keyed months' packed values and live ones,
+    with the noted leads' moves taken from their old group and given to the new."""
+    if not targets:
+        return {}
+    params = {
+        **base,
+        "tg": [g for g, _, _ in targets],
+        "tc": [code for _, code, _ in targets],
+        "tb": [bucket for _, _, bucket in targets],
+    }
+    wanted = (
+        "unnest(%(tg)s::text[], %(tc)s::int[], %(tb)s::int[]) WITH ORDINALITY "
+        "AS t(g, code, bucket, n)"
+    )
+    matches = "r.from_code = t.code AND r.bucket = t.bucket AND (t.g IS NULL OR r.g = t.g)"
+    live = _live_moves(part, f"{live_where}", "from_code, bucket, days", counted=False)
+    rows = fetch_rows(
+        f"SELECT t.n, r.durations FROM {wanted} JOIN (SELECT {part.group('key', 'month')} AS g, "
+        f"from_code, bucket, durations FROM funnel_keyed_stage_time WHERE dim = %(dim)s "
+        f"AND month = ANY(%(months)s::date[]) AND bucket = ANY(%(tb)s::int[]) "
+        f"AND {part.keeps('key')}) AS r ON {matches} "
+        f"UNION ALL SELECT t.n, float8send(r.days) FROM {wanted} JOIN ("
+        f"SELECT {part.group('key', 'day')} AS g, from_code, bucket, days FROM ({live}) AS l "
+        f"WHERE bucket = ANY(%(tb)s::int[]) AND {part.keeps('key')}) AS r ON {matches}",
+        params,
+    )
+    chunks: dict[int, list[bytes]] = defaultdict(list)
+    for row in rows:
+        chunks[row["n"] - 1].append(bytes(row["durations"]))
+    values = {}
+    for n, (g, code, bucket) in enumerate(targets):
+        found = Counter(unpack(chunks[n]))
+        for fix in corrections:
+            if (fix.from_code, fix.bucket) != (code, bucket):
+                continue
+            if fix.old_in and (g is None or fix.old_g == g):
+                found[fix.days] -= 1
+            if fix.new_in and (g is None or fix.new_g == g):
+                found[fix.days] += 1
+        if min(found.values(), default=0) < 0:
+            raise AssertionError(f"a noted move is missing from {(g, code, bucket)}")
+        values[(g, code, bucket)] = sorted(found.elements())
+    return values
