@@ -14,7 +14,7 @@ reads one dimension (funnel.models, "Keyed summaries"; built by keyed_refresh).
   flow, bucket counts and, for the buckets read, the durations themselves.
 - Percentiles: funnel.metrics.percentiles, per group and in total.
 
-Six statements at most, whatever the data, in the caller's snapshot.
+Five statements at most, whatever the data, in the caller's snapshot.
 """
 
 from __future__ import annotations
@@ -156,10 +156,7 @@ def keyed_figures(
         cohorts = {k: v for k, v in cohorts.items() if v.cohort}
 
     live_where = _spans_sql("s.at", "live", _live_spans(window, months), base)
-    flows = _flows(part, live_where, base)
-    counts: dict[tuple[Key, int], Counter] = defaultdict(Counter)
-    for row in _bucket_counts(part, live_where, base):
-        counts[(row["g"], row["from_code"])][row["bucket"]] += row["moves"]
+    flows, counts = _moves(part, live_where, base)
     corrections = _corrections(part, months, base) if summaries["noted"] and months else []
     for fix in corrections:
         for g, sign, counted in ((fix.old_g, -1, fix.old_in), (fix.new_g, 1, fix.new_in)):
@@ -276,27 +273,37 @@ def _live_moves(part: _Slice, where: str, columns: str, *, counted: bool = True)
     )
 
 
-def _summed(part: _Slice, table: str, columns: str, live_where: str, params: dict) -> list:
-    return fetch_rows(
+def _summed(part: _Slice, table: str, columns: str) -> str:
+    """Keyed month rows and the live moves (CTE `live`) summed per group and `columns`."""
+    return (
         f"SELECT g, {columns}, sum(moves)::bigint AS moves FROM ("
         f"SELECT {part.group('key', 'month')} AS g, {columns}, moves FROM {table} "
         f"WHERE dim = %(dim)s AND month = ANY(%(months)s::date[]) AND {part.keeps('key')} "
-        f"UNION ALL SELECT {part.group('key', 'day')}, {columns}, moves "
-        f"FROM ({_live_moves(part, live_where, columns)}) AS live WHERE {part.keeps('key')}"
-        f") AS t GROUP BY g, {columns}",
-        params,
+        f"UNION ALL SELECT {part.group('key', 'day')}, {columns}, moves FROM live "
+        f"WHERE {part.keeps('key')}) AS t GROUP BY g, {columns}"
     )
 
 
-def _flows(part: _Slice, live_where: str, params: dict) -> dict[Key, dict[str, int]]:
+def _moves(part: _Slice, live_where: str, params: dict):
+    """Flow per group and moves per (group, stage left, bucket), in one statement: the
+    live moves are read once."""
+    live = _live_moves(part, live_where, "from_code, to_code, bucket")
+    rows = fetch_rows(
+        f"WITH live AS MATERIALIZED ({live}) "
+        f"SELECT TRUE AS flow, g, to_code AS code, 0 AS bucket, moves "
+        f"FROM ({_summed(part, 'funnel_keyed_flow', 'to_code')}) AS f UNION ALL "
+        f"SELECT FALSE, g, from_code, bucket, moves "
+        f"FROM ({_summed(part, 'funnel_keyed_stage_time', 'from_code, bucket')}) AS b",
+        params,
+    )
     flows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
-    for row in _summed(part, "funnel_keyed_flow", "to_code", live_where, params):
-        flows[row["g"]][STAGES[row["to_code"]]] += row["moves"]
-    return flows
-
-
-def _bucket_counts(part: _Slice, live_where: str, params: dict) -> list[dict]:
-    return _summed(part, "funnel_keyed_stage_time", "from_code, bucket", live_where, params)
+    counts: dict[tuple[Key, int], Counter] = defaultdict(Counter)
+    for row in rows:
+        if row["flow"]:
+            flows[row["g"]][STAGES[row["code"]]] += row["moves"]
+        else:
+            counts[(row["g"], row["code"])][row["bucket"]] += row["moves"]
+    return flows, counts
 
 
 # --- corrections and durations ----------------------------------------------------------------

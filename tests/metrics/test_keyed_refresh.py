@@ -129,9 +129,9 @@ def test_keyed_reads_run_a_fixed_number_of_statements(
     real = selectors.keyed_figures
     selectors.keyed_figures = lambda **kwargs: calls.append(1) or real(**kwargs)
     try:
-        # role check, snapshot, state with pending days and built months, cohort, flow,
-        # moves per bucket, corrections, durations, group labels
-        with django_assert_max_num_queries(9):
+        # role check, snapshot, state with pending days and built months, cohort, flow
+        # with moves per bucket, corrections, durations, group labels
+        with django_assert_max_num_queries(8):
             response = client.get(
                 "/api/v1/metrics/funnel/",
                 {"since": WINDOW.since.isoformat(), "until": WINDOW.until.isoformat(), **params},
