@@ -82,6 +82,10 @@ class _Slice:
             return f"COALESCE(NULLIF({channel}, ''), '{NONE_KEY}')"
         return f"(CASE WHEN {key} = 0 THEN '{NONE_KEY}' ELSE {key}::text END)"
 
+    def day(self, column: str) -> str:
+        """The row's day or month where the grouping needs it (months), else nothing."""
+        return column if self.group_by == GroupBy.MONTH else "NULL::date"
+
     @staticmethod
     def keeps(key: str) -> str:
         """SQL: does the key pass the report's filters and scope?"""
@@ -277,10 +281,14 @@ def _summed(part: _Slice, table: str, columns: str) -> str:
     """Keyed month rows and the live moves (CTE `live`) summed per group and `columns`."""
     return (
         f"SELECT g, {columns}, sum(moves)::bigint AS moves FROM ("
-        f"SELECT {part.group('key', 'month')} AS g, {columns}, moves FROM {table} "
+        f"SELECT {part.group('key', 'day')} AS g, {columns}, moves FROM ("
+        # Per key first: a channel is looked up once per key, not once per row.
+        f"SELECT key, day, {columns}, sum(moves) AS moves FROM ("
+        f"SELECT key, {part.day('month')} AS day, {columns}, moves FROM {table} "
         f"WHERE dim = %(dim)s AND month = ANY(%(months)s::date[]) AND {part.keeps('key')} "
-        f"UNION ALL SELECT {part.group('key', 'day')}, {columns}, moves FROM live "
-        f"WHERE {part.keeps('key')}) AS t GROUP BY g, {columns}"
+        f"UNION ALL SELECT key, {part.day('day')}, {columns}, moves FROM live "
+        f"WHERE {part.keeps('key')}) AS u GROUP BY key, day, {columns}) AS k"
+        f") AS t GROUP BY g, {columns}"
     )
 
 
@@ -329,42 +337,55 @@ def _durations(part, targets, live_where: str, base: dict, corrections) -> dict:
     with the noted leads' moves taken from their old group and given to the new."""
     if not targets:
         return {}
+    grouped = [n for n, (g, _, _) in enumerate(targets) if g is not None]
+    totals = [n for n, (g, _, _) in enumerate(targets) if g is None]
     params = {
         **base,
-        "tg": [g for g, _, _ in targets],
-        "tc": [code for _, code, _ in targets],
-        "tb": [bucket for _, _, bucket in targets],
+        "pc": [code for code, _ in sorted({(c, b) for _, c, b in targets})],
+        "pb": [bucket for _, bucket in sorted({(c, b) for _, c, b in targets})],
+        **{f"g{name}": [targets[n][i] for n in grouped] for i, name in enumerate("gcb")},
+        "gn": grouped,
+        **{f"t{name}": [targets[n][i] for n in totals] for i, name in ((1, "c"), (2, "b"))},
+        "tn": totals,
     }
-    wanted = (
-        "unnest(%(tg)s::text[], %(tc)s::int[], %(tb)s::int[]) WITH ORDINALITY "
-        "AS t(g, code, bucket, n)"
-    )
-    matches = "r.from_code = t.code AND r.bucket = t.bucket AND (t.g IS NULL OR r.g = t.g)"
-    live = _live_moves(part, f"{live_where}", "from_code, bucket, days", counted=False)
+    live = _live_moves(part, live_where, "from_code, bucket, days", counted=False)
+    # A group's target joins its own rows; a total's, every group's (hashable joins both).
+    joins = []
+    for rows, value in (("keyed", "r.durations"), ("live", "float8send(r.days)")):
+        joins += [
+            f"SELECT t.n, {value} AS durations FROM unnest(%(gn)s::int[], %(gg)s::text[], "
+            f"%(gc)s::int[], %(gb)s::int[]) AS t(n, g, code, bucket) JOIN {rows} AS r "
+            f"ON r.g = t.g AND r.from_code = t.code AND r.bucket = t.bucket",
+            f"SELECT t.n, {value} FROM unnest(%(tn)s::int[], %(tc)s::int[], %(tb)s::int[]) "
+            f"AS t(n, code, bucket) JOIN {rows} AS r "
+            f"ON r.from_code = t.code AND r.bucket = t.bucket",
+        ]
+    wanted = "(from_code, bucket) IN (SELECT * FROM unnest(%(pc)s::int[], %(pb)s::int[]))"
     rows = fetch_rows(
-        f"SELECT t.n, r.durations FROM {wanted} JOIN (SELECT {part.group('key', 'month')} AS g, "
-        f"from_code, bucket, durations FROM funnel_keyed_stage_time WHERE dim = %(dim)s "
-        f"AND month = ANY(%(months)s::date[]) AND bucket = ANY(%(tb)s::int[]) "
-        f"AND {part.keeps('key')}) AS r ON {matches} "
-        f"UNION ALL SELECT t.n, float8send(r.days) FROM {wanted} JOIN ("
-        f"SELECT {part.group('key', 'day')} AS g, from_code, bucket, days FROM ({live}) AS l "
-        f"WHERE bucket = ANY(%(tb)s::int[]) AND {part.keeps('key')}) AS r ON {matches}",
+        f"WITH keyed AS MATERIALIZED (SELECT {part.group('key', 'month')} AS g, from_code, "
+        f"bucket, durations FROM funnel_keyed_stage_time WHERE dim = %(dim)s "
+        f"AND month = ANY(%(months)s::date[]) AND {wanted} AND {part.keeps('key')}), "
+        f"live AS MATERIALIZED (SELECT {part.group('key', 'day')} AS g, from_code, bucket, "
+        f"days FROM ({live}) AS l WHERE {wanted} AND {part.keeps('key')}) "
+        + " UNION ALL ".join(joins),
         params,
     )
     chunks: dict[int, list[bytes]] = defaultdict(list)
     for row in rows:
-        chunks[row["n"] - 1].append(bytes(row["durations"]))
+        chunks[row["n"]].append(bytes(row["durations"]))
     values = {}
     for n, (g, code, bucket) in enumerate(targets):
-        found = Counter(unpack(chunks[n]))
-        for fix in corrections:
-            if (fix.from_code, fix.bucket) != (code, bucket):
-                continue
-            if fix.old_in and (g is None or fix.old_g == g):
-                found[fix.days] -= 1
-            if fix.new_in and (g is None or fix.new_g == g):
-                found[fix.days] += 1
-        if min(found.values(), default=0) < 0:
-            raise AssertionError(f"a noted move is missing from {(g, code, bucket)}")
-        values[(g, code, bucket)] = sorted(found.elements())
+        found = unpack(chunks[n])
+        fixes = [f for f in corrections if (f.from_code, f.bucket) == (code, bucket)]
+        if fixes:
+            counted = Counter(found)
+            for fix in fixes:
+                if fix.old_in and (g is None or fix.old_g == g):
+                    counted[fix.days] -= 1
+                if fix.new_in and (g is None or fix.new_g == g):
+                    counted[fix.days] += 1
+            if min(counted.values(), default=0) < 0:
+                raise AssertionError(f"a noted move is missing from {(g, code, bucket)}")
+            found = list(counted.elements())
+        values[(g, code, bucket)] = sorted(found)
     return values
