@@ -32,7 +32,7 @@ from funnel.metrics.keyed_sql import (
     DIM_OWNER,
     NOTED_LEADS,
     keyed_cohort_source,
-    keyed_moves_source,
+    live_moves_source,
     local_midnight,
     next_month,
 )
@@ -46,8 +46,6 @@ _GROUP_DIMS = {
     GroupBy.CAMPAIGN: DIM_CAMPAIGN,
     GroupBy.CHANNEL: DIM_CAMPAIGN,
 }
-# The live move row's key in each dimension (funnel.metrics.keyed_sql.keyed_moves_source).
-_LIVE_KEYS = {DIM_OWNER: "owner_key", DIM_CAMPAIGN: "campaign_key"}
 _NOTED_KEYS = {DIM_OWNER: "owner_was", DIM_CAMPAIGN: "campaign_was"}
 _COHORT_COLUMNS = ["cohort", *(f"reached_{s}" for s in STAGES)]
 
@@ -267,13 +265,14 @@ def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
 
 
 def _live_moves(part: _Slice, where: str, columns: str, *, counted: bool = True) -> str:
-    """The live moves of `where` per key, day and `columns`, counted (or one row each)."""
-    key = _LIVE_KEYS[part.dim]
+    """The live moves of `where` per key, day and `columns`, counted (or one row each),
+    of the keys the report reads only (a filter narrows the scan of leads)."""
+    source = f"SELECT * FROM ({live_moves_source(where, part.dim)}) AS m WHERE {part.keeps('key')}"
     if not counted:
-        return f"SELECT {key} AS key, day, {columns} FROM ({keyed_moves_source(where)}) AS m"
+        return f"SELECT key, day, {columns} FROM ({source}) AS m"
     return (
-        f"SELECT {key} AS key, day, {columns}, count(*) AS moves "
-        f"FROM ({keyed_moves_source(where)}) AS m GROUP BY {key}, day, {columns}"
+        f"SELECT key, day, {columns}, count(*) AS moves "
+        f"FROM ({source}) AS m GROUP BY key, day, {columns}"
     )
 
 
@@ -321,11 +320,12 @@ def _corrections(part: _Slice, months: list[date], base: dict) -> list[_Correcti
     params = dict(base)
     where = _spans_sql("s.at", "kept", _month_spans(months), params)
     where += " AND s.lead_id IN (SELECT lead_id FROM funnel_keyed_lead_note)"
-    was, now = f"n.{_NOTED_KEYS[part.dim]}", f"m.{_LIVE_KEYS[part.dim]}"
+    was, now = f"n.{_NOTED_KEYS[part.dim]}", "m.key"
     rows = fetch_rows(
         f"SELECT {part.group(was, 'm.month')} AS old_g, {part.keeps(was)} AS old_in, "
         f"{part.group(now, 'm.month')} AS new_g, {part.keeps(now)} AS new_in, "
-        f"m.from_code, m.to_code, m.bucket, m.days FROM ({keyed_moves_source(where)}) AS m "
+        f"m.from_code, m.to_code, m.bucket, m.days "
+        f"FROM ({live_moves_source(where, part.dim)}) AS m "
         f"JOIN ({NOTED_LEADS}) AS n ON n.lead_id = m.lead_id WHERE {was} <> {now}",
         params,
     )

@@ -34,17 +34,37 @@ def next_month(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
-def keyed_moves_source(where: str) -> str:
-    """One row per move with its lead's current keys; `where` reads `s` (the move) and
-    `l` (its lead)."""
+def _moves(keys: str, source: str, where: str) -> str:
     return (
-        f"SELECT lead_id, day, month, owner_key, campaign_key, from_code, to_code, days, "
+        f"SELECT lead_id, day, month, {keys}, from_code, to_code, days, "
         f"{BUCKET_OF.format(d='days')} AS bucket FROM (SELECT s.lead_id, "
-        f"{local_day('s.at')} AS day, {local_month('s.at')} AS month, "
-        f"COALESCE(l.owner_id, 0) AS owner_key, COALESCE(l.source_campaign_id, 0) AS campaign_key, "
+        f"{local_day('s.at')} AS day, {local_month('s.at')} AS month, {keys}, "
         f"{stage_code('s.from_stage')} AS from_code, {stage_code('s.to_stage')} AS to_code, "
-        f"{DURATION_DAYS} AS days "
-        f"FROM funnel_stagechange s JOIN leads_lead l ON l.id = s.lead_id WHERE {where}) AS m"
+        f"{DURATION_DAYS} AS days FROM {source} WHERE {where}) AS m"
+    )
+
+
+def keyed_moves_source(where: str) -> str:
+    """One row per move with its lead's current keys (the refresh: many moves, so the
+    leads are joined); `where` reads `s` (the move)."""
+    return _moves(
+        "owner_key, campaign_key",
+        "(SELECT s.*, COALESCE(l.owner_id, 0) AS owner_key, "
+        "COALESCE(l.source_campaign_id, 0) AS campaign_key "
+        "FROM funnel_stagechange s JOIN leads_lead l ON l.id = s.lead_id) AS s",
+        where,
+    )
+
+
+def live_moves_source(where: str, dim: int) -> str:
+    """One row per move with its lead's current key in `dim` as `key` (the reader: the
+    moves read live are few next to the leads, so each looks its lead up by primary key
+    instead of a join that would scan them all)."""
+    lookup = f"SELECT l.{DIM_COLUMNS[dim]} FROM leads_lead l WHERE l.id = s.lead_id"
+    return _moves(
+        "key",
+        f"(SELECT s.*, COALESCE(({lookup}), 0) AS key FROM funnel_stagechange s) AS s",
+        where,
     )
 
 
