@@ -68,6 +68,7 @@ class _Slice:
 
     dim: int
     group_by: GroupBy | None
+    params: dict  # _key_params
 
     def group(self, key: str, day: str) -> str:
         """SQL for the row's group key, as funnel.metrics.grouping.group_key spells it."""
@@ -84,13 +85,17 @@ class _Slice:
         """The row's day or month where the grouping needs it (months), else nothing."""
         return column if self.group_by == GroupBy.MONTH else "NULL::date"
 
-    @staticmethod
-    def keeps(key: str) -> str:
-        """SQL: does the key pass the report's filters and scope?"""
-        return (
-            f"((%(all_keys)s OR {key} = ANY(%(keys)s::bigint[])) AND (%(channel)s::text IS NULL "
-            f"OR {key} IN (SELECT id FROM marketing_campaign WHERE channel = %(channel)s)))"
-        )
+    def keeps(self, key: str) -> str:
+        """SQL: does the key pass the report's filters and scope? (Plain conditions, so a
+        narrow filter reads its keys' rows by index.)"""
+        conditions = ["TRUE"]
+        if not self.params["all_keys"]:
+            conditions.append(f"{key} = ANY(%(keys)s::bigint[])")
+        if self.params["channel"] is not None:
+            conditions.append(
+                f"{key} IN (SELECT id FROM marketing_campaign WHERE channel = %(channel)s)"
+            )
+        return "(" + " AND ".join(conditions) + ")"
 
 
 def _key_params(dim: int, filters: MetricFilters, owner_scope) -> dict:
@@ -143,14 +148,14 @@ def keyed_figures(
         return None
     move_days, cohort_days, summaries = state
     months = _keyed_months(window, set(summaries["built"] or ()), move_days)
-    part = _Slice(dim, group_by)
+    part = _Slice(dim, group_by, _key_params(dim, filters, owner_scope))
     base = {
         "tz": tz,
         "since": window.since,
         "until": window.until,
         "dim": dim,
         "months": months,
-        **_key_params(dim, filters, owner_scope),
+        **part.params,
     }
 
     cohorts = _cohorts(part, {**base, **live_range(cohort_days, tz, "c")})
