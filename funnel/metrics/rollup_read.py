@@ -1,9 +1,9 @@
 """The funnel figures read from the daily rollups (PostgreSQL), exact to the definition.
 
 Used by funnel.metrics.selectors.funnel_report for what managers open most: every lead,
-no filter, grouped by month or not at all. Anything else (filters, campaign/channel/owner
-groups, a rep's own leads) reads the source tables, because a lead's campaign and owner
-can change after its moves were summarised.
+no filter, grouped by month or not at all. Campaign, channel and owner groups, filters and
+a rep's own leads read the keyed summaries (funnel.metrics.keyed_read), which also follow
+a lead's campaign and owner changing after its moves were summarised.
 
 Days with a pending dirty note (funnel.metrics.rollup_refresh) are read live from the
 source rows and added in; the rest come from the rollups:

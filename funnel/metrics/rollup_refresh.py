@@ -7,7 +7,9 @@ or stage changes. A refresh takes the notes it can see (DELETE ... RETURNING, so
 committed meanwhile stays for the next run), rebuilds every local day they cover from the
 source rows, and commits both at once. Readers skip the rollup for any day that still has
 a note, so the window between a write and the next refresh is read live, never stale.
-With no state row, or after TIME_ZONE changed, the whole rollup is rebuilt.
+With no state row, or after TIME_ZONE changed, the whole rollup is rebuilt. The keyed
+summaries (funnel.metrics.keyed_refresh) are refreshed in the same transaction, which is
+REPEATABLE READ: the notes deleted and the rows rebuilt come from one snapshot.
 """
 
 from __future__ import annotations
