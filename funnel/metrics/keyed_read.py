@@ -47,6 +47,8 @@ _GROUP_DIMS = {
     GroupBy.CHANNEL: DIM_CAMPAIGN,
 }
 _NOTED_KEYS = {DIM_OWNER: "owner_was", DIM_CAMPAIGN: "campaign_was"}
+# Up to this many days read live, each live move looks its lead up by primary key.
+LOOKUP_DAYS = 10
 _COHORT_COLUMNS = ["cohort", *(f"reached_{s}" for s in STAGES)]
 
 
@@ -69,6 +71,7 @@ class _Slice:
     dim: int
     group_by: GroupBy | None
     params: dict  # _key_params
+    lookup: bool = True  # live moves look their lead up (few live days) or join leads
 
     def group(self, key: str, day: str) -> str:
         """SQL for the row's group key, as funnel.metrics.grouping.group_key spells it."""
@@ -135,7 +138,8 @@ def keyed_figures(
     owner_scope=None,
 ):
     """(cohorts by key, moves by key, moves in total) as funnel_report merges them, or
-    None when the summaries are not built for this time zone (then read live)."""
+    None when the summaries are not built for this time zone or would serve less than
+    half the window (then read live)."""
     tz = settings.TIME_ZONE
     state = dirty_days(
         window,
@@ -148,7 +152,17 @@ def keyed_figures(
         return None
     move_days, cohort_days, summaries = state
     months = _keyed_months(window, set(summaries["built"] or ()), move_days)
-    part = _Slice(dim, group_by, _key_params(dim, filters, owner_scope))
+    spans = _live_spans(window, months)
+    if 2 * sum((last - first).days + 1 for first, last in spans) > window.days:
+        # Mostly days read live (a window of the last 30 days): the live path's join of
+        # the moves to their leads is cheaper than looking each move's lead up.
+        return None
+    part = _Slice(
+        dim,
+        group_by,
+        _key_params(dim, filters, owner_scope),
+        lookup=sum((last - first).days + 1 for first, last in spans) <= LOOKUP_DAYS,
+    )
     base = {
         "tz": tz,
         "since": window.since,
@@ -162,7 +176,7 @@ def keyed_figures(
     if group_by is None:
         cohorts = {k: v for k, v in cohorts.items() if v.cohort}
 
-    live_where = _spans_sql("s.at", "live", _live_spans(window, months), base)
+    live_where = _spans_sql("s.at", "live", spans, base)
     flows, counts = _moves(part, live_where, base)
     corrections = _corrections(part, months, base) if summaries["noted"] and months else []
     for fix in corrections:
@@ -272,7 +286,8 @@ def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
 def _live_moves(part: _Slice, where: str, columns: str, *, counted: bool = True) -> str:
     """The live moves of `where` per key, day and `columns`, counted (or one row each),
     of the keys the report reads only (a filter narrows the scan of leads)."""
-    source = f"SELECT * FROM ({live_moves_source(where, part.dim)}) AS m WHERE {part.keeps('key')}"
+    moves = live_moves_source(where, part.dim, lookup=part.lookup)
+    source = f"SELECT * FROM ({moves}) AS m WHERE {part.keeps('key')}"
     if not counted:
         return f"SELECT key, day, {columns} FROM ({source}) AS m"
     return (
@@ -330,7 +345,7 @@ def _corrections(part: _Slice, months: list[date], base: dict) -> list[_Correcti
         f"SELECT {part.group(was, 'm.month')} AS old_g, {part.keeps(was)} AS old_in, "
         f"{part.group(now, 'm.month')} AS new_g, {part.keeps(now)} AS new_in, "
         f"m.from_code, m.to_code, m.bucket, m.days "
-        f"FROM ({live_moves_source(where, part.dim)}) AS m "
+        f"FROM ({live_moves_source(where, part.dim, lookup=part.lookup)}) AS m "
         f"JOIN ({NOTED_LEADS}) AS n ON n.lead_id = m.lead_id WHERE {was} <> {now}",
         params,
     )

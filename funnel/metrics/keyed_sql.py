@@ -56,16 +56,18 @@ def keyed_moves_source(where: str) -> str:
     )
 
 
-def live_moves_source(where: str, dim: int) -> str:
-    """One row per move with its lead's current key in `dim` as `key` (the reader: the
-    moves read live are few next to the leads, so each looks its lead up by primary key
-    instead of a join that would scan them all)."""
-    lookup = f"SELECT l.{DIM_COLUMNS[dim]} FROM leads_lead l WHERE l.id = s.lead_id"
-    return _moves(
-        "key",
-        f"(SELECT s.*, COALESCE(({lookup}), 0) AS key FROM funnel_stagechange s) AS s",
-        where,
-    )
+def live_moves_source(where: str, dim: int, *, lookup: bool) -> str:
+    """One row per move with its lead's current key in `dim` as `key`, for reading. With
+    `lookup`, each move looks its lead up by primary key: for a few days of moves, cheaper
+    than a join, which PostgreSQL runs as a scan of every lead."""
+    column = DIM_COLUMNS[dim]
+    if lookup:
+        key = f"COALESCE((SELECT l.{column} FROM leads_lead l WHERE l.id = s.lead_id), 0)"
+        source = "funnel_stagechange s"
+    else:
+        key = f"COALESCE(l.{column}, 0)"
+        source = "funnel_stagechange s JOIN leads_lead l ON l.id = s.lead_id"
+    return _moves("key", f"(SELECT s.*, {key} AS key FROM {source}) AS s", where)
 
 
 # Rows grouped by GROUPING SETS ((..., owner_key), (..., campaign_key)): which set a row
