@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from funnel.api_query import query_values
 from funnel.metrics.selectors import funnel_report
 from funnel.metrics.serializers import FunnelQuerySerializer, FunnelReportSerializer
-from leads.selectors import leads_visible_to
+from leads.selectors import lead_owner_scope, leads_visible_to
 
 
 class FunnelMetricsView(APIView):
@@ -46,5 +46,6 @@ class FunnelMetricsView(APIView):
             group_by=params["group"],
             filters=params["filters"],
             leads=leads_visible_to(request.user),
+            owner_scope=lead_owner_scope(request.user),
         )
         return Response(FunnelReportSerializer(report).data)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from funnel.stages import CAUSE_CHOICES, STAGE_CHOICES
@@ -212,3 +213,102 @@ class CreditRollupDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.closed_on} {self.currency}"
+
+
+# --- Keyed summaries (PostgreSQL; funnel/metrics/keyed_refresh.py, keyed_read.py) -------
+# The same figures per key of one lead attribute, so breakdowns, filters and a rep's scope
+# read summaries too: `dim` 1 is the lead's owner, 2 its source campaign (the channel is
+# the campaign's, mapped when read); `key` 0 means none. Cohorts are per local day and
+# rebuilt with the day rollups; moves per local month (its first day), built for past
+# months only. A lead whose owner or campaign changes after its months were built leaves a
+# `KeyedLeadNote`, and readers move its moves from the noted key to the current one.
+
+
+class KeyedCohort(models.Model):
+    pk = models.CompositePrimaryKey("day", "dim", "key")
+    day = models.DateField()
+    dim = models.SmallIntegerField()
+    key = models.BigIntegerField()
+    cohort = models.IntegerField()
+    reached_lead = models.IntegerField()
+    reached_prospect = models.IntegerField()
+    reached_customer = models.IntegerField()
+    reached_disqualified = models.IntegerField()
+    reached_lost = models.IntegerField()
+
+    class Meta:
+        db_table = "funnel_keyed_cohort"
+        indexes = [
+            # A filter or a rep's scope: one key's days.
+            models.Index(fields=["dim", "key", "day"], name="keyed_cohort_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} dim {self.dim} key {self.key}: {self.cohort} leads"
+
+
+class KeyedFlow(models.Model):
+    pk = models.CompositePrimaryKey("month", "dim", "key", "to_code")
+    month = models.DateField()
+    dim = models.SmallIntegerField()
+    key = models.BigIntegerField()
+    to_code = models.SmallIntegerField()
+    moves = models.IntegerField()
+
+    class Meta:
+        db_table = "funnel_keyed_flow"
+        indexes = [models.Index(fields=["dim", "key", "month"], name="keyed_flow_key")]
+
+    def __str__(self) -> str:
+        return f"{self.month} dim {self.dim} key {self.key}: {self.moves} into {self.to_code}"
+
+
+class KeyedStageTime(models.Model):
+    """As StageTimeRollup, per month and key: durations sorted, float8, big-endian."""
+
+    pk = models.CompositePrimaryKey("month", "dim", "key", "from_code", "bucket")
+    month = models.DateField()
+    dim = models.SmallIntegerField()
+    key = models.BigIntegerField()
+    from_code = models.SmallIntegerField()
+    bucket = models.SmallIntegerField()
+    moves = models.IntegerField()
+    durations = models.BinaryField()
+
+    class Meta:
+        db_table = "funnel_keyed_stage_time"
+        indexes = [models.Index(fields=["dim", "key", "month"], name="keyed_stage_time_key")]
+
+    def __str__(self) -> str:
+        return f"{self.month} dim {self.dim} key {self.key}: {self.moves} out of {self.from_code}"
+
+
+class KeyedMonth(models.Model):
+    """A month whose keyed moves are built (from the source rows as of `built_at`)."""
+
+    month = models.DateField(primary_key=True)
+    built_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "funnel_keyed_month"
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} built {self.built_at:%Y-%m-%d %H:%M}"
+
+
+class KeyedLeadNote(models.Model):
+    """A lead's owner or source campaign changed (written by the trigger of migration
+    0008): the values before the change. Append-only; a lead's oldest note holds the key
+    the built months counted it under (the refresh deletes the notes its snapshot saw)."""
+
+    lead_id = models.BigIntegerField()
+    owner_was = models.BigIntegerField()
+    campaign_was = models.BigIntegerField()
+    noted_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        db_table = "funnel_keyed_lead_note"
+        indexes = [models.Index(fields=["lead_id", "id"], name="keyed_lead_note_lead")]
+
+    def __str__(self) -> str:
+        return f"lead {self.lead_id} was owner {self.owner_was}, campaign {self.campaign_was}"

@@ -31,6 +31,16 @@ def leads_visible_to(
     return leads.none()
 
 
+def lead_owner_scope(user: AbstractBaseUser) -> tuple[int | None, ...] | None:
+    """`leads_visible_to` as owners: None for every lead, else the owners whose leads
+    `user` sees (None: unassigned), so the keyed metric summaries can serve a rep."""
+    if is_manager(user) or is_marketer(user):
+        return None
+    if is_sales_rep(user):
+        return (user.pk, None)
+    return ()
+
+
 def leads_editable_by(
     user: AbstractBaseUser, *, queryset: QuerySet[Lead] | None = None
 ) -> QuerySet[Lead]:

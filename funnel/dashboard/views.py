@@ -23,7 +23,7 @@ from funnel.metrics.grouping import GroupBy
 from funnel.metrics.selectors import funnel_report
 from funnel.metrics.window import PRESETS, site_today
 from funnel.roles import is_manager
-from leads.selectors import leads_visible_to
+from leads.selectors import lead_owner_scope, leads_visible_to
 
 TABS = [
     ("overview", "Overview", "dashboard"),
@@ -129,6 +129,7 @@ def overview(request):
         group_by=GroupBy.MONTH,
         filters=form.metric_filters,
         leads=leads_visible_to(request.user),
+        owner_scope=lead_owner_scope(request.user),
     )
     tables = [
         sections.funnel_table(report.totals),
@@ -207,6 +208,7 @@ def breakdown(request):
         group_by=GroupBy(by),
         filters=form.metric_filters,
         leads=leads_visible_to(request.user),
+        owner_scope=lead_owner_scope(request.user),
     )
     table = sections.breakdown_table(report, by=by).sorted_by(request.GET.get("sort", "-cohort"))
     return _render(

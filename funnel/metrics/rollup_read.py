@@ -1,9 +1,9 @@
 """The funnel figures read from the daily rollups (PostgreSQL), exact to the definition.
 
 Used by funnel.metrics.selectors.funnel_report for what managers open most: every lead,
-no filter, grouped by month or not at all. Anything else (filters, campaign/channel/owner
-groups, a rep's own leads) reads the source tables, because a lead's campaign and owner
-can change after its moves were summarised.
+no filter, grouped by month or not at all. Campaign, channel and owner groups, filters and
+a rep's own leads read the keyed summaries (funnel.metrics.keyed_read), which also follow
+a lead's campaign and owner changing after its moves were summarised.
 
 Days with a pending dirty note (funnel.metrics.rollup_refresh) are read live from the
 source rows and added in; the rest come from the rollups:
@@ -18,9 +18,6 @@ source rows and added in; the rest come from the rollups:
 
 from __future__ import annotations
 
-import math
-import sys
-from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -28,16 +25,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from funnel.metrics.figures import STAGES, Figures, StageTime
+from funnel.metrics.figures import STAGES, Figures
 from funnel.metrics.grouping import GroupBy
+from funnel.metrics.percentiles import Key, plan_ranks, stage_times, targets_of, unpack
 from funnel.metrics.rollup_refresh import rollups_supported
 from funnel.metrics.rollup_sql import cohort_source, local_day, moves_source
 from funnel.metrics.sql import fetch_rows
 from funnel.metrics.window import Window
 from funnel.models import RollupDirty
-
-PERCENTILES = (0.5, 0.9)
-Key = str | None
 
 
 @dataclass
@@ -56,18 +51,18 @@ def rollup_figures(*, window: Window, group_by: GroupBy | None):
     """(cohorts by key, moves by key, moves in total) as funnel_report merges them, or
     None when the rollups are not built for this time zone (then read live)."""
     tz = settings.TIME_ZONE
-    dirty = _dirty_days(window, tz)
+    dirty = dirty_days(window, tz)
     if dirty is None:
         return None
-    move_days, cohort_days = dirty
+    move_days, cohort_days, _state = dirty
     key_sql = "to_char(day, 'YYYY-MM')" if group_by == GroupBy.MONTH else "NULL::text"
     base = {"tz": tz, "since": window.since, "until": window.until}
 
-    cohorts = _cohorts(key_sql, {**base, **_live_range(cohort_days, tz, "c")})
+    cohorts = _cohorts(key_sql, {**base, **live_range(cohort_days, tz, "c")})
     if group_by is None:
         cohorts = {k: v for k, v in cohorts.items() if v.cohort}
 
-    moves_params = {**base, **_live_range(move_days, tz, "m")}
+    moves_params = {**base, **live_range(move_days, tz, "m")}
     flows = _flows(key_sql, moves_params)
     stage_moves: dict[tuple[Key, int], _Moves] = defaultdict(_Moves)
     for row in _bucket_counts(key_sql, moves_params):
@@ -81,13 +76,18 @@ def rollup_figures(*, window: Window, group_by: GroupBy | None):
 # --- dirty days ---------------------------------------------------------------------------
 
 
-def _dirty_days(window: Window, tz: str) -> tuple[list[date], list[date]] | None:
+def dirty_days(
+    window: Window, tz: str, *, extra: str = "", params: dict | None = None
+) -> tuple[list[date], list[date], dict] | None:
+    """The window's days with a pending note (moves, cohorts) and the first row, which
+    holds the `extra` columns (the keyed reader's state, in the same statement); None
+    when the rollups are not built for `tz`."""
     rows = fetch_rows(
-        f"SELECT s.time_zone, d.kind, d.first, d.last FROM funnel_rollup_state s "
+        f"SELECT s.time_zone, d.kind, d.first, d.last{extra} FROM funnel_rollup_state s "
         f"LEFT JOIN (SELECT DISTINCT kind, {local_day('lo')} AS first, "
         f"{local_day('hi')} AS last FROM funnel_rollup_dirty "
         f"WHERE hi >= %(start)s AND lo < %(end)s) d ON TRUE",
-        {"tz": tz, "start": window.start, "end": window.end},
+        {**(params or {}), "tz": tz, "start": window.start, "end": window.end},
     )
     if not rows or rows[0]["time_zone"] != tz:
         return None
@@ -97,10 +97,10 @@ def _dirty_days(window: Window, tz: str) -> tuple[list[date], list[date]] | None
             continue
         first, last = max(row["first"], window.since), min(row["last"], window.until)
         days[row["kind"]].update(first + timedelta(n) for n in range((last - first).days + 1))
-    return sorted(days[RollupDirty.Kind.MOVES]), sorted(days[RollupDirty.Kind.COHORT])
+    return sorted(days[RollupDirty.Kind.MOVES]), sorted(days[RollupDirty.Kind.COHORT]), rows[0]
 
 
-def _live_range(days: list[date], tz: str, prefix: str) -> dict:
+def live_range(days: list[date], tz: str, prefix: str) -> dict:
     """Parameters naming the days read live: their list and the span holding them (an
     empty span when there are none, so the live half of a query reads nothing)."""
     zone = ZoneInfo(tz)
@@ -114,12 +114,12 @@ def _live_range(days: list[date], tz: str, prefix: str) -> dict:
     }
 
 
-def _clean(prefix: str) -> str:
+def clean_days(prefix: str) -> str:
     """The rollup rows of the window's days that have no pending note."""
     return f"day >= %(since)s AND day <= %(until)s AND day <> ALL(%({prefix}days)s::date[])"
 
 
-def _live(column: str, prefix: str) -> str:
+def live_days(column: str, prefix: str) -> str:
     return (
         f"{column} >= %({prefix}start)s AND {column} < %({prefix}end)s "
         f"AND {local_day(column)} = ANY(%({prefix}days)s::date[])"
@@ -134,9 +134,9 @@ def _cohorts(key_sql: str, params: dict) -> dict[Key, Figures]:
     sums = ", ".join(f"sum({c})::bigint AS {c}" for c in columns.split(", "))
     rows = fetch_rows(
         f"SELECT key, {sums} FROM ("
-        f"SELECT {key_sql} AS key, {columns} FROM funnel_rollup_cohort WHERE {_clean('c')} "
+        f"SELECT {key_sql} AS key, {columns} FROM funnel_rollup_cohort WHERE {clean_days('c')} "
         f"UNION ALL SELECT {key_sql} AS key, {columns} "
-        f"FROM ({cohort_source(_live('created_at', 'c'))}) AS live) AS t GROUP BY key",
+        f"FROM ({cohort_source(live_days('created_at', 'c'))}) AS live) AS t GROUP BY key",
         params,
     )
     result = {}
@@ -150,7 +150,7 @@ def _cohorts(key_sql: str, params: dict) -> dict[Key, Figures]:
 def _flows(key_sql: str, params: dict) -> dict[Key, dict[str, int]]:
     rows = fetch_rows(
         f"SELECT {key_sql} AS key, to_code, sum(moves)::bigint AS moves "
-        f"FROM funnel_rollup_flow WHERE {_clean('m')} GROUP BY 1, 2",
+        f"FROM funnel_rollup_flow WHERE {clean_days('m')} GROUP BY 1, 2",
         params,
     )
     flows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
@@ -165,7 +165,7 @@ def _flows(key_sql: str, params: dict) -> dict[Key, dict[str, int]]:
 def _bucket_counts(key_sql: str, params: dict) -> list[dict]:
     return fetch_rows(
         f"SELECT {key_sql} AS key, from_code, bucket, sum(moves)::bigint AS moves "
-        f"FROM funnel_rollup_stage_time WHERE {_clean('m')} GROUP BY 1, 2, 3",
+        f"FROM funnel_rollup_stage_time WHERE {clean_days('m')} GROUP BY 1, 2, 3",
         params,
     )
 
@@ -174,7 +174,7 @@ def _add_live_moves(stage_moves, flows, params: dict, group_by: GroupBy | None) 
     """The moves of days with a pending note, one row each (normally a few minutes' worth)."""
     if not params["mdays"]:
         return
-    for row in fetch_rows(moves_source(_live("at", "m")), params):
+    for row in fetch_rows(moves_source(live_days("at", "m")), params):
         key = _key(row["day"], group_by)
         flows[key][STAGES[row["to_code"]]] += 1
         moves = stage_moves[(key, row["from_code"])]
@@ -190,23 +190,12 @@ def _key(day: date, group_by: GroupBy | None) -> Key:
 class _Target:
     """One bucket of one (group, stage) whose sorted durations give some wanted ranks."""
 
-    key: Key
     code: int
     bucket: int
     first: date
     last: date
     live: list[float]
     chunks: list[bytes] = field(default_factory=list)
-
-
-def _locate(counts: dict[int, int], rank: int) -> tuple[int, int]:
-    """The bucket holding the 0-based `rank` and the rank's offset inside it."""
-    before = 0
-    for bucket in sorted(counts):
-        if rank < before + counts[bucket]:
-            return bucket, rank - before
-        before += counts[bucket]
-    raise AssertionError(f"rank {rank} beyond {before} moves")  # counts are consistent
 
 
 def _assemble(flows, stage_moves, window: Window, key_sql, params, group_by):
@@ -221,45 +210,20 @@ def _assemble(flows, stage_moves, window: Window, key_sql, params, group_by):
             for bucket, values in moves.live.items():
                 total.live[bucket].extend(values)
 
-    targets: dict[tuple[Key, int, int], _Target] = {}
-    wanted: dict[tuple[Key, int], list[tuple[float, int, int, tuple]]] = {}
-    for (key, code), moves in stage_moves.items():
-        n = sum(moves.counts.values())
-        if not n:
-            continue
+    plans = plan_ranks({group: moves.counts for group, moves in stage_moves.items()})
+    targets = {}
+    for key, code, bucket in targets_of(plans):
         first, last = _span(key, window)
-        plans = []
-        for fraction in PERCENTILES:
-            position = fraction * (n - 1)
-            ranks = []
-            for rank in (math.floor(position), math.ceil(position)):
-                bucket, offset = _locate(moves.counts, rank)
-                target_key = (key, code, bucket)
-                if target_key not in targets:
-                    targets[target_key] = _Target(
-                        key, code, bucket, first, last, moves.live.get(bucket, [])
-                    )
-                ranks.append((target_key, offset))
-            plans.append((fraction, position, n, tuple(ranks)))
-        wanted[(key, code)] = plans
-
+        live = stage_moves[(key, code)].live.get(bucket, [])
+        targets[(key, code, bucket)] = _Target(code, bucket, first, last, live)
     _read_durations(list(targets.values()), params)
-    sorted_values = {k: _values(t) for k, t in targets.items()}
+    values = {k: sorted([*unpack(t.chunks), *t.live]) for k, t in targets.items()}
 
     grouped: dict[str, Figures] = defaultdict(Figures)
     total: Figures | None = None
-    for (key, code), plans in wanted.items():
+    for (key, code), stage_time in stage_times(plans, values).items():
         figures = grouped[key] if key is not None else (total := total or Figures())
-        result = {}
-        for fraction, position, _n, ((lo_target, lo_off), (hi_target, hi_off)) in plans:
-            lower = sorted_values[lo_target][lo_off]
-            upper = sorted_values[hi_target][hi_off]
-            # PostgreSQL's percentile_cont: lower + (upper - lower) * (position - floor).
-            weight = position - math.floor(position)
-            result[fraction] = lower if weight == 0 else lower + (upper - lower) * weight
-        figures.time_in_stage[STAGES[code]] = StageTime(
-            moves=plans[0][2], median_days=result[0.5], p90_days=result[0.9]
-        )
+        figures.time_in_stage[STAGES[code]] = stage_time
     for key, flow in flows.items():
         if key is None:
             total = total or Figures()
@@ -299,12 +263,3 @@ def _read_durations(targets: list[_Target], params: dict) -> None:
     )
     for row in rows:
         targets[row["n"] - 1].chunks.append(bytes(row["durations"]))
-
-
-def _values(target: _Target) -> list[float]:
-    values = array("d")
-    for chunk in target.chunks:
-        values.frombytes(chunk)
-    if sys.byteorder == "little":
-        values.byteswap()  # float8send is big-endian
-    return sorted([*values, *target.live])

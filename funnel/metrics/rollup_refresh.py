@@ -7,15 +7,17 @@ or stage changes. A refresh takes the notes it can see (DELETE ... RETURNING, so
 committed meanwhile stays for the next run), rebuilds every local day they cover from the
 source rows, and commits both at once. Readers skip the rollup for any day that still has
 a note, so the window between a write and the next refresh is read live, never stale.
-With no state row, or after TIME_ZONE changed, the whole rollup is rebuilt.
-
-The same run, in the same transaction, rebuilds the noted close days of the campaign
-revenue credits summary (marketing.credit_rollup; triggers of migration 0009).
+With no state row, or after TIME_ZONE changed, the whole rollup is rebuilt. The keyed
+summaries (funnel.metrics.keyed_refresh) and the noted close days of the campaign revenue
+credits summary (marketing.credit_rollup; triggers of migration 0009) are refreshed in the
+same transaction, which is REPEATABLE READ: the notes deleted and the rows rebuilt come
+from one snapshot.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -24,6 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from funnel.metrics.keyed_refresh import keyed_refresh
 from funnel.metrics.rollup_sql import cohort_source, local_day, moves_source
 from funnel.models import RollupDirty, RollupState
 
@@ -42,14 +45,17 @@ class RefreshResult:
     move_days: int
     cohort_days: int
     credit_days: int | None = 0  # None: every day of campaign credits
+    keyed_months: int = 0
+    folded: bool = False
 
     def __str__(self) -> str:
+        keyed = f"{self.keyed_months} keyed month(s){' and folded notes' if self.folded else ''}"
         if self.full:
-            return "rebuilt every day"
+            return f"rebuilt every day and {keyed}"
         credits = "every day" if self.credit_days is None else f"{self.credit_days} day(s)"
         return (
-            f"rebuilt {self.move_days} day(s) of moves and {self.cohort_days} of cohorts, "
-            f"{credits} of campaign credits"
+            f"rebuilt {self.move_days} day(s) of moves, {self.cohort_days} of cohorts, "
+            f"{credits} of campaign credits, {keyed}"
         )
 
 
@@ -64,8 +70,13 @@ def rollups_refresh(*, full: bool = False) -> RefreshResult | None:
     from marketing.credit_rollup import credits_refresh  # marketing imports funnel: late
 
     tz = settings.TIME_ZONE
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+    with _serialised() as outermost, transaction.atomic(), connection.cursor() as cursor:
+        if outermost:
+            # One snapshot for every statement: the notes deleted are exactly the ones the
+            # rebuilt rows account for (funnel.metrics.keyed_refresh relies on it).
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        else:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         state = RollupState.objects.first()  # the advisory lock serialises refreshes
         cursor.execute("DELETE FROM funnel_rollup_dirty RETURNING kind, lo, hi")
         notes = cursor.fetchall()
@@ -80,15 +91,45 @@ def rollups_refresh(*, full: bool = False) -> RefreshResult | None:
         else:
             _rebuild_moves(cursor, tz=tz, days=sorted(move_days))
             _rebuild_cohorts(cursor, tz=tz, days=sorted(cohort_days))
+        keyed = keyed_refresh(
+            cursor,
+            tz=tz,
+            full=full,
+            cohort_days=sorted(cohort_days),
+            move_days=sorted(move_days),
+        )
         # Campaign revenue credits per close day (marketing.credit_rollup), same lock.
         credit_days = credits_refresh(cursor, full=full)
         RollupState.objects.all().delete()
         RollupState.objects.create(time_zone=tz, refreshed_at=timezone.now())
     result = RefreshResult(
-        full=full, move_days=len(move_days), cohort_days=len(cohort_days), credit_days=credit_days
+        full=full,
+        move_days=len(move_days),
+        cohort_days=len(cohort_days),
+        credit_days=credit_days,
+        keyed_months=keyed.months,
+        folded=keyed.folded,
     )
     logger.info("Metric rollups: %s.", result)
     return result
+
+
+@contextmanager
+def _serialised():
+    """Two refreshes never interleave. Outside a transaction the lock is taken before it
+    begins (a session lock), so a REPEATABLE READ snapshot starts after the previous
+    refresh committed; inside the caller's transaction, a transaction lock as before.
+    Yields whether the refresh runs its own, outermost transaction."""
+    if connection.in_atomic_block:
+        yield False
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+    try:
+        yield True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
 
 
 def _days(notes, zone: ZoneInfo) -> tuple[set[date], set[date]]:

@@ -35,7 +35,9 @@ from funnel.metrics.grouping import (
     group_labels,
     month_keys,
 )
+from funnel.metrics.keyed_read import keyed_dimension, keyed_figures
 from funnel.metrics.rollup_read import rollup_figures, rollup_usable
+from funnel.metrics.rollup_refresh import rollups_supported
 from funnel.metrics.sql import fetch_rows
 from funnel.metrics.window import Window
 from funnel.models import StageChange
@@ -48,14 +50,22 @@ def funnel_report(
     group_by: GroupBy | None = None,
     filters: MetricFilters | None = None,
     leads: QuerySet[Lead] | None = None,
+    owner_scope: tuple[int | None, ...] | None = None,
 ) -> FunnelReport:
     """Every funnel figure for `window`, in total and per group.
 
     `leads` is the caller's visible leads (leads.selectors.leads_visible_to); None means
-    all leads. `filters` narrow by the lead's campaign, channel or owner.
+    all leads. `owner_scope` says the same as owners (leads.selectors.lead_owner_scope:
+    None for every lead, else the owners, None meaning unassigned), so the keyed summaries
+    can serve a rep; without it a narrowed `leads` is read live. `filters` narrow by the
+    lead's campaign, channel or owner.
     """
     filters = filters or MetricFilters()
     scope = leads if leads is not None and leads.query.has_filters() else None
+    owners = owner_scope if scope is not None else None
+    dim = None
+    if rollups_supported() and (scope is None or owners is not None):
+        dim = keyed_dimension(group_by=group_by, filters=filters, owner_scope=owners)
     if scope is not None and scope.query.is_empty():
         # Someone who may see no lead: every figure is zero or null, no query needed.
         grouped_moves, total_moves, cohorts = {}, None, {}
@@ -68,6 +78,17 @@ def funnel_report(
                 grouped_moves, total_moves, cohorts = _live_figures(window, group_by, filters)
             else:
                 cohorts, grouped_moves, total_moves = from_rollups
+    elif dim is not None:
+        with _one_snapshot():
+            keyed = keyed_figures(
+                window=window, group_by=group_by, dim=dim, filters=filters, owner_scope=owners
+            )
+            if keyed is None:  # not built yet (or built for another time zone)
+                grouped_moves, total_moves, cohorts = _live_figures(
+                    window, group_by, filters, scope
+                )
+            else:
+                cohorts, grouped_moves, total_moves = keyed
     else:
         grouped_moves, total_moves, cohorts = _live_figures(window, group_by, filters, scope)
 

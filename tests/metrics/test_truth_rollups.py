@@ -108,7 +108,7 @@ def test_every_kind_of_write_leaves_a_note():
     assert cohort_note.lo == cohort_note.hi == lead.created_at
     rollups_refresh()
 
-    # Score and owner updates do not touch the figures: no note.
+    # Score updates do not touch the figures: no note (owner and campaign changes do).
     Lead.objects.filter(pk=lead.pk).update(score=42)
     assert not RollupDirty.objects.exists()
 

@@ -1,0 +1,411 @@
+"""The funnel figures of one key dimension read from the keyed summaries (PostgreSQL),
+exact to the definition: breakdowns by owner, campaign or channel, an owner, campaign or
+channel filter, a rep's own leads (owner = the rep or none), and any mix of those that
+reads one dimension (funnel.models, "Keyed summaries"; built by keyed_refresh).
+
+- Cohort and reached: keyed day rows of the window's clean days, plus the leads of days
+  with a pending note, read live (as funnel.metrics.rollup_read does).
+- Flow and time in stage: the window's whole months that are built and hold no pending
+  move day come from the keyed month rows; every other day of the window (partial edge
+  months, the current month, months with pending moves) is read live from the moves and
+  their leads' current keys, aggregated in SQL.
+- Corrections: a lead noted since its months were built (its owner or campaign changed)
+  has its moves in those months taken from the noted key and given to its current one:
+  flow, bucket counts and, for the buckets read, the durations themselves.
+- Percentiles: funnel.metrics.percentiles, per group and in total.
+
+Five statements at most, whatever the data, in the caller's snapshot.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+
+from funnel.metrics.figures import STAGES, Figures
+from funnel.metrics.grouping import NONE_KEY, GroupBy, MetricFilters
+from funnel.metrics.keyed_sql import (
+    DIM_CAMPAIGN,
+    DIM_OWNER,
+    NOTED_LEADS,
+    keyed_cohort_source,
+    live_moves_source,
+    local_midnight,
+    next_month,
+)
+from funnel.metrics.percentiles import Key, plan_ranks, stage_times, targets_of, unpack
+from funnel.metrics.rollup_read import clean_days, dirty_days, live_days, live_range
+from funnel.metrics.sql import fetch_rows
+from funnel.metrics.window import Window
+
+_GROUP_DIMS = {
+    GroupBy.OWNER: DIM_OWNER,
+    GroupBy.CAMPAIGN: DIM_CAMPAIGN,
+    GroupBy.CHANNEL: DIM_CAMPAIGN,
+}
+_NOTED_KEYS = {DIM_OWNER: "owner_was", DIM_CAMPAIGN: "campaign_was"}
+# Up to this many days read live, each live move looks its lead up by primary key.
+LOOKUP_DAYS = 10
+_COHORT_COLUMNS = ["cohort", *(f"reached_{s}" for s in STAGES)]
+
+
+def keyed_dimension(*, group_by: GroupBy | None, filters: MetricFilters, owner_scope) -> int | None:
+    """The one key dimension a report reads (None: none, or two at once)."""
+    dims = set()
+    if group_by in _GROUP_DIMS:
+        dims.add(_GROUP_DIMS[group_by])
+    if filters.owner_id is not None or owner_scope is not None:
+        dims.add(DIM_OWNER)
+    if filters.campaign_id is not None or filters.channel:
+        dims.add(DIM_CAMPAIGN)
+    return dims.pop() if len(dims) == 1 else None
+
+
+@dataclass(frozen=True)
+class _Slice:
+    """How rows of one dimension are grouped and which of their keys count."""
+
+    dim: int
+    group_by: GroupBy | None
+    params: dict  # _key_params
+    lookup: bool = True  # live moves look their lead up (few live days) or join leads
+
+    def group(self, key: str, day: str) -> str:
+        """SQL for the row's group key, as funnel.metrics.grouping.group_key spells it."""
+        if self.group_by is None:
+            return "NULL::text"
+        if self.group_by == GroupBy.MONTH:
+            return f"to_char({day}, 'YYYY-MM')"
+        if self.group_by == GroupBy.CHANNEL:
+            channel = f"(SELECT channel FROM marketing_campaign WHERE id = {key})"
+            return f"COALESCE(NULLIF({channel}, ''), '{NONE_KEY}')"
+        return f"(CASE WHEN {key} = 0 THEN '{NONE_KEY}' ELSE {key}::text END)"
+
+    def day(self, column: str) -> str:
+        """The row's day or month where the grouping needs it (months), else nothing."""
+        return column if self.group_by == GroupBy.MONTH else "NULL::date"
+
+    def keeps(self, key: str) -> str:
+        """SQL: does the key pass the report's filters and scope? (Plain conditions, so a
+        narrow filter reads its keys' rows by index.)"""
+        conditions = ["TRUE"]
+        if not self.params["all_keys"]:
+            conditions.append(f"{key} = ANY(%(keys)s::bigint[])")
+        if self.params["channel"] is not None:
+            conditions.append(
+                f"{key} IN (SELECT id FROM marketing_campaign WHERE channel = %(channel)s)"
+            )
+        return "(" + " AND ".join(conditions) + ")"
+
+
+def _key_params(dim: int, filters: MetricFilters, owner_scope) -> dict:
+    keys = None
+    if dim == DIM_OWNER:
+        if filters.owner_id is not None:
+            keys = {filters.owner_id}
+        if owner_scope is not None:
+            scope = {owner or 0 for owner in owner_scope}
+            keys = scope if keys is None else keys & scope
+    elif filters.campaign_id is not None:
+        keys = {filters.campaign_id}
+    channel = (filters.channel or None) if dim == DIM_CAMPAIGN else None
+    return {"all_keys": keys is None, "keys": sorted(keys or ()), "channel": channel}
+
+
+@dataclass
+class _Correction:
+    """One move of a noted lead in a keyed month: counted under `old`, belongs to `new`."""
+
+    old_g: Key
+    old_in: bool
+    new_g: Key
+    new_in: bool
+    from_code: int
+    to_code: int
+    bucket: int
+    days: float
+
+
+def keyed_figures(
+    *,
+    window: Window,
+    group_by: GroupBy | None,
+    dim: int,
+    filters: MetricFilters,
+    owner_scope=None,
+):
+    """(cohorts by key, moves by key, moves in total) as funnel_report merges them, or
+    None when the summaries are not built for this time zone or would serve less than
+    half the window (then read live)."""
+    tz = settings.TIME_ZONE
+    state = dirty_days(
+        window,
+        tz,
+        extra=", (SELECT array_agg(month) FROM funnel_keyed_month WHERE month >= %(first)s "
+        "AND month <= %(until)s) AS built, EXISTS (SELECT 1 FROM funnel_keyed_lead_note) AS noted",
+        params={"first": window.since.replace(day=1), "until": window.until},
+    )
+    if state is None:
+        return None
+    move_days, cohort_days, summaries = state
+    months = _keyed_months(window, set(summaries["built"] or ()), move_days)
+    spans = _live_spans(window, months)
+    if 2 * sum((last - first).days + 1 for first, last in spans) > window.days:
+        # Mostly days read live (a window of the last 30 days): the live path's join of
+        # the moves to their leads is cheaper than looking each move's lead up.
+        return None
+    part = _Slice(
+        dim,
+        group_by,
+        _key_params(dim, filters, owner_scope),
+        lookup=sum((last - first).days + 1 for first, last in spans) <= LOOKUP_DAYS,
+    )
+    base = {
+        "tz": tz,
+        "since": window.since,
+        "until": window.until,
+        "dim": dim,
+        "months": months,
+        **part.params,
+    }
+
+    cohorts = _cohorts(part, {**base, **live_range(cohort_days, tz, "c")})
+    if group_by is None:
+        cohorts = {k: v for k, v in cohorts.items() if v.cohort}
+
+    live_where = _spans_sql("s.at", "live", spans, base)
+    flows, counts = _moves(part, live_where, base)
+    corrections = _corrections(part, months, base) if summaries["noted"] and months else []
+    for fix in corrections:
+        for g, sign, counted in ((fix.old_g, -1, fix.old_in), (fix.new_g, 1, fix.new_in)):
+            if counted:
+                flows[g][STAGES[fix.to_code]] += sign
+                counts[(g, fix.from_code)][fix.bucket] += sign
+    flows = {g: flow for g, flow in flows.items() if any(flow.values())}
+    counts = {k: +c for k, c in counts.items() if +c}  # unary +: drops the zero buckets
+    if group_by is not None:
+        for (_g, code), buckets in list(counts.items()):
+            counts.setdefault((None, code), Counter()).update(buckets)
+
+    plans = plan_ranks(counts)
+    targets = targets_of(plans)
+    values = _durations(part, targets, live_where, base, corrections)
+    grouped: dict[str, Figures] = defaultdict(Figures)
+    total: Figures | None = None
+    for (g, code), stage_time in stage_times(plans, values).items():
+        figures = grouped[g] if g is not None else (total := total or Figures())
+        figures.time_in_stage[STAGES[code]] = stage_time
+    for g, flow in flows.items():
+        if g is None:
+            total = total or Figures()
+            total.flow = flow
+        else:
+            grouped[g].flow = flow
+    return cohorts, dict(grouped), total
+
+
+# --- which days come from where ---------------------------------------------------------
+
+
+def _keyed_months(window: Window, built: set[date], move_days: list[date]) -> list[date]:
+    """Whole months of the window that are built and hold no pending move day."""
+    pending = {day.replace(day=1) for day in move_days}
+    return [
+        month
+        for month in window.months()
+        if month in built
+        and month not in pending
+        and month >= window.since
+        and next_month(month) - timedelta(days=1) <= window.until
+    ]
+
+
+def _live_spans(window: Window, months: list[date]) -> list[tuple[date, date]]:
+    """The window's other days, as [first, last] runs."""
+    spans: list[tuple[date, date]] = []
+    for month in window.months():
+        if month in months:
+            continue
+        first = max(month, window.since)
+        last = min(next_month(month) - timedelta(days=1), window.until)
+        if spans and spans[-1][1] + timedelta(days=1) == first:
+            first = spans.pop()[0]
+        spans.append((first, last))
+    return spans
+
+
+def _spans_sql(column: str, prefix: str, spans: list[tuple[date, date]], params: dict) -> str:
+    """SQL for `column` in any of the spans (local days); adds their bounds to params."""
+    if not spans:
+        return "FALSE"
+    parts = []
+    for n, (first, last) in enumerate(spans):
+        params[f"{prefix}{n}a"] = local_midnight(first, params["tz"])
+        params[f"{prefix}{n}b"] = local_midnight(last + timedelta(days=1), params["tz"])
+        parts.append(f"({column} >= %({prefix}{n}a)s AND {column} < %({prefix}{n}b)s)")
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _month_spans(months: list[date]) -> list[tuple[date, date]]:
+    spans: list[tuple[date, date]] = []
+    for month in months:
+        last = next_month(month) - timedelta(days=1)
+        if spans and spans[-1][1] + timedelta(days=1) == month:
+            spans[-1] = (spans[-1][0], last)
+        else:
+            spans.append((month, last))
+    return spans
+
+
+# --- cohort and flow --------------------------------------------------------------------------
+
+
+def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
+    columns = ", ".join(_COHORT_COLUMNS)
+    sums = ", ".join(f"sum({c})::bigint AS {c}" for c in _COHORT_COLUMNS)
+    rows = fetch_rows(
+        f"SELECT g, {sums} FROM (SELECT {part.group('key', 'day')} AS g, {columns} FROM ("
+        f"SELECT day, key, {columns} FROM funnel_keyed_cohort "
+        f"WHERE dim = %(dim)s AND {clean_days('c')} "
+        f"UNION ALL SELECT day, key, {columns} "
+        f"FROM ({keyed_cohort_source(live_days('created_at', 'c'))}) AS live "
+        f"WHERE dim = %(dim)s) AS u WHERE {part.keeps('key')}) AS t GROUP BY g",
+        params,
+    )
+    result = {}
+    for row in rows:
+        figures = Figures(cohort=row["cohort"])
+        figures.reached = {stage: row[f"reached_{stage}"] for stage in STAGES}
+        result[row["g"]] = figures
+    return result
+
+
+def _live_moves(part: _Slice, where: str, columns: str, *, counted: bool = True) -> str:
+    """The live moves of `where` per key, day and `columns`, counted (or one row each),
+    of the keys the report reads only (a filter narrows the scan of leads)."""
+    moves = live_moves_source(where, part.dim, lookup=part.lookup)
+    source = f"SELECT * FROM ({moves}) AS m WHERE {part.keeps('key')}"
+    if not counted:
+        return f"SELECT key, day, {columns} FROM ({source}) AS m"
+    return (
+        f"SELECT key, day, {columns}, count(*) AS moves "
+        f"FROM ({source}) AS m GROUP BY key, day, {columns}"
+    )
+
+
+def _summed(part: _Slice, table: str, columns: str) -> str:
+    """Keyed month rows and the live moves (CTE `live`) summed per group and `columns`."""
+    return (
+        f"SELECT g, {columns}, sum(moves)::bigint AS moves FROM ("
+        f"SELECT {part.group('key', 'day')} AS g, {columns}, moves FROM ("
+        # Per key first: a channel is looked up once per key, not once per row.
+        f"SELECT key, day, {columns}, sum(moves) AS moves FROM ("
+        f"SELECT key, {part.day('month')} AS day, {columns}, moves FROM {table} "
+        f"WHERE dim = %(dim)s AND month = ANY(%(months)s::date[]) AND {part.keeps('key')} "
+        f"UNION ALL SELECT key, {part.day('day')}, {columns}, moves FROM live "
+        f"WHERE {part.keeps('key')}) AS u GROUP BY key, day, {columns}) AS k"
+        f") AS t GROUP BY g, {columns}"
+    )
+
+
+def _moves(part: _Slice, live_where: str, params: dict):
+    """Flow per group and moves per (group, stage left, bucket), in one statement: the
+    live moves are read once."""
+    live = _live_moves(part, live_where, "from_code, to_code, bucket")
+    rows = fetch_rows(
+        f"WITH live AS MATERIALIZED ({live}) "
+        f"SELECT TRUE AS flow, g, to_code AS code, 0 AS bucket, moves "
+        f"FROM ({_summed(part, 'funnel_keyed_flow', 'to_code')}) AS f UNION ALL "
+        f"SELECT FALSE, g, from_code, bucket, moves "
+        f"FROM ({_summed(part, 'funnel_keyed_stage_time', 'from_code, bucket')}) AS b",
+        params,
+    )
+    flows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
+    counts: dict[tuple[Key, int], Counter] = defaultdict(Counter)
+    for row in rows:
+        if row["flow"]:
+            flows[row["g"]][STAGES[row["code"]]] += row["moves"]
+        else:
+            counts[(row["g"], row["code"])][row["bucket"]] += row["moves"]
+    return flows, counts
+
+
+# --- corrections and durations ----------------------------------------------------------------
+
+
+def _corrections(part: _Slice, months: list[date], base: dict) -> list[_Correction]:
+    params = dict(base)
+    where = _spans_sql("s.at", "kept", _month_spans(months), params)
+    where += " AND s.lead_id IN (SELECT lead_id FROM funnel_keyed_lead_note)"
+    was, now = f"n.{_NOTED_KEYS[part.dim]}", "m.key"
+    rows = fetch_rows(
+        f"SELECT {part.group(was, 'm.month')} AS old_g, {part.keeps(was)} AS old_in, "
+        f"{part.group(now, 'm.month')} AS new_g, {part.keeps(now)} AS new_in, "
+        f"m.from_code, m.to_code, m.bucket, m.days "
+        f"FROM ({live_moves_source(where, part.dim, lookup=part.lookup)}) AS m "
+        f"JOIN ({NOTED_LEADS}) AS n ON n.lead_id = m.lead_id WHERE {was} <> {now}",
+        params,
+    )
+    return [_Correction(**row) for row in rows]
+
+
+def _durations(part, targets, live_where: str, base: dict, corrections) -> dict:
+    """Each target bucket's sorted durations: keyed months' packed values and live ones,
+    with the noted leads' moves taken from their old group and given to the new."""
+    if not targets:
+        return {}
+    grouped = [n for n, (g, _, _) in enumerate(targets) if g is not None]
+    totals = [n for n, (g, _, _) in enumerate(targets) if g is None]
+    params = {
+        **base,
+        "pc": [code for code, _ in sorted({(c, b) for _, c, b in targets})],
+        "pb": [bucket for _, bucket in sorted({(c, b) for _, c, b in targets})],
+        **{f"g{name}": [targets[n][i] for n in grouped] for i, name in enumerate("gcb")},
+        "gn": grouped,
+        **{f"t{name}": [targets[n][i] for n in totals] for i, name in ((1, "c"), (2, "b"))},
+        "tn": totals,
+    }
+    live = _live_moves(part, live_where, "from_code, bucket, days", counted=False)
+    # A group's target joins its own rows; a total's, every group's (hashable joins both).
+    joins = []
+    for rows, value in (("keyed", "r.durations"), ("live", "float8send(r.days)")):
+        joins += [
+            f"SELECT t.n, {value} AS durations FROM unnest(%(gn)s::int[], %(gg)s::text[], "
+            f"%(gc)s::int[], %(gb)s::int[]) AS t(n, g, code, bucket) JOIN {rows} AS r "
+            f"ON r.g = t.g AND r.from_code = t.code AND r.bucket = t.bucket",
+            f"SELECT t.n, {value} FROM unnest(%(tn)s::int[], %(tc)s::int[], %(tb)s::int[]) "
+            f"AS t(n, code, bucket) JOIN {rows} AS r "
+            f"ON r.from_code = t.code AND r.bucket = t.bucket",
+        ]
+    wanted = "(from_code, bucket) IN (SELECT * FROM unnest(%(pc)s::int[], %(pb)s::int[]))"
+    rows = fetch_rows(
+        f"WITH keyed AS MATERIALIZED (SELECT {part.group('key', 'month')} AS g, from_code, "
+        f"bucket, durations FROM funnel_keyed_stage_time WHERE dim = %(dim)s "
+        f"AND month = ANY(%(months)s::date[]) AND {wanted} AND {part.keeps('key')}), "
+        f"live AS MATERIALIZED (SELECT {part.group('key', 'day')} AS g, from_code, bucket, "
+        f"days FROM ({live}) AS l WHERE {wanted} AND {part.keeps('key')}) "
+        + " UNION ALL ".join(joins),
+        params,
+    )
+    chunks: dict[int, list[bytes]] = defaultdict(list)
+    for row in rows:
+        chunks[row["n"]].append(bytes(row["durations"]))
+    values = {}
+    for n, (g, code, bucket) in enumerate(targets):
+        found = unpack(chunks[n])
+        fixes = [f for f in corrections if (f.from_code, f.bucket) == (code, bucket)]
+        if fixes:
+            counted = Counter(found)
+            for fix in fixes:
+                if fix.old_in and (g is None or fix.old_g == g):
+                    counted[fix.days] -= 1
+                if fix.new_in and (g is None or fix.new_g == g):
+                    counted[fix.days] += 1
+            if min(counted.values(), default=0) < 0:
+                raise AssertionError(f"a noted move is missing from {(g, code, bucket)}")
+            found = list(counted.elements())
+        values[(g, code, bucket)] = sorted(found)
+    return values

@@ -1,0 +1,102 @@
+"""SQL shared by the keyed summaries' refresh and reader (PostgreSQL).
+
+A move or a lead counts under two keys: its lead's owner (DIM_OWNER) and its lead's
+source campaign (DIM_CAMPAIGN), 0 for none. Day, stage codes, duration and bucket are the
+expressions of funnel.metrics.rollup_sql, so durations are bit-identical to the live
+query's.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from funnel.metrics.figures import MILESTONE_COLUMNS
+from funnel.metrics.rollup_sql import BUCKET_OF, DURATION_DAYS, local_day, stage_code
+
+DIM_OWNER = 1
+DIM_CAMPAIGN = 2
+# The lead column behind each dimension's key.
+DIM_COLUMNS = {DIM_OWNER: "owner_id", DIM_CAMPAIGN: "source_campaign_id"}
+
+
+def local_month(column: str) -> str:
+    """The first day of `column`'s calendar month in the %(tz)s zone."""
+    return f"(date_trunc('month', {column} AT TIME ZONE %(tz)s)::date)"
+
+
+def local_midnight(day: date, tz: str) -> datetime:
+    """The start of `day` (often a month's first) in the `tz` zone."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz))
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _moves(keys: str, source: str, where: str) -> str:
+    return (
+        f"SELECT lead_id, day, month, {keys}, from_code, to_code, days, "
+        f"{BUCKET_OF.format(d='days')} AS bucket FROM (SELECT s.lead_id, "
+        f"{local_day('s.at')} AS day, {local_month('s.at')} AS month, {keys}, "
+        f"{stage_code('s.from_stage')} AS from_code, {stage_code('s.to_stage')} AS to_code, "
+        f"{DURATION_DAYS} AS days FROM {source} WHERE {where}) AS m"
+    )
+
+
+def keyed_moves_source(where: str) -> str:
+    """One row per move with its lead's current keys (the refresh: many moves, so the
+    leads are joined); `where` reads `s` (the move)."""
+    return _moves(
+        "owner_key, campaign_key",
+        "(SELECT s.*, COALESCE(l.owner_id, 0) AS owner_key, "
+        "COALESCE(l.source_campaign_id, 0) AS campaign_key "
+        "FROM funnel_stagechange s JOIN leads_lead l ON l.id = s.lead_id) AS s",
+        where,
+    )
+
+
+def live_moves_source(where: str, dim: int, *, lookup: bool) -> str:
+    """One row per move with its lead's current key in `dim` as `key`, for reading. With
+    `lookup`, each move looks its lead up by primary key: for a few days of moves, cheaper
+    than a join, which PostgreSQL runs as a scan of every lead."""
+    column = DIM_COLUMNS[dim]
+    if lookup:
+        key = f"COALESCE((SELECT l.{column} FROM leads_lead l WHERE l.id = s.lead_id), 0)"
+        source = "funnel_stagechange s"
+    else:
+        key = f"COALESCE(l.{column}, 0)"
+        source = "funnel_stagechange s JOIN leads_lead l ON l.id = s.lead_id"
+    return _moves("key", f"(SELECT s.*, {key} AS key FROM {source}) AS s", where)
+
+
+# Rows grouped by GROUPING SETS ((..., owner_key), (..., campaign_key)): which set a row
+# comes from and its key.
+KEYED_DIM = f"(CASE WHEN GROUPING(campaign_key) = 1 THEN {DIM_OWNER} ELSE {DIM_CAMPAIGN} END)"
+KEYED_KEY = "(CASE WHEN GROUPING(campaign_key) = 1 THEN owner_key ELSE campaign_key END)"
+
+
+def keyed_sets(*columns: str) -> str:
+    both = ", ".join(columns)
+    return f"GROUPING SETS (({both}, owner_key), ({both}, campaign_key))"
+
+
+def keyed_cohort_source(where: str) -> str:
+    """Per local creation day and key: cohort size and members that reached each stage."""
+    counts = ", ".join(
+        f"count({column}) AS reached_{stage}" for stage, column in MILESTONE_COLUMNS.items()
+    )
+    return (
+        f"SELECT day, {KEYED_DIM} AS dim, {KEYED_KEY} AS key, count(*) AS cohort, {counts} "
+        f"FROM (SELECT {', '.join(MILESTONE_COLUMNS.values())}, "
+        f"{local_day('created_at')} AS day, COALESCE(owner_id, 0) AS owner_key, "
+        f"COALESCE(source_campaign_id, 0) AS campaign_key FROM leads_lead WHERE {where}) AS c "
+        f"GROUP BY {keyed_sets('day')}"
+    )
+
+
+# A lead's oldest pending note: the keys the built months counted it under.
+NOTED_LEADS = (
+    "SELECT DISTINCT ON (lead_id) lead_id, owner_was, campaign_was "
+    "FROM funnel_keyed_lead_note ORDER BY lead_id, id"
+)

@@ -1,0 +1,142 @@
+"""The keyed refresh takes exactly the notes its snapshot saw, and the keyed reader runs a
+fixed number of statements whatever the data (PostgreSQL only, like the summaries)."""
+
+import threading
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from funnel.metrics import keyed_refresh, selectors
+from funnel.metrics.grouping import GroupBy
+from funnel.metrics.rollup_refresh import rollups_refresh
+from funnel.metrics.window import Window
+from funnel.models import KeyedLeadNote
+from funnel.services import lead_transition
+from funnel.stages import Cause
+from leads.models import Lead
+from sales.services.owners import lead_reassign
+from tests.factories import CampaignFactory, LeadFactory, ManagerFactory, RepFactory
+from tests.support import postgres_only
+
+pytestmark = [postgres_only]
+
+WINDOW = Window(date(2025, 1, 1), date(2025, 12, 31))
+
+
+def _lead_with_moves(owner, created: datetime) -> Lead:
+    lead = LeadFactory(owner=owner, created_at=created)
+    at = created
+    for stage in ("prospect", "lost", "lead"):
+        at += timedelta(days=3, hours=5)
+        lead_transition(lead_id=lead.pk, to_stage=stage, cause=Cause.MANUAL, at=at)
+    return lead
+
+
+def _keyed_and_live(group_by=GroupBy.OWNER) -> tuple[dict, dict]:
+    keyed = selectors.funnel_report(window=WINDOW, group_by=group_by)
+    real = selectors.keyed_figures
+    selectors.keyed_figures = lambda **_: None
+    try:
+        live = selectors.funnel_report(window=WINDOW, group_by=group_by)
+    finally:
+        selectors.keyed_figures = real
+    return asdict(keyed), asdict(live)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_note_committed_during_the_refresh_survives_it(monkeypatch):
+    manager = ManagerFactory()
+    first, second = RepFactory(), RepFactory()
+    early = _lead_with_moves(first, datetime(2025, 3, 1, 10, tzinfo=UTC))
+    late = _lead_with_moves(first, datetime(2025, 4, 1, 10, tzinfo=UTC))
+    rollups_refresh()
+    lead_reassign(lead_id=early.pk, to_owner=second, actor=manager)
+    KeyedLeadNote.objects.update(noted_at=datetime(2025, 1, 1, tzinfo=UTC))  # old: fold
+
+    real_build = keyed_refresh._build_months
+    written = []
+
+    def build_then_someone_reassigns(cursor, tz, months):
+        real_build(cursor, tz, months)
+        if written:
+            return
+
+        def reassign():
+            try:
+                lead_reassign(lead_id=late.pk, to_owner=second, actor=manager)
+                written.append(True)
+            finally:
+                connection.close()
+
+        other = threading.Thread(target=reassign)
+        other.start()
+        other.join()
+
+    monkeypatch.setattr(keyed_refresh, "_build_months", build_then_someone_reassigns)
+    try:
+        assert rollups_refresh().folded
+    finally:
+        connection.close()
+    assert written
+    # The early note was folded; the late one describes a change the rebuilt months do
+    # not hold (they were read before it committed), so it stays.
+    assert list(KeyedLeadNote.objects.values_list("lead_id", "owner_was")) == [(late.pk, first.pk)]
+    keyed, live = _keyed_and_live()
+    assert keyed == live
+    assert [g["key"] for g in live["groups"]] == [str(second.pk)]
+
+
+def _leads(count: int) -> list[Lead]:
+    reps = [RepFactory(), RepFactory()]
+    campaigns = [CampaignFactory(), CampaignFactory(channel="social")]
+    leads = []
+    for n in range(count):
+        lead = _lead_with_moves(
+            reps[n % 2], datetime(2025, 1, 3, tzinfo=UTC) + timedelta(days=9 * n)
+        )
+        Lead.objects.filter(pk=lead.pk).update(source_campaign=campaigns[n % 2])
+        leads.append(lead)
+    return leads
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.parametrize("group_by", ["owner", "campaign", "channel", "month-as-rep"])
+def test_keyed_reads_run_a_fixed_number_of_statements(
+    manager, django_assert_max_num_queries, count, group_by
+):
+    leads = _leads(count)
+    rollups_refresh(full=True)
+    # Pending work of every kind: a noted lead, a dirty cohort day, a back-dated move.
+    lead_reassign(lead_id=leads[0].pk, to_owner=None, actor=manager)
+    lead_transition(
+        lead_id=leads[1].pk,
+        to_stage="prospect",
+        cause=Cause.MANUAL,
+        at=datetime(2025, 6, 2, tzinfo=UTC),
+    )
+    client = APIClient()
+    if group_by == "month-as-rep":
+        client.force_authenticate(leads[1].owner)
+        params = {"group_by": "month"}
+    else:
+        client.force_authenticate(manager)
+        params = {"group_by": group_by}
+    calls = []
+    real = selectors.keyed_figures
+    selectors.keyed_figures = lambda **kwargs: calls.append(1) or real(**kwargs)
+    try:
+        # role check, snapshot, state with pending days and built months, cohort, flow
+        # with moves per bucket, corrections, durations, group labels
+        with django_assert_max_num_queries(8):
+            response = client.get(
+                "/api/v1/metrics/funnel/",
+                {"since": WINDOW.since.isoformat(), "until": WINDOW.until.isoformat(), **params},
+            )
+    finally:
+        selectors.keyed_figures = real
+    assert response.status_code == 200
+    assert calls  # read from the keyed summaries

@@ -1,0 +1,239 @@
+"""Breakdowns, filters and a rep's scope read from the keyed summaries equal (==) the live
+path, before and after owners and campaigns change, moves are added (today and
+back-dated) and leads deleted, before and after refreshes and folds
+(funnel/metrics/keyed_refresh.py, keyed_read.py; PostgreSQL only, like the rollups)."""
+
+import random
+from dataclasses import asdict
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import override_settings
+
+from funnel.metrics import selectors
+from funnel.metrics.grouping import GroupBy, MetricFilters
+from funnel.metrics.rollup_refresh import rollups_refresh
+from funnel.metrics.window import Window
+from funnel.models import KeyedLeadNote, KeyedMonth, StageChange
+from funnel.services import lead_transition
+from funnel.stages import Cause, next_stages
+from leads.models import Lead
+from leads.selectors import lead_owner_scope, leads_visible_to
+from marketing.models import Campaign
+from sales.services.owners import lead_reassign
+from tests.factories import CampaignFactory, LeadFactory, ManagerFactory, RepFactory
+from tests.support import postgres_only
+
+pytestmark = [postgres_only, pytest.mark.django_db]
+
+TZ = "America/New_York"
+ZONE = ZoneInfo(TZ)
+# Today is in December; August to November are past months, November holds the end of
+# daylight saving time (2025-11-02).
+NOW = datetime(2025, 12, 10, 15, 30, tzinfo=ZONE)
+WINDOWS = [
+    Window(date(2025, 8, 1), date(2025, 10, 31)),  # whole months
+    Window(date(2025, 8, 17), date(2025, 11, 20)),  # partial edge months
+    Window(date(2025, 9, 1), date(2025, 12, 10)),  # to today
+    Window(date(2025, 11, 1), date(2025, 11, 30)),  # the month of the time change
+    Window(date(2025, 7, 1), date(2026, 1, 31)),  # everything
+]
+GROUPINGS = [None, GroupBy.MONTH, GroupBy.OWNER, GroupBy.CAMPAIGN, GroupBy.CHANNEL]
+
+
+def _at(rng: random.Random, after: datetime) -> datetime:
+    """A time after `after` and before NOW, sometimes exactly on a local midnight."""
+    span = (NOW - after).total_seconds()
+    moment = after + timedelta(seconds=rng.uniform(1, max(span, 2) - 1))
+    if rng.random() < 0.2:
+        moment = datetime.combine(moment.astimezone(ZONE).date(), time.min, tzinfo=ZONE)
+        if moment <= after:
+            moment = after + timedelta(seconds=1)
+    return min(moment, NOW)
+
+
+def _build(seed: int):
+    rng = random.Random(seed)
+    campaigns = [
+        CampaignFactory(channel=Campaign.Channel.EMAIL),
+        CampaignFactory(channel=Campaign.Channel.SOCIAL),
+        CampaignFactory(channel=Campaign.Channel.EMAIL),
+    ]
+    reps = [RepFactory(), RepFactory(), RepFactory()]
+    start = datetime(2025, 8, 1, tzinfo=ZONE)
+    for _ in range(40):
+        created = _at(rng, start)
+        lead = LeadFactory(
+            created_at=created,
+            owner=rng.choice([None, *reps]),
+            source_campaign=rng.choice([None, *campaigns]),
+        )
+        _walk(rng, lead, rng.choice([0, 1, 2, 3, 5]))
+    return campaigns, reps
+
+
+def _walk(rng: random.Random, lead: Lead, steps: int, *, at=None) -> None:
+    lead.refresh_from_db()
+    stage, moment = lead.stage, max(lead.stage_changed_at or lead.created_at, lead.created_at)
+    for _ in range(steps):
+        options = next_stages(stage)
+        if not options:
+            return
+        stage = rng.choice(options).value
+        moment = at or _at(rng, moment)
+        lead_transition(lead_id=lead.pk, to_stage=stage, cause=Cause.MANUAL, at=moment)
+
+
+def _live(**kwargs):
+    real = selectors.keyed_figures
+    selectors.keyed_figures = lambda **_: None
+    try:
+        return selectors.funnel_report(**kwargs)
+    finally:
+        selectors.keyed_figures = real
+
+
+def _views(campaigns, reps, manager):
+    """(user, group_by, filters) read from the keyed summaries."""
+    filters = [
+        MetricFilters(),
+        MetricFilters(owner_id=reps[0].pk),
+        MetricFilters(campaign_id=campaigns[0].pk),
+        MetricFilters(channel=Campaign.Channel.EMAIL),
+    ]
+    for user in (manager, reps[1]):
+        for group_by in GROUPINGS:
+            for narrowing in filters:
+                yield user, group_by, narrowing
+
+
+def _compare(campaigns, reps, manager) -> int:
+    keyed_reads = 0
+    real = selectors.keyed_figures
+
+    def counted(**kwargs):
+        nonlocal keyed_reads
+        result = real(**kwargs)
+        keyed_reads += result is not None
+        return result
+
+    for window in WINDOWS:
+        for user, group_by, filters in _views(campaigns, reps, manager):
+            kwargs = {
+                "window": window,
+                "group_by": group_by,
+                "filters": filters,
+                "leads": leads_visible_to(user),
+                "owner_scope": lead_owner_scope(user),
+            }
+            selectors.keyed_figures = counted
+            try:
+                keyed = selectors.funnel_report(**kwargs)
+            finally:
+                selectors.keyed_figures = real
+            case = f"{window} {group_by} {filters} as {user.username}"
+            assert asdict(keyed) == asdict(_live(**kwargs)), case
+    return keyed_reads
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_keyed_figures_equal_the_live_ones_through_changes_refreshes_and_folds(seed):
+    rng = random.Random(seed)
+    with override_settings(TIME_ZONE=TZ), time_machine.travel(NOW, tick=False):
+        campaigns, reps = _build(seed)
+        manager = ManagerFactory()
+        assert rollups_refresh().full
+        first = StageChange.objects.earliest("at").at.astimezone(ZONE).month
+        assert sorted(KeyedMonth.objects.values_list("month", flat=True)) == [
+            date(2025, month, 1) for month in range(first, 12)
+        ]
+        # Every view above reads one dimension: all of them come from the summaries.
+        assert _compare(campaigns, reps, manager) > 0
+
+        # Owners and a campaign change: through the one writer, and set-based.
+        leads = list(Lead.objects.order_by("pk"))
+        for lead in rng.sample(leads, 5):
+            lead_reassign(lead_id=lead.pk, to_owner=rng.choice([None, *reps]), actor=manager)
+        moved = [lead.pk for lead in rng.sample(leads, 6)]
+        Lead.objects.filter(pk__in=moved).update(owner=reps[2])
+        Lead.objects.filter(pk=leads[0].pk).update(source_campaign=campaigns[1])
+        Lead.objects.filter(pk=leads[1].pk).update(source_campaign=None)
+        assert KeyedLeadNote.objects.exists()
+        _compare(campaigns, reps, manager)
+
+        # A refresh that builds no month keeps the young notes: readers still correct.
+        result = rollups_refresh()
+        assert (result.keyed_months, result.folded) == (0, False)
+        assert KeyedLeadNote.objects.exists()
+        _compare(campaigns, reps, manager)
+
+        # Moves today and back-dated into September, a lead reassigned twice, one deleted.
+        for lead in rng.sample(leads[2:], 4):
+            _walk(rng, lead, 1, at=NOW)
+        for lead in rng.sample(leads[2:], 3):
+            _walk(rng, lead, 1, at=datetime(2025, 9, 30, 23, 59, 59, tzinfo=ZONE))
+        twice = leads[2]
+        for owner in (reps[0], reps[1]):
+            lead_reassign(lead_id=twice.pk, to_owner=owner, actor=manager)
+        Lead.objects.filter(pk=leads[3].pk).delete()
+        _compare(campaigns, reps, manager)
+
+        # September is rebuilt, so every month a noted lead moved in is too, notes folded.
+        result = rollups_refresh()
+        assert result.folded and result.keyed_months >= 1
+        assert not KeyedLeadNote.objects.exists()
+        _compare(campaigns, reps, manager)
+
+        # Old notes are folded even when no month is rebuilt.
+        for lead in rng.sample(leads[4:], 4):
+            lead_reassign(lead_id=lead.pk, to_owner=rng.choice([None, *reps]), actor=manager)
+        assert not rollups_refresh().folded
+        KeyedLeadNote.objects.update(noted_at=datetime(2025, 1, 1, tzinfo=ZONE))
+        assert rollups_refresh().folded
+        assert not KeyedLeadNote.objects.exists()
+        _compare(campaigns, reps, manager)
+
+    # A month later: December is built, once; nothing else.
+    with override_settings(TIME_ZONE=TZ), time_machine.travel(NOW + timedelta(days=31)):
+        result = rollups_refresh()
+        assert result.keyed_months == 1
+        assert KeyedMonth.objects.filter(month=date(2025, 12, 1)).exists()
+        assert rollups_refresh().keyed_months == 0
+
+
+def test_the_trigger_notes_the_key_the_months_counted():
+    manager = ManagerFactory()
+    first, second = RepFactory(), RepFactory()
+    campaign = CampaignFactory()
+    lead = LeadFactory(owner=first, source_campaign=campaign)
+    rollups_refresh()
+    Lead.objects.filter(pk=lead.pk).update(score=7)  # neither owner nor campaign
+    assert not KeyedLeadNote.objects.exists()
+    lead_reassign(lead_id=lead.pk, to_owner=second, actor=manager)
+    lead_reassign(lead_id=lead.pk, to_owner=None, actor=manager)
+    Lead.objects.filter(pk=lead.pk).update(source_campaign=None)
+    notes = list(KeyedLeadNote.objects.order_by("id").values_list("owner_was", "campaign_was"))
+    # Append-only; the oldest holds what the built months counted.
+    assert notes == [(first.pk, campaign.pk), (second.pk, campaign.pk), (0, campaign.pk)]
+
+
+def test_full_rebuild_forgets_every_note():
+    manager = ManagerFactory()
+    lead = LeadFactory(owner=RepFactory())
+    rollups_refresh()
+    lead_reassign(lead_id=lead.pk, to_owner=None, actor=manager)
+    assert KeyedLeadNote.objects.count() == 1
+    assert rollups_refresh(full=True).folded
+    assert not KeyedLeadNote.objects.exists()
+
+
+def test_lead_trigger_is_ours():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'funnel_rollup_leads_upd'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "owner_id" in definition and "source_campaign_id" in definition
