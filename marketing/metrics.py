@@ -40,6 +40,8 @@ from django.db.models.functions import Coalesce
 
 from currencies.conversion import converted, money_round
 from currencies.records import DEAL, SPEND
+from funnel.metrics.grouping import NONE_KEY
+from funnel.metrics.keyed_read import campaign_cohorts
 from funnel.metrics.sql import fetch_rows
 from funnel.metrics.window import Window
 from leads.models import Lead
@@ -160,6 +162,20 @@ def campaign_results(
 
 
 def _cohort(window: Window) -> list[dict]:
+    """Leads created in the window per source campaign, and how many became prospects and
+    customers: from the keyed day cohorts on PostgreSQL once built (funnel.metrics.
+    keyed_read, the same figures the funnel breakdown by campaign shows), else live."""
+    keyed = campaign_cohorts(window) if connection.vendor == "postgresql" else None
+    if keyed is not None:
+        return [
+            {
+                "source_campaign": None if key == NONE_KEY else int(key),
+                "leads": figures.cohort,
+                "prospects": figures.reached["prospect"],
+                "customers": figures.reached["customer"],
+            }
+            for key, figures in keyed.items()
+        ]
     return list(
         Lead.objects.filter(created_at__gte=window.start, created_at__lt=window.end)
         .order_by()

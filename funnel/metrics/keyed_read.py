@@ -207,6 +207,27 @@ def keyed_figures(
     return cohorts, dict(grouped), total
 
 
+def campaign_cohorts(window: Window) -> dict[Key, Figures] | None:
+    """Leads created in the window per source campaign (key: the campaign id as text, or
+    NONE_KEY) with the members that reached each stage, from the keyed day cohorts and
+    the pending days read live; None when the summaries are not built (read live).
+    Campaign ROI's leads, prospects and customers (marketing.metrics)."""
+    tz = settings.TIME_ZONE
+    state = dirty_days(window, tz)
+    if state is None:
+        return None
+    _move_days, cohort_days, _state = state
+    params = {
+        "tz": tz,
+        "since": window.since,
+        "until": window.until,
+        "dim": DIM_CAMPAIGN,
+        **_key_params(DIM_CAMPAIGN, MetricFilters(), None),
+        **live_range(cohort_days, tz, "c"),
+    }
+    return _cohorts(_Slice(DIM_CAMPAIGN, GroupBy.CAMPAIGN), params)
+
+
 # --- which days come from where ---------------------------------------------------------
 
 

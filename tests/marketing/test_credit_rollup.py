@@ -261,8 +261,9 @@ def test_campaign_results_read_the_summary_with_the_same_queries(world, django_a
         kind="event_attended",
         at=datetime(2026, 6, 1, tzinfo=UTC),
     )
-    # campaigns, cohort, spend, revenue credits (one statement), promotions none listed
-    with django_assert_num_queries(4):
+    # campaigns, cohort state and cohort (keyed day cohorts), spend, revenue credits (one
+    # statement), promotions none listed
+    with django_assert_num_queries(5):
         results, totals = campaign_results(window=window)
     want = exact_credits(window)
     for result in results:
@@ -301,3 +302,52 @@ def test_the_roi_page_and_api_cost_the_same_statements_built_or_not(world, clien
     pending = fetch()
     assert pending[0] == live[0]
     assert notes() == 1
+
+
+def _cohort_columns(results):
+    return {
+        (r.campaign.pk if r.campaign else None): (r.leads, r.prospects, r.customers)
+        for r in results
+    }
+
+
+def _cohorts_read_live(window):
+    """The same figures with the summaries' state row gone: everything read live."""
+    with connection.cursor() as cursor:
+        cursor.execute("SAVEPOINT live; DELETE FROM funnel_rollup_state")
+    try:
+        return _cohort_columns(campaign_results(window=window)[0])
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ROLLBACK TO SAVEPOINT live")
+
+
+def test_campaign_leads_prospects_customers_from_the_keyed_cohorts(world):
+    """Leads, prospects and customers per campaign come from the keyed day cohorts once
+    built, == the live count, also with a lead whose campaign changed and a new lead
+    (their days pending) before the next refresh."""
+    rollups_refresh()
+    window = WINDOWS[2]
+    summarised = _cohort_columns(campaign_results(window=window)[0])
+    assert summarised == _cohorts_read_live(window)
+    assert sum(leads for leads, _, _ in summarised.values()) == Lead.objects.count()
+    # Not a tautology: once built, the figures come from the keyed rows.
+    with connection.cursor() as cursor:
+        cursor.execute("SAVEPOINT broken; UPDATE funnel_keyed_cohort SET cohort = cohort + 1")
+    assert _cohort_columns(campaign_results(window=window)[0]) != summarised
+    with connection.cursor() as cursor:
+        cursor.execute("ROLLBACK TO SAVEPOINT broken")
+
+    moved = Lead.objects.exclude(source_campaign=None).first()
+    Lead.objects.filter(pk=moved.pk).update(
+        source_campaign=world[3] if moved.source_campaign_id != world[3].pk else world[0]
+    )
+    LeadFactory(
+        email="late@example.com",
+        created_at=datetime(2027, 2, 3, 12, tzinfo=UTC),
+        source_campaign=world[1],
+    )
+    pending = _cohort_columns(campaign_results(window=window)[0])
+    assert pending == _cohorts_read_live(window) != summarised
+    rollups_refresh()
+    assert _cohort_columns(campaign_results(window=window)[0]) == pending
