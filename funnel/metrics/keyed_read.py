@@ -217,15 +217,16 @@ def campaign_cohorts(window: Window) -> dict[Key, Figures] | None:
     if state is None:
         return None
     _move_days, cohort_days, _state = state
+    part = _Slice(DIM_CAMPAIGN, GroupBy.CAMPAIGN, _key_params(DIM_CAMPAIGN, MetricFilters(), None))
     params = {
         "tz": tz,
         "since": window.since,
         "until": window.until,
         "dim": DIM_CAMPAIGN,
-        **_key_params(DIM_CAMPAIGN, MetricFilters(), None),
+        **part.params,
         **live_range(cohort_days, tz, "c"),
     }
-    return _cohorts(_Slice(DIM_CAMPAIGN, GroupBy.CAMPAIGN), params)
+    return _cohorts(part, params)
 
 
 # --- which days come from where ---------------------------------------------------------

@@ -44,8 +44,11 @@ def test_runs_to_the_end_on_a_small_database(capsys):
     assert "API by owner" in report
     assert "a rep's own figures" in report
     assert "campaign ROI API (metrics/campaigns/)" in report
-    # ROI's revenue: PostgreSQL's one statement agrees with the four queries on this data.
-    assert "equal: True" in report
+    # ROI's revenue: the summary, PostgreSQL's one statement and the four queries agree.
+    assert "summary == live statement == four queries: True" in report
+    # Every metrics API answer from the summaries equals the live path's.
+    assert "Summaries against the live path" in report
+    assert "DIFFERENT" not in report
 
 
 def test_runs_the_breakdowns_alone(capsys):
