@@ -297,14 +297,17 @@ class KeyedMonth(models.Model):
 
 
 class KeyedLeadNote(models.Model):
-    """A lead's owner or source campaign changed (written by the trigger of migration
-    0008): the values before the change. Append-only; a lead's oldest note holds the key
+    """A lead's owner or source campaign changed (written by the trigger of migrations
+    0010 and 0011): the values before the change. Append-only; a lead's oldest note holds the key
     the built months counted it under (the refresh deletes the notes its snapshot saw)."""
 
     lead_id = models.BigIntegerField()
     owner_was = models.BigIntegerField()
     campaign_was = models.BigIntegerField()
     noted_at = models.DateTimeField(db_default=Now())
+    # The lead's keyed cohort (its creation day) still counts it under the old key: read
+    # that day live until the next refresh rebuilds it and clears this (keyed_refresh).
+    cohort_pending = models.BooleanField(db_default=True)
 
     class Meta:
         db_table = "funnel_keyed_lead_note"

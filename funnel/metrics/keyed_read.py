@@ -38,6 +38,7 @@ from funnel.metrics.keyed_sql import (
 )
 from funnel.metrics.percentiles import Key, plan_ranks, stage_times, targets_of, unpack
 from funnel.metrics.rollup_read import clean_days, dirty_days, live_days, live_range
+from funnel.metrics.rollup_sql import local_day
 from funnel.metrics.sql import fetch_rows
 from funnel.metrics.window import Window
 
@@ -145,12 +146,14 @@ def keyed_figures(
         window,
         tz,
         extra=", (SELECT array_agg(month) FROM funnel_keyed_month WHERE month >= %(first)s "
-        "AND month <= %(until)s) AS built, EXISTS (SELECT 1 FROM funnel_keyed_lead_note) AS noted",
+        "AND month <= %(until)s) AS built, EXISTS (SELECT 1 FROM funnel_keyed_lead_note) AS noted"
+        + PENDING_COHORT_DAYS,
         params={"first": window.since.replace(day=1), "until": window.until},
     )
     if state is None:
         return None
     move_days, cohort_days, summaries = state
+    cohort_days = _with_pending(cohort_days, summaries, window)
     months = _keyed_months(window, set(summaries["built"] or ()), move_days)
     spans = _live_spans(window, months)
     if 2 * sum((last - first).days + 1 for first, last in spans) > window.days:
@@ -213,10 +216,11 @@ def campaign_cohorts(window: Window) -> dict[Key, Figures] | None:
     the pending days read live; None when the summaries are not built (read live).
     Campaign ROI's leads, prospects and customers (marketing.metrics)."""
     tz = settings.TIME_ZONE
-    state = dirty_days(window, tz)
+    state = dirty_days(window, tz, extra=PENDING_COHORT_DAYS)
     if state is None:
         return None
-    _move_days, cohort_days, _state = state
+    _move_days, cohort_days, summaries = state
+    cohort_days = _with_pending(cohort_days, summaries, window)
     part = _Slice(DIM_CAMPAIGN, GroupBy.CAMPAIGN, _key_params(DIM_CAMPAIGN, MetricFilters(), None))
     params = {
         "tz": tz,
@@ -227,6 +231,21 @@ def campaign_cohorts(window: Window) -> dict[Key, Figures] | None:
         **live_range(cohort_days, tz, "c"),
     }
     return _cohorts(part, params)
+
+
+# The creation days of leads whose owner or campaign changed since the last refresh: their
+# keyed cohort row still counts them under the old key (keyed_refresh rebuilds the day).
+PENDING_COHORT_DAYS = (
+    f", ARRAY(SELECT DISTINCT {local_day('l.created_at')} "
+    "FROM funnel_keyed_lead_note n JOIN leads_lead l ON l.id = n.lead_id "
+    "WHERE n.cohort_pending AND l.created_at >= %(start)s AND l.created_at < %(end)s) "
+    "AS pending_cohort"
+)
+
+
+def _with_pending(cohort_days: list[date], summaries: dict, window: Window) -> list[date]:
+    pending = {d for d in summaries["pending_cohort"] if window.since <= d <= window.until}
+    return sorted(set(cohort_days) | pending)
 
 
 # --- which days come from where ---------------------------------------------------------

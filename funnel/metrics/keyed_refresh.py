@@ -1,8 +1,10 @@
 """Keeping the keyed summaries (funnel.models: KeyedCohort, KeyedFlow, KeyedStageTime,
 KeyedMonth) in step, inside `rollups_refresh`'s transaction and snapshot.
 
-- Keyed cohorts are rebuilt for exactly the days whose day cohort is rebuilt (a change of
-  owner or campaign notes the lead's creation day, migration 0010).
+- Keyed cohorts are rebuilt for the days whose day cohort is rebuilt, and for the creation
+  days of leads noted since the last refresh (their owner or campaign changed: migration
+  0011; the note's `cohort_pending` is cleared here, and until then readers read that
+  day live).
 - Keyed moves are built per past local month: months never built, and built months
   holding a move day this refresh takes. The current month is always read live.
 - Folding: a lead whose owner or campaign changed since its months were built has a note;
@@ -56,7 +58,7 @@ def keyed_refresh(
         cursor.execute("DELETE FROM funnel_keyed_lead_note")
         return KeyedResult(months=len(months), folded=True)
 
-    _rebuild_cohorts(cursor, tz, cohort_days)
+    _rebuild_cohorts(cursor, tz, sorted(set(cohort_days) | _pending_cohort_days(cursor, tz)))
     cursor.execute("SELECT month FROM funnel_keyed_month")
     built = {row[0] for row in cursor.fetchall()}
     months = (_past_months(cursor, tz, current) - built) | (
@@ -78,6 +80,19 @@ def keyed_refresh(
         # describes a change the months just built do not hold, and stays.
         cursor.execute("DELETE FROM funnel_keyed_lead_note")
     return KeyedResult(months=len(months), folded=fold and bool(noted))
+
+
+def _pending_cohort_days(cursor, tz: str) -> set[date]:
+    """Creation days of the leads noted since the last refresh, their notes marked done
+    (REPEATABLE READ: a note committed meanwhile stays pending for the next run)."""
+    cursor.execute(
+        "WITH noted AS (UPDATE funnel_keyed_lead_note SET cohort_pending = FALSE "
+        "WHERE cohort_pending RETURNING lead_id) "
+        f"SELECT DISTINCT {local_day('l.created_at')} FROM noted "
+        "JOIN leads_lead l ON l.id = noted.lead_id",
+        {"tz": tz},
+    )
+    return {row[0] for row in cursor.fetchall()}
 
 
 def _past_months(cursor, tz: str, current: date) -> set[date]:

@@ -16,8 +16,9 @@ from django.test import override_settings
 from funnel.metrics import selectors
 from funnel.metrics.grouping import GroupBy, MetricFilters
 from funnel.metrics.rollup_refresh import rollups_refresh
+from funnel.metrics.selectors import funnel_report
 from funnel.metrics.window import Window
-from funnel.models import KeyedLeadNote, KeyedMonth, StageChange
+from funnel.models import KeyedLeadNote, KeyedMonth, RollupDirty, StageChange
 from funnel.services import lead_transition
 from funnel.stages import Cause, next_stages
 from leads.models import Lead
@@ -230,10 +231,45 @@ def test_full_rebuild_forgets_every_note():
     assert not KeyedLeadNote.objects.exists()
 
 
-def test_lead_trigger_is_ours():
+def test_lead_triggers_are_ours():
+    """The day rollups' lead trigger watches milestones only (as migration 0005 made it);
+    the keyed note has a trigger of its own on owner and campaign (migration 0011)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'funnel_rollup_leads_upd'"
+            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+            "WHERE tgname IN ('funnel_rollup_leads_upd', 'funnel_keyed_leads_upd')"
         )
-        (definition,) = cursor.fetchone()
-    assert "owner_id" in definition and "source_campaign_id" in definition
+        definitions = dict(cursor.fetchall())
+    assert "owner_id" not in definitions["funnel_rollup_leads_upd"]
+    assert "owner_id" in definitions["funnel_keyed_leads_upd"]
+    assert "source_campaign_id" in definitions["funnel_keyed_leads_upd"]
+
+
+def test_an_owner_change_notes_the_lead_once_and_its_cohort_day_until_the_refresh():
+    """One row per reassigned lead (no dirty day for the day rollups, whose figures do not
+    depend on the owner); the keyed reader reads its creation day live until the refresh
+    rebuilds that day's keyed cohort and clears the note's `cohort_pending`."""
+    manager = ManagerFactory()
+    first, second = RepFactory(), RepFactory()
+    lead = LeadFactory(owner=first, created_at=datetime(2026, 11, 3, 15, tzinfo=ZoneInfo("UTC")))
+    with time_machine.travel(datetime(2026, 12, 5, 9, tzinfo=ZoneInfo("UTC")), tick=False):
+        _reassigned_cohort_day(lead, manager, first, second)
+
+
+def _reassigned_cohort_day(lead, manager, first, second):
+    rollups_refresh()
+    lead_reassign(lead_id=lead.pk, to_owner=second, actor=manager)
+    assert not RollupDirty.objects.exists()
+    assert list(KeyedLeadNote.objects.values_list("cohort_pending", flat=True)) == [True]
+    window = Window(date(2026, 11, 1), date(2026, 11, 30))
+    by_owner = funnel_report(window=window, group_by=GroupBy.OWNER)
+    assert {g.key: g.figures.cohort for g in by_owner.groups} == {str(second.pk): 1}
+    rollups_refresh()
+    assert list(KeyedLeadNote.objects.values_list("cohort_pending", flat=True)) == [False]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT key, cohort FROM funnel_keyed_cohort WHERE dim = 1 AND day = '2026-11-03'"
+        )
+        assert cursor.fetchall() == [(second.pk, 1)]
+    again = funnel_report(window=window, group_by=GroupBy.OWNER)
+    assert {g.key: g.figures.cohort for g in again.groups} == {str(second.pk): 1}
