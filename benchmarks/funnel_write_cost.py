@@ -143,6 +143,10 @@ def bench_reassign(count: int, repeat: int) -> None:
         for label, seconds in runs.items():
             print(f"    {label:17} {', '.join(f'{s:6.2f}' for s in seconds)} s")
         print(f"    extra: {now - base:+.2f} s ({(now / base - 1):+.1%} of main's median)")
+        for label, main in (("main's", True), ("today's", False)):
+            inside = [seconds for was_main, seconds in INSIDE if was_main == main]
+            print(f"    inside {label} trigger functions: {statistics.median(inside):.3f} s")
+        INSIDE.clear()
 
 
 def _moves_of(lead_ids: list[int]) -> int:
@@ -158,15 +162,27 @@ def _timed_rolled_back(write, *, main: bool) -> float:
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL track_functions = 'pl'")
                 if main:
                     use_main_triggers(cursor)
             started = time.perf_counter()
             write()
             elapsed = time.perf_counter() - started
+            with connection.cursor() as cursor:
+                # Time spent inside the trigger functions: steadier than the wall clock
+                # on a shared machine.
+                cursor.execute(
+                    "SELECT coalesce(sum(self_time), 0) / 1000.0 FROM pg_stat_xact_user_functions "
+                    "WHERE funcname LIKE 'funnel_%%'"
+                )
+                INSIDE.append((main, cursor.fetchone()[0]))
             raise Rollback
     except Rollback:
         pass
     return elapsed
+
+
+INSIDE: list[tuple[bool, float]] = []
 
 
 # --- import ------------------------------------------------------------------------------------
