@@ -1,7 +1,10 @@
 """The funnel figures of one key dimension read from the keyed summaries (PostgreSQL),
 exact to the definition: breakdowns by owner, campaign or channel, an owner, campaign or
 channel filter, a rep's own leads (owner = the rep or none), and any mix of those that
-reads one dimension (funnel.models, "Keyed summaries"; built by keyed_refresh).
+reads one dimension (funnel.models, "Keyed summaries"; built by keyed_refresh). A rep's
+report by campaign or channel (grouped or filtered) reads the pool's campaign keys
+(DIM_POOL_CAMPAIGN: unowned leads) and adds the rep's own leads, read live over the whole
+window (few leads, by the owner index): no correction, they are live.
 
 - Cohort and reached: keyed day rows of the window's clean days, plus the leads of days
   with a pending note, read live (as funnel.metrics.rollup_read does).
@@ -30,11 +33,14 @@ from funnel.metrics.grouping import NONE_KEY, GroupBy, MetricFilters
 from funnel.metrics.keyed_sql import (
     DIM_CAMPAIGN,
     DIM_OWNER,
+    DIM_POOL_CAMPAIGN,
     NOTED_LEADS,
+    key_of,
     keyed_cohort_source,
     live_moves_source,
     local_midnight,
     next_month,
+    pool_and_own_moves_source,
 )
 from funnel.metrics.percentiles import Key, plan_ranks, stage_times, targets_of, unpack
 from funnel.metrics.rollup_read import clean_days, dirty_days, live_days, live_range
@@ -46,14 +52,14 @@ _GROUP_DIMS = {
     GroupBy.CAMPAIGN: DIM_CAMPAIGN,
     GroupBy.CHANNEL: DIM_CAMPAIGN,
 }
-_NOTED_KEYS = {DIM_OWNER: "owner_was", DIM_CAMPAIGN: "campaign_was"}
 # Up to this many days read live, each live move looks its lead up by primary key.
 LOOKUP_DAYS = 10
 _COHORT_COLUMNS = ["cohort", *(f"reached_{s}" for s in STAGES)]
 
 
 def keyed_dimension(*, group_by: GroupBy | None, filters: MetricFilters, owner_scope) -> int | None:
-    """The one key dimension a report reads (None: none, or two at once)."""
+    """The one key dimension a report reads (None: none, or two at once). A rep's scope
+    (the rep and the pool) by campaign or channel reads the pool's campaigns (dim 3)."""
     dims = set()
     if group_by in _GROUP_DIMS:
         dims.add(_GROUP_DIMS[group_by])
@@ -61,7 +67,24 @@ def keyed_dimension(*, group_by: GroupBy | None, filters: MetricFilters, owner_s
         dims.add(DIM_OWNER)
     if filters.campaign_id is not None or filters.channel:
         dims.add(DIM_CAMPAIGN)
-    return dims.pop() if len(dims) == 1 else None
+    if len(dims) == 1:
+        return dims.pop()
+    if (
+        dims == {DIM_OWNER, DIM_CAMPAIGN}
+        and scope_rep(owner_scope) is not None
+        and filters.owner_id is None
+        and group_by != GroupBy.OWNER
+    ):
+        return DIM_POOL_CAMPAIGN
+    return None
+
+
+def scope_rep(owner_scope) -> int | None:
+    """The rep of a rep's scope (exactly the rep and the unassigned), else None."""
+    owners = set(owner_scope or ())
+    if len(owners) != 2 or None not in owners:
+        return None
+    return (owners - {None}).pop()
 
 
 @dataclass(frozen=True)
@@ -111,7 +134,7 @@ def _key_params(dim: int, filters: MetricFilters, owner_scope) -> dict:
             keys = scope if keys is None else keys & scope
     elif filters.campaign_id is not None:
         keys = {filters.campaign_id}
-    channel = (filters.channel or None) if dim == DIM_CAMPAIGN else None
+    channel = (filters.channel or None) if dim != DIM_OWNER else None
     return {"all_keys": keys is None, "keys": sorted(keys or ()), "channel": channel}
 
 
@@ -171,6 +194,8 @@ def keyed_figures(
         "months": months,
         **part.params,
     }
+    if dim == DIM_POOL_CAMPAIGN:
+        base.update(rep=scope_rep(owner_scope), wstart=window.start, wend=window.end)
 
     cohorts = _cohorts(part, {**base, **live_range(cohort_days, tz, "c")})
     if group_by is None:
@@ -225,7 +250,7 @@ def campaign_cohorts(window: Window) -> dict[Key, Figures] | None:
         **_key_params(DIM_CAMPAIGN, MetricFilters(), None),
         **live_range(cohort_days, tz, "c"),
     }
-    return _cohorts(_Slice(DIM_CAMPAIGN, GroupBy.CAMPAIGN), params)
+    return _cohorts(_Slice(DIM_CAMPAIGN, GroupBy.CAMPAIGN, params), params)
 
 
 # --- which days come from where ---------------------------------------------------------
@@ -287,13 +312,22 @@ def _month_spans(months: list[date]) -> list[tuple[date, date]]:
 def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
     columns = ", ".join(_COHORT_COLUMNS)
     sums = ", ".join(f"sum({c})::bigint AS {c}" for c in _COHORT_COLUMNS)
+    own = ""
+    if part.dim == DIM_POOL_CAMPAIGN:
+        # The rep's own leads of the whole window, live (an owner change dirties the
+        # created day, so the pool's rows of that day are read live too).
+        where = "owner_id = %(rep)s AND created_at >= %(wstart)s AND created_at < %(wend)s"
+        own = (
+            f"UNION ALL SELECT day, key, {columns} FROM ({keyed_cohort_source(where)}) AS own "
+            f"WHERE dim = {DIM_CAMPAIGN} "
+        )
     rows = fetch_rows(
         f"SELECT g, {sums} FROM (SELECT {part.group('key', 'day')} AS g, {columns} FROM ("
         f"SELECT day, key, {columns} FROM funnel_keyed_cohort "
         f"WHERE dim = %(dim)s AND {clean_days('c')} "
         f"UNION ALL SELECT day, key, {columns} "
         f"FROM ({keyed_cohort_source(live_days('created_at', 'c'))}) AS live "
-        f"WHERE dim = %(dim)s) AS u WHERE {part.keeps('key')}) AS t GROUP BY g",
+        f"WHERE dim = %(dim)s {own}) AS u WHERE {part.keeps('key')}) AS t GROUP BY g",
         params,
     )
     result = {}
@@ -307,7 +341,10 @@ def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
 def _live_moves(part: _Slice, where: str, columns: str, *, counted: bool = True) -> str:
     """The live moves of `where` per key, day and `columns`, counted (or one row each),
     of the keys the report reads only (a filter narrows the scan of leads)."""
-    moves = live_moves_source(where, part.dim, lookup=part.lookup)
+    if part.dim == DIM_POOL_CAMPAIGN:
+        moves = pool_and_own_moves_source(where, lookup=part.lookup)
+    else:
+        moves = live_moves_source(where, part.dim, lookup=part.lookup)
     source = f"SELECT * FROM ({moves}) AS m WHERE {part.keeps('key')}"
     if not counted:
         return f"SELECT key, day, {columns} FROM ({source}) AS m"
@@ -361,13 +398,17 @@ def _corrections(part: _Slice, months: list[date], base: dict) -> list[_Correcti
     params = dict(base)
     where = _spans_sql("s.at", "kept", _month_spans(months), params)
     where += " AND s.lead_id IN (SELECT lead_id FROM funnel_keyed_lead_note)"
-    was, now = f"n.{_NOTED_KEYS[part.dim]}", "m.key"
+    # The noted and current keys; in dim 3, NULL for an owned lead (the rep's own are
+    # read live, so a lead now owned is only taken from the pool).
+    was, now = key_of(part.dim, "n.owner_was", "n.campaign_was"), "m.key"
     rows = fetch_rows(
-        f"SELECT {part.group(was, 'm.month')} AS old_g, {part.keeps(was)} AS old_in, "
-        f"{part.group(now, 'm.month')} AS new_g, {part.keeps(now)} AS new_in, "
+        f"SELECT {part.group(was, 'm.month')} AS old_g, "
+        f"({was} IS NOT NULL AND {part.keeps(was)}) AS old_in, "
+        f"{part.group(now, 'm.month')} AS new_g, "
+        f"({now} IS NOT NULL AND {part.keeps(now)}) AS new_in, "
         f"m.from_code, m.to_code, m.bucket, m.days "
         f"FROM ({live_moves_source(where, part.dim, lookup=part.lookup)}) AS m "
-        f"JOIN ({NOTED_LEADS}) AS n ON n.lead_id = m.lead_id WHERE {was} <> {now}",
+        f"JOIN ({NOTED_LEADS}) AS n ON n.lead_id = m.lead_id WHERE {was} IS DISTINCT FROM {now}",
         params,
     )
     return [_Correction(**row) for row in rows]
