@@ -202,7 +202,7 @@ def keyed_figures(
         cohorts = {k: v for k, v in cohorts.items() if v.cohort}
 
     live_where = _spans_sql("s.at", "live", spans, base)
-    flows, counts = _moves(part, live_where, base)
+    flows, counts, live_values = _moves(part, live_where, base)
     corrections = _corrections(part, months, base) if summaries["noted"] and months else []
     for fix in corrections:
         for g, sign, counted in ((fix.old_g, -1, fix.old_in), (fix.new_g, 1, fix.new_in)):
@@ -217,7 +217,7 @@ def keyed_figures(
 
     plans = plan_ranks(counts)
     targets = targets_of(plans)
-    values = _durations(part, targets, live_where, base, corrections)
+    values = _durations(part, targets, live_where, base, corrections, live_values)
     grouped: dict[str, Figures] = defaultdict(Figures)
     total: Figures | None = None
     for (g, code), stage_time in stage_times(plans, values).items():
@@ -323,11 +323,14 @@ def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
         )
     rows = fetch_rows(
         f"SELECT g, {sums} FROM (SELECT {part.group('key', 'day')} AS g, {columns} FROM ("
+        # Per key (and day, by month) first: a channel is looked up once per key.
+        f"SELECT key, {part.day('day')} AS day, {sums} FROM ("
         f"SELECT day, key, {columns} FROM funnel_keyed_cohort "
         f"WHERE dim = %(dim)s AND {clean_days('c')} "
         f"UNION ALL SELECT day, key, {columns} "
         f"FROM ({keyed_cohort_source(live_days('created_at', 'c'))}) AS live "
-        f"WHERE dim = %(dim)s {own}) AS u WHERE {part.keeps('key')}) AS t GROUP BY g",
+        f"WHERE dim = %(dim)s {own}) AS u WHERE {part.keeps('key')} GROUP BY 1, 2) AS k"
+        ") AS t GROUP BY g",
         params,
     )
     result = {}
@@ -354,8 +357,9 @@ def _live_moves(part: _Slice, where: str, columns: str, *, counted: bool = True)
     )
 
 
-def _summed(part: _Slice, table: str, columns: str) -> str:
-    """Keyed month rows and the live moves (CTE `live`) summed per group and `columns`."""
+def _summed(part: _Slice, table: str, columns: str, live: str = "live") -> str:
+    """Keyed month rows and the live moves (CTE `live`, counted) summed per group and
+    `columns`."""
     return (
         f"SELECT g, {columns}, sum(moves)::bigint AS moves FROM ("
         f"SELECT {part.group('key', 'day')} AS g, {columns}, moves FROM ("
@@ -363,7 +367,7 @@ def _summed(part: _Slice, table: str, columns: str) -> str:
         f"SELECT key, day, {columns}, sum(moves) AS moves FROM ("
         f"SELECT key, {part.day('month')} AS day, {columns}, moves FROM {table} "
         f"WHERE dim = %(dim)s AND month = ANY(%(months)s::date[]) AND {part.keeps('key')} "
-        f"UNION ALL SELECT key, {part.day('day')}, {columns}, moves FROM live "
+        f"UNION ALL SELECT key, {part.day('day')}, {columns}, moves FROM {live} "
         f"WHERE {part.keeps('key')}) AS u GROUP BY key, day, {columns}) AS k"
         f") AS t GROUP BY g, {columns}"
     )
@@ -371,24 +375,45 @@ def _summed(part: _Slice, table: str, columns: str) -> str:
 
 def _moves(part: _Slice, live_where: str, params: dict):
     """Flow per group and moves per (group, stage left, bucket), in one statement: the
-    live moves are read once."""
-    live = _live_moves(part, live_where, "from_code, to_code, bucket")
+    live moves are read once. With few live days (`part.lookup`) their durations come
+    back too, packed per (group, stage left, bucket) (None otherwise: the durations
+    statement reads the live moves of the buckets it needs)."""
+    columns = "from_code, to_code, bucket"
+    if part.lookup:
+        live = _live_moves(part, live_where, f"{columns}, days", counted=False)
+        ctes = (
+            f"live_moves AS MATERIALIZED ({live}), live AS (SELECT key, day, {columns}, "
+            f"count(*) AS moves FROM live_moves GROUP BY key, day, {columns})"
+        )
+        packed = (
+            f" UNION ALL SELECT NULL, {part.group('key', 'day')}, from_code, bucket, 0, "
+            f"durations FROM (SELECT key, {part.day('day')} AS day, from_code, bucket, "
+            f"string_agg(float8send(days), ''::bytea) AS durations FROM live_moves "
+            f"GROUP BY 1, 2, 3, 4) AS d"
+        )
+    else:
+        ctes, packed = f"live AS MATERIALIZED ({_live_moves(part, live_where, columns)})", ""
     rows = fetch_rows(
-        f"WITH live AS MATERIALIZED ({live}) "
-        f"SELECT TRUE AS flow, g, to_code AS code, 0 AS bucket, moves "
+        f"WITH {ctes} SELECT TRUE AS flow, g, to_code AS code, 0 AS bucket, moves, "
+        f"NULL::bytea AS durations "
         f"FROM ({_summed(part, 'funnel_keyed_flow', 'to_code')}) AS f UNION ALL "
-        f"SELECT FALSE, g, from_code, bucket, moves "
-        f"FROM ({_summed(part, 'funnel_keyed_stage_time', 'from_code, bucket')}) AS b",
+        f"SELECT FALSE, g, from_code, bucket, moves, NULL "
+        f"FROM ({_summed(part, 'funnel_keyed_stage_time', 'from_code, bucket')}) AS b" + packed,
         params,
     )
     flows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
     counts: dict[tuple[Key, int], Counter] = defaultdict(Counter)
+    live_values: dict[tuple[Key, int, int], list[bytes]] | None = (
+        defaultdict(list) if part.lookup else None
+    )
     for row in rows:
-        if row["flow"]:
+        if row["flow"] is None:
+            live_values[(row["g"], row["code"], row["bucket"])].append(bytes(row["durations"]))
+        elif row["flow"]:
             flows[row["g"]][STAGES[row["code"]]] += row["moves"]
         else:
             counts[(row["g"], row["code"])][row["bucket"]] += row["moves"]
-    return flows, counts
+    return flows, counts, live_values
 
 
 # --- corrections and durations ----------------------------------------------------------------
@@ -414,9 +439,10 @@ def _corrections(part: _Slice, months: list[date], base: dict) -> list[_Correcti
     return [_Correction(**row) for row in rows]
 
 
-def _durations(part, targets, live_where: str, base: dict, corrections) -> dict:
-    """Each target bucket's sorted durations: keyed months' packed values and live ones,
-    with the noted leads' moves taken from their old group and given to the new."""
+def _durations(part, targets, live_where: str, base: dict, corrections, live_values) -> dict:
+    """Each target bucket's sorted durations: keyed months' packed values and live ones
+    (from `live_values` when _moves read them), with the noted leads' moves taken from
+    their old group and given to the new."""
     if not targets:
         return {}
     grouped = [n for n, (g, _, _) in enumerate(targets) if g is not None]
@@ -430,10 +456,12 @@ def _durations(part, targets, live_where: str, base: dict, corrections) -> dict:
         **{f"t{name}": [targets[n][i] for n in totals] for i, name in ((1, "c"), (2, "b"))},
         "tn": totals,
     }
-    live = _live_moves(part, live_where, "from_code, bucket, days", counted=False)
+    sources = [("keyed", "r.durations")]
+    if live_values is None:
+        sources.append(("live", "float8send(r.days)"))
     # A group's target joins its own rows; a total's, every group's (hashable joins both).
     joins = []
-    for rows, value in (("keyed", "r.durations"), ("live", "float8send(r.days)")):
+    for rows, value in sources:
         joins += [
             f"SELECT t.n, {value} AS durations FROM unnest(%(gn)s::int[], %(gg)s::text[], "
             f"%(gc)s::int[], %(gb)s::int[]) AS t(n, g, code, bucket) JOIN {rows} AS r "
@@ -443,18 +471,27 @@ def _durations(part, targets, live_where: str, base: dict, corrections) -> dict:
             f"ON r.from_code = t.code AND r.bucket = t.bucket",
         ]
     wanted = "(from_code, bucket) IN (SELECT * FROM unnest(%(pc)s::int[], %(pb)s::int[]))"
-    rows = fetch_rows(
-        f"WITH keyed AS MATERIALIZED (SELECT {part.group('key', 'month')} AS g, from_code, "
+    ctes = [
+        f"keyed AS MATERIALIZED (SELECT {part.group('key', 'month')} AS g, from_code, "
         f"bucket, durations FROM funnel_keyed_stage_time WHERE dim = %(dim)s "
-        f"AND month = ANY(%(months)s::date[]) AND {wanted} AND {part.keeps('key')}), "
-        f"live AS MATERIALIZED (SELECT {part.group('key', 'day')} AS g, from_code, bucket, "
-        f"days FROM ({live}) AS l WHERE {wanted} AND {part.keeps('key')}) "
-        + " UNION ALL ".join(joins),
-        params,
-    )
+        f"AND month = ANY(%(months)s::date[]) AND {wanted} AND {part.keeps('key')})"
+    ]
+    if live_values is None:
+        live = _live_moves(part, live_where, "from_code, bucket, days", counted=False)
+        ctes.append(
+            f"live AS MATERIALIZED (SELECT {part.group('key', 'day')} AS g, from_code, "
+            f"bucket, days FROM ({live}) AS l WHERE {wanted} AND {part.keeps('key')})"
+        )
+    rows = fetch_rows(f"WITH {', '.join(ctes)} " + " UNION ALL ".join(joins), params)
     chunks: dict[int, list[bytes]] = defaultdict(list)
     for row in rows:
         chunks[row["n"]].append(bytes(row["durations"]))
+    if live_values is not None:
+        by_bucket: dict[tuple[int, int], list[bytes]] = defaultdict(list)
+        for (_g, code, bucket), packed in live_values.items():
+            by_bucket[(code, bucket)] += packed
+        for n, (g, code, bucket) in enumerate(targets):
+            chunks[n] += by_bucket[(code, bucket)] if g is None else live_values[(g, code, bucket)]
     values = {}
     for n, (g, code, bucket) in enumerate(targets):
         found = unpack(chunks[n])

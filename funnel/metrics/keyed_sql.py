@@ -91,13 +91,20 @@ def pool_and_own_moves_source(where: str, *, lookup: bool) -> str:
     whose lead is unowned (the days the keyed rows do not cover) and every move of the
     window (%(wstart)s .. %(wend)s) whose lead the rep (%(rep)s) owns: few leads, found
     by the owner index, their moves by (lead, at)."""
-    pool = live_moves_source(where, DIM_POOL_CAMPAIGN, lookup=lookup)
-    own = (
-        "(SELECT s.*, COALESCE(l.source_campaign_id, 0) AS key FROM leads_lead l "
-        "JOIN funnel_stagechange s ON s.lead_id = l.id WHERE l.owner_id = %(rep)s) AS s"
-    )
-    return f"SELECT * FROM ({pool}) AS p WHERE key IS NOT NULL UNION ALL " + _moves(
-        "key", own, "s.at >= %(wstart)s AND s.at < %(wend)s"
+    if lookup:  # each move looks its lead up once (OFFSET 0: not flattened to a join)
+        pool = (
+            "funnel_stagechange s CROSS JOIN LATERAL (SELECT l.source_campaign_id "
+            "FROM leads_lead l WHERE l.id = s.lead_id AND l.owner_id IS NULL OFFSET 0) AS l"
+        )
+    else:
+        pool = "funnel_stagechange s JOIN leads_lead l ON l.id = s.lead_id AND l.owner_id IS NULL"
+    own = "leads_lead l JOIN funnel_stagechange s ON s.lead_id = l.id AND l.owner_id = %(rep)s"
+    parts = ((pool, where), (own, "s.at >= %(wstart)s AND s.at < %(wend)s"))
+    return " UNION ALL ".join(
+        _moves(
+            "key", f"(SELECT s.*, COALESCE(l.source_campaign_id, 0) AS key FROM {rows}) AS s", on
+        )
+        for rows, on in parts
     )
 
 
