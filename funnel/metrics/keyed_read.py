@@ -382,8 +382,9 @@ def _moves(part: _Slice, live_where: str, params: dict):
     if part.lookup:
         live = _live_moves(part, live_where, f"{columns}, days", counted=False)
         ctes = (
-            f"live_moves AS MATERIALIZED ({live}), live AS (SELECT key, day, {columns}, "
-            f"count(*) AS moves FROM live_moves GROUP BY key, day, {columns})"
+            f"live_moves AS MATERIALIZED ({live}), live AS (SELECT key, "
+            f"{part.day('day')} AS day, {columns}, count(*) AS moves FROM live_moves "
+            f"GROUP BY 1, 2, {columns})"
         )
         packed = (
             f" UNION ALL SELECT NULL, {part.group('key', 'day')}, from_code, bucket, 0, "

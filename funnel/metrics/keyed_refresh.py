@@ -21,9 +21,12 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from funnel.metrics.keyed_sql import (
-    KEYED_KEYS,
+    KEYED_DIM,
+    KEYED_HAVING,
+    KEYED_KEY,
     keyed_cohort_source,
     keyed_moves_source,
+    keyed_sets,
     local_midnight,
     local_month,
     next_month,
@@ -118,16 +121,16 @@ def _build_months(cursor, tz: str, months: set[date]) -> None:
     )
     cursor.execute(
         "INSERT INTO funnel_keyed_flow (month, dim, key, to_code, moves) "
-        f"SELECT month, k.dim, k.key, to_code, count(*) FROM ({source}) AS s {KEYED_KEYS} "
-        "WHERE k.key IS NOT NULL GROUP BY month, k.dim, k.key, to_code",
+        f"SELECT month, {KEYED_DIM}, {KEYED_KEY}, to_code, count(*) FROM ({source}) AS s "
+        f"GROUP BY {keyed_sets('month', 'to_code')} {KEYED_HAVING}",
         params,
     )
     cursor.execute(
         "INSERT INTO funnel_keyed_stage_time (month, dim, key, from_code, bucket, moves, "
-        f"durations) SELECT month, k.dim, k.key, from_code, bucket, count(*), "
+        f"durations) SELECT month, {KEYED_DIM}, {KEYED_KEY}, from_code, bucket, count(*), "
         "string_agg(float8send(days), ''::bytea ORDER BY days) "
-        f"FROM ({source}) AS s {KEYED_KEYS} WHERE k.key IS NOT NULL "
-        "GROUP BY month, k.dim, k.key, from_code, bucket",
+        f"FROM ({source}) AS s GROUP BY {keyed_sets('month', 'from_code', 'bucket')} "
+        f"{KEYED_HAVING}",
         params,
     )
     cursor.execute(

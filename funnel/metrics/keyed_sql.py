@@ -50,6 +50,13 @@ def next_month(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+# A lead `l`'s key in each dimension, for the refresh's grouping sets.
+_LEAD_KEYS = (
+    "COALESCE(l.owner_id, 0) AS owner_key, COALESCE(l.source_campaign_id, 0) AS campaign_key, "
+    "CASE WHEN l.owner_id IS NULL THEN COALESCE(l.source_campaign_id, 0) END AS pool_key"
+)
+
+
 def _moves(keys: str, source: str, where: str) -> str:
     return (
         f"SELECT lead_id, day, month, {keys}, from_code, to_code, days, "
@@ -64,10 +71,9 @@ def keyed_moves_source(where: str) -> str:
     """One row per move with its lead's current keys (the refresh: many moves, so the
     leads are joined); `where` reads `s` (the move)."""
     return _moves(
-        "owner_key, campaign_key",
-        "(SELECT s.*, COALESCE(l.owner_id, 0) AS owner_key, "
-        "COALESCE(l.source_campaign_id, 0) AS campaign_key "
-        "FROM funnel_stagechange s JOIN leads_lead l ON l.id = s.lead_id) AS s",
+        "owner_key, campaign_key, pool_key",
+        f"(SELECT s.*, {_LEAD_KEYS} FROM funnel_stagechange s "
+        "JOIN leads_lead l ON l.id = s.lead_id) AS s",
         where,
     )
 
@@ -108,11 +114,23 @@ def pool_and_own_moves_source(where: str, *, lookup: bool) -> str:
     )
 
 
-# Every row counts once per dimension it has a key in (an owned lead: not in dim 3).
-KEYED_KEYS = (
-    f"CROSS JOIN LATERAL (VALUES ({DIM_OWNER}, owner_key), ({DIM_CAMPAIGN}, campaign_key), "
-    f"({DIM_POOL_CAMPAIGN}, CASE WHEN owner_key = 0 THEN campaign_key END)) AS k(dim, key)"
+# Rows grouped by GROUPING SETS ((..., owner_key), (..., campaign_key), (..., campaign_key,
+# pool_key)): which set a row comes from and its key. The third set shares the second's
+# sort; its groups of owned leads (pool_key NULL) are dropped by KEYED_HAVING.
+KEYED_DIM = (
+    f"(CASE WHEN GROUPING(owner_key) = 0 THEN {DIM_OWNER} "
+    f"WHEN GROUPING(pool_key) = 1 THEN {DIM_CAMPAIGN} ELSE {DIM_POOL_CAMPAIGN} END)"
 )
+KEYED_KEY = "(CASE WHEN GROUPING(owner_key) = 0 THEN owner_key ELSE campaign_key END)"
+KEYED_HAVING = "HAVING GROUPING(pool_key) = 1 OR pool_key IS NOT NULL"
+
+
+def keyed_sets(*columns: str) -> str:
+    both = ", ".join(columns)
+    return (
+        f"GROUPING SETS (({both}, owner_key), ({both}, campaign_key), "
+        f"({both}, campaign_key, pool_key))"
+    )
 
 
 def keyed_cohort_source(where: str) -> str:
@@ -121,11 +139,10 @@ def keyed_cohort_source(where: str) -> str:
         f"count({column}) AS reached_{stage}" for stage, column in MILESTONE_COLUMNS.items()
     )
     return (
-        f"SELECT day, k.dim, k.key, count(*) AS cohort, {counts} "
+        f"SELECT day, {KEYED_DIM} AS dim, {KEYED_KEY} AS key, count(*) AS cohort, {counts} "
         f"FROM (SELECT {', '.join(MILESTONE_COLUMNS.values())}, "
-        f"{local_day('created_at')} AS day, COALESCE(owner_id, 0) AS owner_key, "
-        f"COALESCE(source_campaign_id, 0) AS campaign_key FROM leads_lead WHERE {where}) AS c "
-        f"{KEYED_KEYS} WHERE k.key IS NOT NULL GROUP BY day, k.dim, k.key"
+        f"{local_day('created_at')} AS day, {_LEAD_KEYS} FROM leads_lead l WHERE {where}) AS c "
+        f"GROUP BY {keyed_sets('day')} {KEYED_HAVING}"
     )
 
 
