@@ -1,7 +1,10 @@
 """The funnel figures of one key dimension read from the keyed summaries (PostgreSQL),
 exact to the definition: breakdowns by owner, campaign or channel, an owner, campaign or
 channel filter, a rep's own leads (owner = the rep or none), and any mix of those that
-reads one dimension (funnel.models, "Keyed summaries"; built by keyed_refresh).
+reads one dimension (funnel.models, "Keyed summaries"; built by keyed_refresh). A rep's
+report by campaign or channel (grouped or filtered) reads the pool's campaign keys
+(DIM_POOL_CAMPAIGN: unowned leads) and adds the rep's own leads, read live over the whole
+window (few leads, by the owner index): no correction, they are live.
 
 - Cohort and reached: keyed day rows of the window's clean days, plus the leads of days
   with a pending note, read live (as funnel.metrics.rollup_read does).
@@ -30,11 +33,14 @@ from funnel.metrics.grouping import NONE_KEY, GroupBy, MetricFilters
 from funnel.metrics.keyed_sql import (
     DIM_CAMPAIGN,
     DIM_OWNER,
+    DIM_POOL_CAMPAIGN,
     NOTED_LEADS,
+    key_of,
     keyed_cohort_source,
     live_moves_source,
     local_midnight,
     next_month,
+    pool_and_own_moves_source,
 )
 from funnel.metrics.percentiles import Key, plan_ranks, stage_times, targets_of, unpack
 from funnel.metrics.rollup_read import clean_days, dirty_days, live_days, live_range
@@ -47,14 +53,14 @@ _GROUP_DIMS = {
     GroupBy.CAMPAIGN: DIM_CAMPAIGN,
     GroupBy.CHANNEL: DIM_CAMPAIGN,
 }
-_NOTED_KEYS = {DIM_OWNER: "owner_was", DIM_CAMPAIGN: "campaign_was"}
 # Up to this many days read live, each live move looks its lead up by primary key.
 LOOKUP_DAYS = 10
 _COHORT_COLUMNS = ["cohort", *(f"reached_{s}" for s in STAGES)]
 
 
 def keyed_dimension(*, group_by: GroupBy | None, filters: MetricFilters, owner_scope) -> int | None:
-    """The one key dimension a report reads (None: none, or two at once)."""
+    """The one key dimension a report reads (None: none, or two at once). A rep's scope
+    (the rep and the pool) by campaign or channel reads the pool's campaigns (dim 3)."""
     dims = set()
     if group_by in _GROUP_DIMS:
         dims.add(_GROUP_DIMS[group_by])
@@ -62,7 +68,24 @@ def keyed_dimension(*, group_by: GroupBy | None, filters: MetricFilters, owner_s
         dims.add(DIM_OWNER)
     if filters.campaign_id is not None or filters.channel:
         dims.add(DIM_CAMPAIGN)
-    return dims.pop() if len(dims) == 1 else None
+    if len(dims) == 1:
+        return dims.pop()
+    if (
+        dims == {DIM_OWNER, DIM_CAMPAIGN}
+        and scope_rep(owner_scope) is not None
+        and filters.owner_id is None
+        and group_by != GroupBy.OWNER
+    ):
+        return DIM_POOL_CAMPAIGN
+    return None
+
+
+def scope_rep(owner_scope) -> int | None:
+    """The rep of a rep's scope (exactly the rep and the unassigned), else None."""
+    owners = set(owner_scope or ())
+    if len(owners) != 2 or None not in owners:
+        return None
+    return (owners - {None}).pop()
 
 
 @dataclass(frozen=True)
@@ -112,7 +135,7 @@ def _key_params(dim: int, filters: MetricFilters, owner_scope) -> dict:
             keys = scope if keys is None else keys & scope
     elif filters.campaign_id is not None:
         keys = {filters.campaign_id}
-    channel = (filters.channel or None) if dim == DIM_CAMPAIGN else None
+    channel = (filters.channel or None) if dim != DIM_OWNER else None
     return {"all_keys": keys is None, "keys": sorted(keys or ()), "channel": channel}
 
 
@@ -174,13 +197,15 @@ def keyed_figures(
         "months": months,
         **part.params,
     }
+    if dim == DIM_POOL_CAMPAIGN:
+        base.update(rep=scope_rep(owner_scope), wstart=window.start, wend=window.end)
 
     cohorts = _cohorts(part, {**base, **live_range(cohort_days, tz, "c")})
     if group_by is None:
         cohorts = {k: v for k, v in cohorts.items() if v.cohort}
 
     live_where = _spans_sql("s.at", "live", spans, base)
-    flows, counts = _moves(part, live_where, base)
+    flows, counts, live_values = _moves(part, live_where, base)
     corrections = _corrections(part, months, base) if summaries["noted"] and months else []
     for fix in corrections:
         for g, sign, counted in ((fix.old_g, -1, fix.old_in), (fix.new_g, 1, fix.new_in)):
@@ -195,7 +220,7 @@ def keyed_figures(
 
     plans = plan_ranks(counts)
     targets = targets_of(plans)
-    values = _durations(part, targets, live_where, base, corrections)
+    values = _durations(part, targets, live_where, base, corrections, live_values)
     grouped: dict[str, Figures] = defaultdict(Figures)
     total: Figures | None = None
     for (g, code), stage_time in stage_times(plans, values).items():
@@ -307,13 +332,25 @@ def _month_spans(months: list[date]) -> list[tuple[date, date]]:
 def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
     columns = ", ".join(_COHORT_COLUMNS)
     sums = ", ".join(f"sum({c})::bigint AS {c}" for c in _COHORT_COLUMNS)
+    own = ""
+    if part.dim == DIM_POOL_CAMPAIGN:
+        # The rep's own leads of the whole window, live (an owner change dirties the
+        # created day, so the pool's rows of that day are read live too).
+        where = "owner_id = %(rep)s AND created_at >= %(wstart)s AND created_at < %(wend)s"
+        own = (
+            f"UNION ALL SELECT day, key, {columns} FROM ({keyed_cohort_source(where)}) AS own "
+            f"WHERE dim = {DIM_CAMPAIGN} "
+        )
     rows = fetch_rows(
         f"SELECT g, {sums} FROM (SELECT {part.group('key', 'day')} AS g, {columns} FROM ("
+        # Per key (and day, by month) first: a channel is looked up once per key.
+        f"SELECT key, {part.day('day')} AS day, {sums} FROM ("
         f"SELECT day, key, {columns} FROM funnel_keyed_cohort "
         f"WHERE dim = %(dim)s AND {clean_days('c')} "
         f"UNION ALL SELECT day, key, {columns} "
         f"FROM ({keyed_cohort_source(live_days('created_at', 'c'))}) AS live "
-        f"WHERE dim = %(dim)s) AS u WHERE {part.keeps('key')}) AS t GROUP BY g",
+        f"WHERE dim = %(dim)s {own}) AS u WHERE {part.keeps('key')} GROUP BY 1, 2) AS k"
+        ") AS t GROUP BY g",
         params,
     )
     result = {}
@@ -327,7 +364,10 @@ def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
 def _live_moves(part: _Slice, where: str, columns: str, *, counted: bool = True) -> str:
     """The live moves of `where` per key, day and `columns`, counted (or one row each),
     of the keys the report reads only (a filter narrows the scan of leads)."""
-    moves = live_moves_source(where, part.dim, lookup=part.lookup)
+    if part.dim == DIM_POOL_CAMPAIGN:
+        moves = pool_and_own_moves_source(where, lookup=part.lookup)
+    else:
+        moves = live_moves_source(where, part.dim, lookup=part.lookup)
     source = f"SELECT * FROM ({moves}) AS m WHERE {part.keeps('key')}"
     if not counted:
         return f"SELECT key, day, {columns} FROM ({source}) AS m"
@@ -337,8 +377,9 @@ def _live_moves(part: _Slice, where: str, columns: str, *, counted: bool = True)
     )
 
 
-def _summed(part: _Slice, table: str, columns: str) -> str:
-    """Keyed month rows and the live moves (CTE `live`) summed per group and `columns`."""
+def _summed(part: _Slice, table: str, columns: str, live: str = "live") -> str:
+    """Keyed month rows and the live moves (CTE `live`, counted) summed per group and
+    `columns`."""
     return (
         f"SELECT g, {columns}, sum(moves)::bigint AS moves FROM ("
         f"SELECT {part.group('key', 'day')} AS g, {columns}, moves FROM ("
@@ -346,7 +387,7 @@ def _summed(part: _Slice, table: str, columns: str) -> str:
         f"SELECT key, day, {columns}, sum(moves) AS moves FROM ("
         f"SELECT key, {part.day('month')} AS day, {columns}, moves FROM {table} "
         f"WHERE dim = %(dim)s AND month = ANY(%(months)s::date[]) AND {part.keeps('key')} "
-        f"UNION ALL SELECT key, {part.day('day')}, {columns}, moves FROM live "
+        f"UNION ALL SELECT key, {part.day('day')}, {columns}, moves FROM {live} "
         f"WHERE {part.keeps('key')}) AS u GROUP BY key, day, {columns}) AS k"
         f") AS t GROUP BY g, {columns}"
     )
@@ -354,24 +395,46 @@ def _summed(part: _Slice, table: str, columns: str) -> str:
 
 def _moves(part: _Slice, live_where: str, params: dict):
     """Flow per group and moves per (group, stage left, bucket), in one statement: the
-    live moves are read once."""
-    live = _live_moves(part, live_where, "from_code, to_code, bucket")
+    live moves are read once. With few live days (`part.lookup`) their durations come
+    back too, packed per (group, stage left, bucket) (None otherwise: the durations
+    statement reads the live moves of the buckets it needs)."""
+    columns = "from_code, to_code, bucket"
+    if part.lookup:
+        live = _live_moves(part, live_where, f"{columns}, days", counted=False)
+        ctes = (
+            f"live_moves AS MATERIALIZED ({live}), live AS (SELECT key, "
+            f"{part.day('day')} AS day, {columns}, count(*) AS moves FROM live_moves "
+            f"GROUP BY 1, 2, {columns})"
+        )
+        packed = (
+            f" UNION ALL SELECT NULL, {part.group('key', 'day')}, from_code, bucket, 0, "
+            f"durations FROM (SELECT key, {part.day('day')} AS day, from_code, bucket, "
+            f"string_agg(float8send(days), ''::bytea) AS durations FROM live_moves "
+            f"GROUP BY 1, 2, 3, 4) AS d"
+        )
+    else:
+        ctes, packed = f"live AS MATERIALIZED ({_live_moves(part, live_where, columns)})", ""
     rows = fetch_rows(
-        f"WITH live AS MATERIALIZED ({live}) "
-        f"SELECT TRUE AS flow, g, to_code AS code, 0 AS bucket, moves "
+        f"WITH {ctes} SELECT TRUE AS flow, g, to_code AS code, 0 AS bucket, moves, "
+        f"NULL::bytea AS durations "
         f"FROM ({_summed(part, 'funnel_keyed_flow', 'to_code')}) AS f UNION ALL "
-        f"SELECT FALSE, g, from_code, bucket, moves "
-        f"FROM ({_summed(part, 'funnel_keyed_stage_time', 'from_code, bucket')}) AS b",
+        f"SELECT FALSE, g, from_code, bucket, moves, NULL "
+        f"FROM ({_summed(part, 'funnel_keyed_stage_time', 'from_code, bucket')}) AS b" + packed,
         params,
     )
     flows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
     counts: dict[tuple[Key, int], Counter] = defaultdict(Counter)
+    live_values: dict[tuple[Key, int, int], list[bytes]] | None = (
+        defaultdict(list) if part.lookup else None
+    )
     for row in rows:
-        if row["flow"]:
+        if row["flow"] is None:
+            live_values[(row["g"], row["code"], row["bucket"])].append(bytes(row["durations"]))
+        elif row["flow"]:
             flows[row["g"]][STAGES[row["code"]]] += row["moves"]
         else:
             counts[(row["g"], row["code"])][row["bucket"]] += row["moves"]
-    return flows, counts
+    return flows, counts, live_values
 
 
 # --- corrections and durations ----------------------------------------------------------------
@@ -381,21 +444,26 @@ def _corrections(part: _Slice, months: list[date], base: dict) -> list[_Correcti
     params = dict(base)
     where = _spans_sql("s.at", "kept", _month_spans(months), params)
     where += " AND s.lead_id IN (SELECT lead_id FROM funnel_keyed_lead_note)"
-    was, now = f"n.{_NOTED_KEYS[part.dim]}", "m.key"
+    # The noted and current keys; in dim 3, NULL for an owned lead (the rep's own are
+    # read live, so a lead now owned is only taken from the pool).
+    was, now = key_of(part.dim, "n.owner_was", "n.campaign_was"), "m.key"
     rows = fetch_rows(
-        f"SELECT {part.group(was, 'm.month')} AS old_g, {part.keeps(was)} AS old_in, "
-        f"{part.group(now, 'm.month')} AS new_g, {part.keeps(now)} AS new_in, "
+        f"SELECT {part.group(was, 'm.month')} AS old_g, "
+        f"({was} IS NOT NULL AND {part.keeps(was)}) AS old_in, "
+        f"{part.group(now, 'm.month')} AS new_g, "
+        f"({now} IS NOT NULL AND {part.keeps(now)}) AS new_in, "
         f"m.from_code, m.to_code, m.bucket, m.days "
         f"FROM ({live_moves_source(where, part.dim, lookup=part.lookup)}) AS m "
-        f"JOIN ({NOTED_LEADS}) AS n ON n.lead_id = m.lead_id WHERE {was} <> {now}",
+        f"JOIN ({NOTED_LEADS}) AS n ON n.lead_id = m.lead_id WHERE {was} IS DISTINCT FROM {now}",
         params,
     )
     return [_Correction(**row) for row in rows]
 
 
-def _durations(part, targets, live_where: str, base: dict, corrections) -> dict:
-    """Each target bucket's sorted durations: keyed months' packed values and live ones,
-    with the noted leads' moves taken from their old group and given to the new."""
+def _durations(part, targets, live_where: str, base: dict, corrections, live_values) -> dict:
+    """Each target bucket's sorted durations: keyed months' packed values and live ones
+    (from `live_values` when _moves read them), with the noted leads' moves taken from
+    their old group and given to the new."""
     if not targets:
         return {}
     grouped = [n for n, (g, _, _) in enumerate(targets) if g is not None]
@@ -409,10 +477,12 @@ def _durations(part, targets, live_where: str, base: dict, corrections) -> dict:
         **{f"t{name}": [targets[n][i] for n in totals] for i, name in ((1, "c"), (2, "b"))},
         "tn": totals,
     }
-    live = _live_moves(part, live_where, "from_code, bucket, days", counted=False)
+    sources = [("keyed", "r.durations")]
+    if live_values is None:
+        sources.append(("live", "float8send(r.days)"))
     # A group's target joins its own rows; a total's, every group's (hashable joins both).
     joins = []
-    for rows, value in (("keyed", "r.durations"), ("live", "float8send(r.days)")):
+    for rows, value in sources:
         joins += [
             f"SELECT t.n, {value} AS durations FROM unnest(%(gn)s::int[], %(gg)s::text[], "
             f"%(gc)s::int[], %(gb)s::int[]) AS t(n, g, code, bucket) JOIN {rows} AS r "
@@ -422,18 +492,27 @@ def _durations(part, targets, live_where: str, base: dict, corrections) -> dict:
             f"ON r.from_code = t.code AND r.bucket = t.bucket",
         ]
     wanted = "(from_code, bucket) IN (SELECT * FROM unnest(%(pc)s::int[], %(pb)s::int[]))"
-    rows = fetch_rows(
-        f"WITH keyed AS MATERIALIZED (SELECT {part.group('key', 'month')} AS g, from_code, "
+    ctes = [
+        f"keyed AS MATERIALIZED (SELECT {part.group('key', 'month')} AS g, from_code, "
         f"bucket, durations FROM funnel_keyed_stage_time WHERE dim = %(dim)s "
-        f"AND month = ANY(%(months)s::date[]) AND {wanted} AND {part.keeps('key')}), "
-        f"live AS MATERIALIZED (SELECT {part.group('key', 'day')} AS g, from_code, bucket, "
-        f"days FROM ({live}) AS l WHERE {wanted} AND {part.keeps('key')}) "
-        + " UNION ALL ".join(joins),
-        params,
-    )
+        f"AND month = ANY(%(months)s::date[]) AND {wanted} AND {part.keeps('key')})"
+    ]
+    if live_values is None:
+        live = _live_moves(part, live_where, "from_code, bucket, days", counted=False)
+        ctes.append(
+            f"live AS MATERIALIZED (SELECT {part.group('key', 'day')} AS g, from_code, "
+            f"bucket, days FROM ({live}) AS l WHERE {wanted} AND {part.keeps('key')})"
+        )
+    rows = fetch_rows(f"WITH {', '.join(ctes)} " + " UNION ALL ".join(joins), params)
     chunks: dict[int, list[bytes]] = defaultdict(list)
     for row in rows:
         chunks[row["n"]].append(bytes(row["durations"]))
+    if live_values is not None:
+        by_bucket: dict[tuple[int, int], list[bytes]] = defaultdict(list)
+        for (_g, code, bucket), packed in live_values.items():
+            by_bucket[(code, bucket)] += packed
+        for n, (g, code, bucket) in enumerate(targets):
+            chunks[n] += by_bucket[(code, bucket)] if g is None else live_values[(g, code, bucket)]
     values = {}
     for n, (g, code, bucket) in enumerate(targets):
         found = unpack(chunks[n])

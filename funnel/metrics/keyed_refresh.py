@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from funnel.metrics.keyed_sql import (
     KEYED_DIM,
+    KEYED_HAVING,
     KEYED_KEY,
     keyed_cohort_source,
     keyed_moves_source,
@@ -136,14 +137,15 @@ def _build_months(cursor, tz: str, months: set[date]) -> None:
     cursor.execute(
         "INSERT INTO funnel_keyed_flow (month, dim, key, to_code, moves) "
         f"SELECT month, {KEYED_DIM}, {KEYED_KEY}, to_code, count(*) FROM ({source}) AS s "
-        f"GROUP BY {keyed_sets('month', 'to_code')}",
+        f"GROUP BY {keyed_sets('month', 'to_code')} {KEYED_HAVING}",
         params,
     )
     cursor.execute(
         "INSERT INTO funnel_keyed_stage_time (month, dim, key, from_code, bucket, moves, "
         f"durations) SELECT month, {KEYED_DIM}, {KEYED_KEY}, from_code, bucket, count(*), "
         "string_agg(float8send(days), ''::bytea ORDER BY days) "
-        f"FROM ({source}) AS s GROUP BY {keyed_sets('month', 'from_code', 'bucket')}",
+        f"FROM ({source}) AS s GROUP BY {keyed_sets('month', 'from_code', 'bucket')} "
+        f"{KEYED_HAVING}",
         params,
     )
     cursor.execute(

@@ -1,9 +1,12 @@
 """Breakdowns, filters and a rep's scope read from the keyed summaries equal (==) the live
-path, before and after owners and campaigns change, moves are added (today and
-back-dated) and leads deleted, before and after refreshes and folds
-(funnel/metrics/keyed_refresh.py, keyed_read.py; PostgreSQL only, like the rollups)."""
+path, before and after owners and campaigns change (leads going from the pool to a rep
+and back), moves are added (today and back-dated) and leads deleted, before and after
+refreshes and folds (funnel/metrics/keyed_refresh.py, keyed_read.py; PostgreSQL only, like
+the rollups). A rep's report by campaign or channel reads the pool's campaign keys (dim 3)
+plus the rep's own leads live."""
 
 import random
+from collections import Counter
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -11,14 +14,24 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import F
 from django.test import override_settings
 
 from funnel.metrics import selectors
 from funnel.metrics.grouping import GroupBy, MetricFilters
+from funnel.metrics.keyed_read import keyed_dimension
+from funnel.metrics.keyed_sql import DIM_CAMPAIGN, DIM_OWNER, DIM_POOL_CAMPAIGN
 from funnel.metrics.rollup_refresh import rollups_refresh
 from funnel.metrics.selectors import funnel_report
 from funnel.metrics.window import Window
-from funnel.models import KeyedLeadNote, KeyedMonth, RollupDirty, StageChange
+from funnel.models import (
+    KeyedCohort,
+    KeyedFlow,
+    KeyedLeadNote,
+    KeyedMonth,
+    RollupDirty,
+    StageChange,
+)
 from funnel.services import lead_transition
 from funnel.stages import Cause, next_stages
 from leads.models import Lead
@@ -111,14 +124,15 @@ def _views(campaigns, reps, manager):
                 yield user, group_by, narrowing
 
 
-def _compare(campaigns, reps, manager) -> int:
-    keyed_reads = 0
+def _compare(campaigns, reps, manager) -> Counter:
+    """Every view equal to the live path; the keyed reads per dimension."""
+    keyed_reads = Counter()
     real = selectors.keyed_figures
 
     def counted(**kwargs):
-        nonlocal keyed_reads
         result = real(**kwargs)
-        keyed_reads += result is not None
+        if result is not None:
+            keyed_reads[kwargs["dim"]] += 1
         return result
 
     for window in WINDOWS:
@@ -151,8 +165,13 @@ def test_keyed_figures_equal_the_live_ones_through_changes_refreshes_and_folds(s
         assert sorted(KeyedMonth.objects.values_list("month", flat=True)) == [
             date(2025, month, 1) for month in range(first, 12)
         ]
-        # Every view above reads one dimension: all of them come from the summaries.
-        assert _compare(campaigns, reps, manager) > 0
+        # Every view above reads one dimension (a rep by campaign or channel: the pool's),
+        # so all of them come from the summaries (unless mostly read live).
+        assert set(_compare(campaigns, reps, manager)) == {
+            DIM_OWNER,
+            DIM_CAMPAIGN,
+            DIM_POOL_CAMPAIGN,
+        }
 
         # Owners and a campaign change: through the one writer, and set-based.
         leads = list(Lead.objects.order_by("pk"))
@@ -162,8 +181,10 @@ def test_keyed_figures_equal_the_live_ones_through_changes_refreshes_and_folds(s
         Lead.objects.filter(pk__in=moved).update(owner=reps[2])
         Lead.objects.filter(pk=leads[0].pk).update(source_campaign=campaigns[1])
         Lead.objects.filter(pk=leads[1].pk).update(source_campaign=None)
+        # The viewing rep takes a lead from the pool and gives one of theirs back.
+        taken, given = _pool_swap(reps[1], manager)
         assert KeyedLeadNote.objects.exists()
-        _compare(campaigns, reps, manager)
+        assert _compare(campaigns, reps, manager)[DIM_POOL_CAMPAIGN]
 
         # A refresh that builds no month keeps the young notes: readers still correct.
         result = rollups_refresh()
@@ -180,6 +201,12 @@ def test_keyed_figures_equal_the_live_ones_through_changes_refreshes_and_folds(s
         for owner in (reps[0], reps[1]):
             lead_reassign(lead_id=twice.pk, to_owner=owner, actor=manager)
         Lead.objects.filter(pk=leads[3].pk).delete()
+        # And back: the taken lead returns to the pool, the given one to the rep, with
+        # another campaign.
+        lead_reassign(lead_id=taken, to_owner=None, actor=manager)
+        lead_reassign(lead_id=given, to_owner=reps[1], actor=manager)
+        Lead.objects.filter(pk=taken).update(source_campaign=campaigns[2])
+        # (Back-dated moves may leave every window mostly pending: then read live.)
         _compare(campaigns, reps, manager)
 
         # September is rebuilt, so every month a noted lead moved in is too, notes folded.
@@ -187,6 +214,12 @@ def test_keyed_figures_equal_the_live_ones_through_changes_refreshes_and_folds(s
         assert result.folded and result.keyed_months >= 1
         assert not KeyedLeadNote.objects.exists()
         _compare(campaigns, reps, manager)
+
+        # From the pool to the rep after the fold, and a lead of another rep to the pool.
+        _pool_swap(reps[1], manager)
+        other = Lead.objects.filter(owner=reps[0]).order_by("pk").first()
+        lead_reassign(lead_id=other.pk, to_owner=None, actor=manager)
+        assert _compare(campaigns, reps, manager)[DIM_POOL_CAMPAIGN]
 
         # Old notes are folded even when no month is rebuilt.
         for lead in rng.sample(leads[4:], 4):
@@ -203,6 +236,68 @@ def test_keyed_figures_equal_the_live_ones_through_changes_refreshes_and_folds(s
         assert result.keyed_months == 1
         assert KeyedMonth.objects.filter(month=date(2025, 12, 1)).exists()
         assert rollups_refresh().keyed_months == 0
+
+
+def _pool_swap(rep, manager) -> tuple[int, int]:
+    """`rep` takes the oldest pool lead with moves and gives their oldest one to the pool."""
+    moved = Lead.objects.filter(stage_changes__isnull=False).order_by("pk")
+    taken = moved.filter(owner=None).first().pk
+    given = moved.filter(owner=rep).first().pk
+    lead_reassign(lead_id=taken, to_owner=rep, actor=manager)
+    lead_reassign(lead_id=given, to_owner=None, actor=manager)
+    return taken, given
+
+
+def test_only_a_reps_campaign_views_read_the_pool_dimension():
+    rep, campaign = (7, None), MetricFilters(campaign_id=3)
+    channel = MetricFilters(channel=Campaign.Channel.EMAIL)
+    pool = [
+        (GroupBy.CAMPAIGN, MetricFilters()),
+        (GroupBy.CHANNEL, channel),
+        (GroupBy.MONTH, campaign),
+        (None, channel),
+    ]
+    for group_by, filters in pool:
+        assert keyed_dimension(group_by=group_by, filters=filters, owner_scope=rep) == 3
+    # A manager, an owner filter, by owner, or a scope that is not a rep's: as before.
+    assert keyed_dimension(group_by=GroupBy.CHANNEL, filters=MetricFilters(), owner_scope=None) == 2
+    assert (
+        keyed_dimension(
+            group_by=GroupBy.CHANNEL, filters=MetricFilters(owner_id=7), owner_scope=rep
+        )
+        is None
+    )
+    assert keyed_dimension(group_by=GroupBy.OWNER, filters=campaign, owner_scope=rep) is None
+    assert keyed_dimension(group_by=GroupBy.CAMPAIGN, filters=campaign, owner_scope=(7,)) is None
+    assert keyed_dimension(group_by=GroupBy.MONTH, filters=MetricFilters(), owner_scope=rep) == 1
+
+
+def test_a_reps_channel_report_counts_the_pools_keyed_rows():
+    """Not a tautology: spoiling the pool's keyed rows changes a rep's figures by channel
+    (and only the pool's: the manager's by channel stay)."""
+    with override_settings(TIME_ZONE=TZ), time_machine.travel(NOW, tick=False):
+        _campaigns, reps = _build(4)
+        manager = ManagerFactory()
+        rollups_refresh()
+        views = {
+            who: {
+                "window": WINDOWS[0],
+                "group_by": GroupBy.CHANNEL,
+                "leads": leads_visible_to(who),
+                "owner_scope": lead_owner_scope(who),
+            }
+            for who in (reps[1], manager)
+        }
+        before = {who: selectors.funnel_report(**kwargs) for who, kwargs in views.items()}
+        assert asdict(before[reps[1]]) == asdict(_live(**views[reps[1]]))
+        assert KeyedFlow.objects.filter(dim=DIM_POOL_CAMPAIGN, month__lt=date(2025, 11, 1)).exists()
+        KeyedFlow.objects.filter(dim=DIM_POOL_CAMPAIGN).update(moves=F("moves") + 100)
+        KeyedCohort.objects.filter(dim=DIM_POOL_CAMPAIGN).update(cohort=F("cohort") + 100)
+        after = {who: selectors.funnel_report(**kwargs) for who, kwargs in views.items()}
+    rep_before, rep_after = before[reps[1]].totals, after[reps[1]].totals
+    assert rep_after.cohort > rep_before.cohort
+    assert sum(rep_after.flow.values()) > sum(rep_before.flow.values())
+    assert asdict(after[manager]) == asdict(before[manager])
 
 
 def test_the_trigger_notes_the_key_the_months_counted():
