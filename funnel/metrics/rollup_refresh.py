@@ -110,8 +110,35 @@ def rollups_refresh(*, full: bool = False) -> RefreshResult | None:
         keyed_months=keyed.months,
         folded=keyed.folded,
     )
+    if result.full or result.folded or result.keyed_months:
+        _vacuum_rewritten(full=result.full)
     logger.info("Metric rollups: %s.", result)
     return result
+
+
+# What a full rebuild, a fold or a month build rewrites wholesale: dead rows that every
+# read would step over until (auto)vacuum came. Vacuumed at once after such a run.
+REWRITTEN = ("funnel_keyed_flow", "funnel_keyed_stage_time", "funnel_keyed_lead_note")
+REWRITTEN_FULLY = (
+    *REWRITTEN,
+    "funnel_keyed_cohort",
+    "funnel_keyed_month",
+    "funnel_rollup_cohort",
+    "funnel_rollup_flow",
+    "funnel_rollup_stage_time",
+    "funnel_rollup_credit",
+    "funnel_rollup_credit_day",
+    "funnel_rollup_dirty",
+)
+
+
+def _vacuum_rewritten(*, full: bool) -> None:
+    """VACUUM cannot run in a transaction: only for a refresh of its own (the beat task,
+    the command), not inside a caller's transaction (tests)."""
+    if connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(REWRITTEN_FULLY if full else REWRITTEN)}")
 
 
 @contextmanager
