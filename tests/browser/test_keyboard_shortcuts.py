@@ -72,17 +72,22 @@ def test_g_then_a_letter_opens_a_page(live_server, page):
         ("g l", "/leads/", "Leads"),
         ("g h", "/", "Hello"),
     ]:
+        # The URL and heading come before the page's scripts have run: a key pressed
+        # then, on a loaded machine, reaches no handler. Wait for the load event.
+        page.wait_for_load_state("load")
         for key in keys.split():
             page.locator("body").press(key)
         expect(page).to_have_url(re.compile(rf"{re.escape(path)}$"))
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
     # A letter that is not the rep's (Dashboard is for managers) does nothing.
+    page.wait_for_load_state("load")
     page.locator("body").press("g")
     page.locator("body").press("d")
     expect(page).to_have_url(re.compile(r"/$"))
 
     page.context.clear_cookies()
     sign_in(page, live_server, "morgan")
+    page.wait_for_load_state("load")
     page.locator("body").press("g")
     page.locator("body").press("d")
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
