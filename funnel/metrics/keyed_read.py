@@ -42,7 +42,13 @@ from funnel.metrics.keyed_sql import (
     next_month,
     pool_and_own_moves_source,
 )
-from funnel.metrics.percentiles import Key, plan_ranks, stage_times, targets_of, unpack
+from funnel.metrics.percentiles import (
+    Key,
+    grouped_figures,
+    plan_ranks,
+    targets_of,
+    unpack,
+)
 from funnel.metrics.rollup_read import clean_days, dirty_days, live_days, live_range
 from funnel.metrics.rollup_sql import local_day
 from funnel.metrics.sql import fetch_rows
@@ -221,18 +227,8 @@ def keyed_figures(
     plans = plan_ranks(counts)
     targets = targets_of(plans)
     values = _durations(part, targets, live_where, base, corrections, live_values)
-    grouped: dict[str, Figures] = defaultdict(Figures)
-    total: Figures | None = None
-    for (g, code), stage_time in stage_times(plans, values).items():
-        figures = grouped[g] if g is not None else (total := total or Figures())
-        figures.time_in_stage[STAGES[code]] = stage_time
-    for g, flow in flows.items():
-        if g is None:
-            total = total or Figures()
-            total.flow = flow
-        else:
-            grouped[g].flow = flow
-    return cohorts, dict(grouped), total
+    grouped, total = grouped_figures(plans, values, flows)
+    return cohorts, grouped, total
 
 
 def campaign_cohorts(window: Window) -> dict[Key, Figures] | None:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 import sys
 from array import array
+from collections import defaultdict
 from dataclasses import dataclass
 
-from funnel.metrics.figures import StageTime
+from funnel.metrics.figures import STAGES, Figures, StageTime
 
 PERCENTILES = (0.5, 0.9)
 Key = str | None
@@ -93,3 +94,24 @@ def unpack(chunks: list[bytes]) -> list[float]:
     if sys.byteorder == "little":
         values.byteswap()
     return values.tolist()
+
+
+def grouped_figures(
+    plans: dict[tuple[Key, int], RankPlan],
+    values: dict[Target, list[float]],
+    flows: dict[Key, dict[str, int]],
+) -> tuple[dict[str, Figures], Figures | None]:
+    """Time in stage and flow per group, and in total (key None), as the readers return
+    them to funnel_report."""
+    grouped: dict[str, Figures] = defaultdict(Figures)
+    total: Figures | None = None
+    for (key, code), stage_time in stage_times(plans, values).items():
+        figures = grouped[key] if key is not None else (total := total or Figures())
+        figures.time_in_stage[STAGES[code]] = stage_time
+    for key, flow in flows.items():
+        if key is None:
+            total = total or Figures()
+            total.flow = flow
+        else:
+            grouped[key].flow = flow
+    return dict(grouped), total

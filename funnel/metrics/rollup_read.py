@@ -27,7 +27,13 @@ from django.conf import settings
 
 from funnel.metrics.figures import STAGES, Figures
 from funnel.metrics.grouping import GroupBy
-from funnel.metrics.percentiles import Key, plan_ranks, stage_times, targets_of, unpack
+from funnel.metrics.percentiles import (
+    Key,
+    grouped_figures,
+    plan_ranks,
+    targets_of,
+    unpack,
+)
 from funnel.metrics.rollup_refresh import rollups_supported
 from funnel.metrics.rollup_sql import cohort_source, local_day, moves_source
 from funnel.metrics.sql import fetch_rows
@@ -218,21 +224,9 @@ def _assemble(flows, stage_moves, window: Window, key_sql, params, group_by):
         targets[(key, code, bucket)] = _Target(code, bucket, first, last, live)
     _read_durations(list(targets.values()), params)
     values = {k: sorted([*unpack(t.chunks), *t.live]) for k, t in targets.items()}
-
-    grouped: dict[str, Figures] = defaultdict(Figures)
-    total: Figures | None = None
-    for (key, code), stage_time in stage_times(plans, values).items():
-        figures = grouped[key] if key is not None else (total := total or Figures())
-        figures.time_in_stage[STAGES[code]] = stage_time
-    for key, flow in flows.items():
-        if key is None:
-            total = total or Figures()
-            total.flow = flow
-        else:
-            grouped[key].flow = flow
     # Grouped, funnel_report adds the groups' flow up itself and takes only the total's
     # time in stage.
-    return dict(grouped), total
+    return grouped_figures(plans, values, flows)
 
 
 def _span(key: Key, window: Window) -> tuple[date, date]:
