@@ -96,7 +96,7 @@ def use_current_triggers(cursor, disabled: list[tuple[str, str]]) -> None:
 # --- reassign --------------------------------------------------------------------------------
 
 
-def bench_reassign(count: int, repeat: int) -> None:
+def bench_reassign(count: int, repeat: int, only_write: str | None = None) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -130,8 +130,13 @@ def bench_reassign(count: int, repeat: int) -> None:
                 [[pk for pk, _ in targets], [rep for _, rep in targets]],
             )
 
-    writes = (("one writer, lead by lead", through_writer), ("set-based UPDATE", set_based))
-    for name, write in writes:
+    writes = {
+        "writer": ("one writer, lead by lead", through_writer),
+        "set": ("set-based UPDATE", set_based),
+    }
+    for key, (name, write) in writes.items():
+        if only_write not in (None, key):
+            continue
         runs: dict[str, list[float]] = {"main's triggers": [], "today's triggers": []}
         _timed_rolled_back(write, main=False)  # warm-up: the leads and their rows cached
         for _ in range(repeat):
@@ -165,6 +170,11 @@ def _timed_rolled_back(write, *, main: bool) -> float:
                 cursor.execute("SET LOCAL track_functions = 'pl'")
                 if main:
                     use_main_triggers(cursor)
+                else:
+                    # The same catalog churn as main's set-up, so both runs start alike.
+                    for table, name in _user_triggers(cursor):
+                        cursor.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
+                        cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
             started = time.perf_counter()
             write()
             elapsed = time.perf_counter() - started
@@ -230,6 +240,9 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=10_000, help="leads to reassign")
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows to import")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--write", choices=["writer", "set"], help="reassign: only this write (default both)"
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -237,7 +250,7 @@ def main() -> None:
     ensure_database(url)
     setup_django(settings={"CELERY_TASK_ALWAYS_EAGER": True})
     if args.only == "reassign":
-        bench_reassign(args.leads, args.repeat)
+        bench_reassign(args.leads, args.repeat, args.write)
     else:
         bench_import(args.rows, args.repeat)
 

@@ -300,7 +300,7 @@ class KeyedMonth(models.Model):
 
 class KeyedLeadNote(models.Model):
     """A lead's owner or source campaign changed (written by the trigger of migrations
-    0010 and 0011): the values before the change. Append-only; a lead's oldest note holds the key
+    0010, 0011 and 0013): the values before the change. Append-only; a lead's oldest note holds the key
     the built months counted it under (the refresh deletes the notes its snapshot saw)."""
 
     lead_id = models.BigIntegerField()

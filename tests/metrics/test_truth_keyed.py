@@ -328,16 +328,51 @@ def test_full_rebuild_forgets_every_note():
 
 def test_lead_triggers_are_ours():
     """The day rollups' lead trigger watches milestones only (as migration 0005 made it);
-    the keyed note has a trigger of its own on owner and campaign (migration 0011)."""
+    the keyed note has a statement trigger of its own (migration 0013) whose function
+    compares owner and campaign between the transition tables."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
             "WHERE tgname IN ('funnel_rollup_leads_upd', 'funnel_keyed_leads_upd')"
         )
         definitions = dict(cursor.fetchall())
+        cursor.execute("SELECT pg_get_functiondef('funnel_keyed_leads_noted'::regproc)")
+        noted = cursor.fetchone()[0]
     assert "owner_id" not in definitions["funnel_rollup_leads_upd"]
-    assert "owner_id" in definitions["funnel_keyed_leads_upd"]
-    assert "source_campaign_id" in definitions["funnel_keyed_leads_upd"]
+    assert "FOR EACH STATEMENT" in definitions["funnel_keyed_leads_upd"]
+    assert "owner_id IS DISTINCT FROM" in noted
+    assert "source_campaign_id IS DISTINCT FROM" in noted
+
+
+def test_one_set_based_update_notes_each_changed_lead_once_and_nothing_else():
+    """The statement trigger writes a note per lead whose owner or campaign the statement
+    changed, with the values before it; rows updated otherwise, or set to what they were,
+    write nothing."""
+    first, second = RepFactory(), RepFactory()
+    campaign = CampaignFactory()
+    moved = LeadFactory(owner=first)
+    recampaigned = LeadFactory(owner=None, source_campaign=None)
+    unchanged = LeadFactory(owner=second)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE leads_lead SET owner_id = CASE WHEN id = %s THEN %s ELSE owner_id END, "
+            "source_campaign_id = CASE WHEN id = %s THEN %s ELSE source_campaign_id END, "
+            "score = score + 1 WHERE id = ANY(%s)",
+            [
+                moved.pk,
+                second.pk,
+                recampaigned.pk,
+                campaign.pk,
+                [moved.pk, recampaigned.pk, unchanged.pk],
+            ],
+        )
+        cursor.execute("UPDATE leads_lead SET score = score + 1")
+    notes = {n.lead_id: (n.owner_was, n.campaign_was) for n in KeyedLeadNote.objects.all()}
+    assert notes == {
+        moved.pk: (first.pk, moved.source_campaign_id or 0),
+        recampaigned.pk: (0, 0),
+    }
+    assert KeyedLeadNote.objects.count() == 2
 
 
 def test_an_owner_change_notes_the_lead_once_and_its_cohort_day_until_the_refresh():
