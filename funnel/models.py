@@ -299,9 +299,9 @@ class KeyedMonth(models.Model):
 
 
 class KeyedLeadNote(models.Model):
-    """A lead's owner or source campaign changed (written by the trigger of migrations
-    0010, 0011 and 0013): the values before the change. Append-only; a lead's oldest note holds the key
-    the built months counted it under (the refresh deletes the notes its snapshot saw)."""
+    """A lead's owner or source campaign changed (written by the statement trigger of
+    migration 0013): the values before the change. Append-only; a lead's oldest note holds
+    the key the built months counted it under (the refresh deletes the notes it saw)."""
 
     lead_id = models.BigIntegerField()
     owner_was = models.BigIntegerField()
