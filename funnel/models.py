@@ -298,6 +298,57 @@ class KeyedMonth(models.Model):
         return f"{self.month:%Y-%m} built {self.built_at:%Y-%m-%d %H:%M}"
 
 
+class KeyedDayFlow(models.Model):
+    """As KeyedFlow, per past local day (keyed_sql.DAY): the days of partial months."""
+
+    pk = models.CompositePrimaryKey("day", "dim", "key", "to_code")
+    day = models.DateField()
+    dim = models.SmallIntegerField()
+    key = models.BigIntegerField()
+    to_code = models.SmallIntegerField()
+    moves = models.IntegerField()
+
+    class Meta:
+        db_table = "funnel_keyed_day_flow"
+        indexes = [models.Index(fields=["dim", "key", "day"], name="keyed_day_flow_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} dim {self.dim} key {self.key}: {self.moves} into {self.to_code}"
+
+
+class KeyedDayStageTime(models.Model):
+    """As KeyedStageTime, per past local day: durations sorted, float8, big-endian."""
+
+    pk = models.CompositePrimaryKey("day", "dim", "key", "from_code", "bucket")
+    day = models.DateField()
+    dim = models.SmallIntegerField()
+    key = models.BigIntegerField()
+    from_code = models.SmallIntegerField()
+    bucket = models.SmallIntegerField()
+    moves = models.IntegerField()
+    durations = models.BinaryField()
+
+    class Meta:
+        db_table = "funnel_keyed_day_stage_time"
+        indexes = [models.Index(fields=["dim", "key", "day"], name="keyed_day_stage_time_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} dim {self.dim} key {self.key}: {self.moves} out of {self.from_code}"
+
+
+class KeyedDay(models.Model):
+    """A past day whose keyed moves are built (from the source rows as of `built_at`)."""
+
+    day = models.DateField(primary_key=True)
+    built_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "funnel_keyed_day"
+
+    def __str__(self) -> str:
+        return f"{self.day} built {self.built_at:%Y-%m-%d %H:%M}"
+
+
 class KeyedLeadNote(models.Model):
     """A lead's owner or source campaign changed (written by the statement trigger of
     migration 0013): the values before the change. Append-only; a lead's oldest note holds

@@ -9,11 +9,13 @@ window (few leads, by the owner index): no correction, they are live.
 - Cohort and reached: keyed day rows of the window's clean days, plus the leads of days
   with a pending note, read live (as funnel.metrics.rollup_read does).
 - Flow and time in stage: the window's whole months that are built and hold no pending
-  move day come from the keyed month rows; every other day of the window (partial edge
-  months, the current month, months with pending moves) is read live from the moves and
-  their leads' current keys, aggregated in SQL.
-- Corrections: a lead noted since its months were built (its owner or campaign changed)
-  has its moves in those months taken from the noted key and given to its current one:
+  move day come from the keyed month rows; its other built days with no pending move
+  (partial edge months, past days of the current month) from the keyed day rows; the rest
+  (today, pending days) is read live from the moves and their leads' current keys,
+  aggregated in SQL.
+- Corrections: a lead noted since its months and days were built (its owner or campaign
+  changed) has its moves in those periods taken from the noted key and given to its
+  current one:
   flow, bucket counts and, for the buckets read, the durations themselves.
 - Percentiles: funnel.metrics.percentiles, per group and in total.
 
@@ -34,6 +36,7 @@ from funnel.metrics.keyed_sql import (
     DIM_CAMPAIGN,
     DIM_OWNER,
     DIM_POOL_CAMPAIGN,
+    GRAINS,
     NOTED_LEADS,
     key_of,
     keyed_cohort_source,
@@ -147,7 +150,8 @@ def _key_params(dim: int, filters: MetricFilters, owner_scope) -> dict:
 
 @dataclass
 class _Correction:
-    """One move of a noted lead in a keyed month: counted under `old`, belongs to `new`."""
+    """One move of a noted lead in a kept month or day: counted under `old`, belongs to
+    `new`."""
 
     old_g: Key
     old_in: bool
@@ -171,11 +175,15 @@ def keyed_figures(
     None when the summaries are not built for this time zone or would serve less than
     half the window (then read live)."""
     tz = settings.TIME_ZONE
+    built = ", ".join(
+        f"(SELECT array_agg({g.period}) FROM {g.built} WHERE {g.period} >= %(first)s "
+        f"AND {g.period} <= %(until)s) AS built_{g.period}"
+        for g in GRAINS
+    )
     state = dirty_days(
         window,
         tz,
-        extra=", (SELECT array_agg(month) FROM funnel_keyed_month WHERE month >= %(first)s "
-        "AND month <= %(until)s) AS built, EXISTS (SELECT 1 FROM funnel_keyed_lead_note) AS noted"
+        extra=f", {built}, EXISTS (SELECT 1 FROM funnel_keyed_lead_note) AS noted"
         + PENDING_COHORT_DAYS,
         params={"first": window.since.replace(day=1), "until": window.until},
     )
@@ -183,11 +191,12 @@ def keyed_figures(
         return None
     move_days, cohort_days, summaries = state
     cohort_days = _with_pending(cohort_days, summaries, window)
-    months = _keyed_months(window, set(summaries["built"] or ()), move_days)
-    spans = _live_spans(window, months)
+    months = _keyed_months(window, set(summaries["built_month"] or ()), move_days)
+    days = _keyed_days(window, set(summaries["built_day"] or ()), months, move_days)
+    spans = _live_spans(window, months, days)
     if 2 * sum((last - first).days + 1 for first, last in spans) > window.days:
-        # Mostly days read live (a window of the last 30 days): the live path's join of
-        # the moves to their leads is cheaper than looking each move's lead up.
+        # Mostly days read live (summaries not built yet, or many pending days): the live
+        # path's join of the moves to their leads is cheaper than looking each up.
         return None
     part = _Slice(
         dim,
@@ -201,6 +210,7 @@ def keyed_figures(
         "until": window.until,
         "dim": dim,
         "months": months,
+        "days": days,
         **part.params,
     }
     if dim == DIM_POOL_CAMPAIGN:
@@ -212,7 +222,8 @@ def keyed_figures(
 
     live_where = _spans_sql("s.at", "live", spans, base)
     flows, counts, live_values = _moves(part, live_where, base)
-    corrections = _corrections(part, months, base) if summaries["noted"] and months else []
+    kept = _runs(sorted({*days, *(d for m in months for d in _month_days(m))}))
+    corrections = _corrections(part, kept, base) if summaries["noted"] and kept else []
     for fix in corrections:
         for g, sign, counted in ((fix.old_g, -1, fix.old_in), (fix.new_g, 1, fix.new_in)):
             if counted:
@@ -285,17 +296,46 @@ def _keyed_months(window: Window, built: set[date], move_days: list[date]) -> li
     ]
 
 
-def _live_spans(window: Window, months: list[date]) -> list[tuple[date, date]]:
-    """The window's other days, as [first, last] runs."""
+def _keyed_days(
+    window: Window, built: set[date], months: list[date], move_days: list[date]
+) -> list[date]:
+    """The window's other days that are built and hold no pending move."""
+    pending = set(move_days)
+    return [
+        day
+        for day in _window_days(window)
+        if day in built and day not in pending and day.replace(day=1) not in months
+    ]
+
+
+def _live_spans(window: Window, months: list[date], days: list[date]) -> list[tuple[date, date]]:
+    """The window's days read from neither month nor day rows, as [first, last] runs."""
+    kept = set(days)
+    return _runs(
+        [
+            day
+            for day in _window_days(window)
+            if day not in kept and day.replace(day=1) not in months
+        ]
+    )
+
+
+def _window_days(window: Window) -> list[date]:
+    return [window.since + timedelta(days=n) for n in range(window.days)]
+
+
+def _month_days(month: date) -> list[date]:
+    return [month + timedelta(days=n) for n in range((next_month(month) - month).days)]
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted days as [first, last] runs of consecutive days."""
     spans: list[tuple[date, date]] = []
-    for month in window.months():
-        if month in months:
-            continue
-        first = max(month, window.since)
-        last = min(next_month(month) - timedelta(days=1), window.until)
-        if spans and spans[-1][1] + timedelta(days=1) == first:
-            first = spans.pop()[0]
-        spans.append((first, last))
+    for day in days:
+        if spans and spans[-1][1] + timedelta(days=1) == day:
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
     return spans
 
 
@@ -309,17 +349,6 @@ def _spans_sql(column: str, prefix: str, spans: list[tuple[date, date]], params:
         params[f"{prefix}{n}b"] = local_midnight(last + timedelta(days=1), params["tz"])
         parts.append(f"({column} >= %({prefix}{n}a)s AND {column} < %({prefix}{n}b)s)")
     return "(" + " OR ".join(parts) + ")"
-
-
-def _month_spans(months: list[date]) -> list[tuple[date, date]]:
-    spans: list[tuple[date, date]] = []
-    for month in months:
-        last = next_month(month) - timedelta(days=1)
-        if spans and spans[-1][1] + timedelta(days=1) == month:
-            spans[-1] = (spans[-1][0], last)
-        else:
-            spans.append((month, last))
-    return spans
 
 
 # --- cohort and flow --------------------------------------------------------------------------
@@ -373,16 +402,27 @@ def _live_moves(part: _Slice, where: str, columns: str, *, counted: bool = True)
     )
 
 
-def _summed(part: _Slice, table: str, columns: str, live: str = "live") -> str:
-    """Keyed month rows and the live moves (CTE `live`, counted) summed per group and
+def _kept_rows(part: _Slice, table: str, columns: str) -> str:
+    """The keyed rows of the kept months and days (`table`: a Grain's "flow" or
+    "stage_time") of the keys the report reads: key, day (by month: the period) and
     `columns`."""
+    return " UNION ALL ".join(
+        f"SELECT key, {part.day(g.period)} AS day, {columns} FROM {getattr(g, table)} "
+        f"WHERE dim = %(dim)s AND {g.period} = ANY(%({g.period}s)s::date[]) "
+        f"AND {part.keeps('key')}"
+        for g in GRAINS
+    )
+
+
+def _summed(part: _Slice, table: str, columns: str, live: str = "live") -> str:
+    """Keyed rows (`table`: "flow" or "stage_time") and the live moves (CTE `live`,
+    counted) summed per group and `columns`."""
     return (
         f"SELECT g, {columns}, sum(moves)::bigint AS moves FROM ("
         f"SELECT {part.group('key', 'day')} AS g, {columns}, moves FROM ("
         # Per key first: a channel is looked up once per key, not once per row.
         f"SELECT key, day, {columns}, sum(moves) AS moves FROM ("
-        f"SELECT key, {part.day('month')} AS day, {columns}, moves FROM {table} "
-        f"WHERE dim = %(dim)s AND month = ANY(%(months)s::date[]) AND {part.keeps('key')} "
+        f"{_kept_rows(part, table, f'{columns}, moves')} "
         f"UNION ALL SELECT key, {part.day('day')}, {columns}, moves FROM {live} "
         f"WHERE {part.keeps('key')}) AS u GROUP BY key, day, {columns}) AS k"
         f") AS t GROUP BY g, {columns}"
@@ -413,9 +453,9 @@ def _moves(part: _Slice, live_where: str, params: dict):
     rows = fetch_rows(
         f"WITH {ctes} SELECT TRUE AS flow, g, to_code AS code, 0 AS bucket, moves, "
         f"NULL::bytea AS durations "
-        f"FROM ({_summed(part, 'funnel_keyed_flow', 'to_code')}) AS f UNION ALL "
+        f"FROM ({_summed(part, 'flow', 'to_code')}) AS f UNION ALL "
         f"SELECT FALSE, g, from_code, bucket, moves, NULL "
-        f"FROM ({_summed(part, 'funnel_keyed_stage_time', 'from_code, bucket')}) AS b" + packed,
+        f"FROM ({_summed(part, 'stage_time', 'from_code, bucket')}) AS b" + packed,
         params,
     )
     flows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
@@ -436,9 +476,10 @@ def _moves(part: _Slice, live_where: str, params: dict):
 # --- corrections and durations ----------------------------------------------------------------
 
 
-def _corrections(part: _Slice, months: list[date], base: dict) -> list[_Correction]:
+def _corrections(part: _Slice, kept: list[tuple[date, date]], base: dict) -> list[_Correction]:
+    """The noted leads' moves in the kept months and days (`kept`: runs of days)."""
     params = dict(base)
-    where = _spans_sql("s.at", "kept", _month_spans(months), params)
+    where = _spans_sql("s.at", "kept", kept, params)
     where += " AND s.lead_id IN (SELECT lead_id FROM funnel_keyed_lead_note)"
     # The noted and current keys; in dim 3, NULL for an owned lead (the rep's own are
     # read live, so a lead now owned is only taken from the pool).
@@ -457,7 +498,7 @@ def _corrections(part: _Slice, months: list[date], base: dict) -> list[_Correcti
 
 
 def _durations(part, targets, live_where: str, base: dict, corrections, live_values) -> dict:
-    """Each target bucket's sorted durations: keyed months' packed values and live ones
+    """Each target bucket's sorted durations: kept months' and days' packed values and live ones
     (from `live_values` when _moves read them), with the noted leads' moves taken from
     their old group and given to the new."""
     if not targets:
@@ -488,10 +529,10 @@ def _durations(part, targets, live_where: str, base: dict, corrections, live_val
             f"ON r.from_code = t.code AND r.bucket = t.bucket",
         ]
     wanted = "(from_code, bucket) IN (SELECT * FROM unnest(%(pc)s::int[], %(pb)s::int[]))"
+    kept = _kept_rows(part, "stage_time", "from_code, bucket, durations")
     ctes = [
-        f"keyed AS MATERIALIZED (SELECT {part.group('key', 'month')} AS g, from_code, "
-        f"bucket, durations FROM funnel_keyed_stage_time WHERE dim = %(dim)s "
-        f"AND month = ANY(%(months)s::date[]) AND {wanted} AND {part.keeps('key')})"
+        f"keyed AS MATERIALIZED (SELECT {part.group('key', 'day')} AS g, from_code, "
+        f"bucket, durations FROM ({kept}) AS k WHERE {wanted})"
     ]
     if live_values is None:
         live = _live_moves(part, live_where, "from_code, bucket, days", counted=False)

@@ -1,37 +1,43 @@
 """Keeping the keyed summaries (funnel.models: KeyedCohort, KeyedFlow, KeyedStageTime,
-KeyedMonth) in step, inside `rollups_refresh`'s transaction and snapshot.
+KeyedMonth, and their day twins KeyedDayFlow, KeyedDayStageTime, KeyedDay) in step,
+inside `rollups_refresh`'s transaction and snapshot.
 
 - Keyed cohorts are rebuilt for the days whose day cohort is rebuilt, and for the creation
   days of leads noted since the last refresh (their owner or campaign changed: migration
   0011; the note's `cohort_pending` is cleared here, and until then readers read that
   day live).
-- Keyed moves are built per past local month: months never built, and built months
-  holding a move day this refresh takes. The current month is always read live.
+- Keyed moves are built per past local month and per past local day (keyed_sql.GRAINS):
+  periods never built, and built periods holding a move day this refresh takes. Today
+  (and the current month's month rows) are always read live.
 - Folding: a lead whose owner or campaign changed since its months were built has a note;
   readers move its moves from the noted key to the current one. A month built while a
   note exists would count the lead under its new key while the note says the old one, so
-  whenever any month is built (or the notes grow past FOLD_LEADS leads or FOLD_AGE old),
-  every built month a noted lead has a move in is rebuilt and the notes seen are deleted.
+  whenever any month or day is built (or the notes grow past FOLD_LEADS leads or FOLD_AGE
+  old), every built month and day a noted lead has a move in is rebuilt and the notes seen
+  are deleted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from funnel.metrics.keyed_sql import (
+    DAY,
+    GRAINS,
     KEYED_DIM,
     KEYED_HAVING,
     KEYED_KEY,
+    MONTH,
+    Grain,
     keyed_cohort_source,
     keyed_moves_source,
-    keyed_sets,
     local_midnight,
     local_month,
-    next_month,
 )
 from funnel.metrics.rollup_sql import local_day
 
@@ -44,27 +50,31 @@ TABLES = ("funnel_keyed_cohort", "funnel_keyed_flow", "funnel_keyed_stage_time")
 class KeyedResult:
     months: int
     folded: bool
+    days: int = 0
 
 
 def keyed_refresh(
     cursor, *, tz: str, full: bool, cohort_days: list[date], move_days: list[date]
 ) -> KeyedResult:
-    current = timezone.localtime(timezone.now(), ZoneInfo(tz)).date().replace(day=1)
+    today = timezone.localtime(timezone.now(), ZoneInfo(tz)).date()
     if full:
-        for table in (*TABLES, "funnel_keyed_month"):
+        for table in (*TABLES, *(t for g in GRAINS for t in (g.flow, g.stage_time, g.built))):
             cursor.execute(f"DELETE FROM {table}")
         _insert_cohorts(cursor, tz=tz, where="TRUE", params={})
-        months = _past_months(cursor, tz, current)
-        _build_months(cursor, tz, months)
+        periods = {grain: _past_periods(cursor, tz, grain, today) for grain in GRAINS}
+        for grain, built in periods.items():
+            _build(cursor, tz, grain, built)
         cursor.execute("DELETE FROM funnel_keyed_lead_note")
-        return KeyedResult(months=len(months), folded=True)
+        return KeyedResult(months=len(periods[MONTH]), days=len(periods[DAY]), folded=True)
 
     _rebuild_cohorts(cursor, tz, sorted(set(cohort_days) | _pending_cohort_days(cursor, tz)))
-    cursor.execute("SELECT month FROM funnel_keyed_month")
-    built = {row[0] for row in cursor.fetchall()}
-    months = (_past_months(cursor, tz, current) - built) | (
-        {day.replace(day=1) for day in move_days} & built
-    )
+    built, periods = {}, {}
+    for grain in GRAINS:
+        cursor.execute(f"SELECT {grain.period} FROM {grain.built}")
+        built[grain] = {row[0] for row in cursor.fetchall()}
+        periods[grain] = (_past_periods(cursor, tz, grain, today) - built[grain]) | (
+            {grain.first(day) for day in move_days} & built[grain]
+        )
     # The notes' age on the database clock, which wrote them.
     cursor.execute(
         "SELECT count(DISTINCT lead_id), coalesce(min(noted_at) < now() - %s, FALSE) "
@@ -72,15 +82,19 @@ def keyed_refresh(
         [FOLD_AGE],
     )
     noted, old = cursor.fetchone()
-    fold = bool(months) or noted >= FOLD_LEADS or old
+    fold = any(periods.values()) or noted >= FOLD_LEADS or old
     if fold and noted:
-        months |= _noted_months(cursor, tz) & built
-    _build_months(cursor, tz, months)
+        for grain in GRAINS:
+            periods[grain] |= _noted_periods(cursor, tz, grain) & built[grain]
+    for grain in GRAINS:
+        _build(cursor, tz, grain, periods[grain])
     if fold and noted:
         # REPEATABLE READ: only the notes this snapshot saw; one committed meanwhile
-        # describes a change the months just built do not hold, and stays.
+        # describes a change the periods just built do not hold, and stays.
         cursor.execute("DELETE FROM funnel_keyed_lead_note")
-    return KeyedResult(months=len(months), folded=fold and bool(noted))
+    return KeyedResult(
+        months=len(periods[MONTH]), days=len(periods[DAY]), folded=fold and bool(noted)
+    )
 
 
 def _pending_cohort_days(cursor, tz: str) -> set[date]:
@@ -96,64 +110,76 @@ def _pending_cohort_days(cursor, tz: str) -> set[date]:
     return {row[0] for row in cursor.fetchall()}
 
 
-def _past_months(cursor, tz: str, current: date) -> set[date]:
-    """Every month from the first move's to the one before `current`."""
-    cursor.execute(f"SELECT {local_month('min(at)')} FROM funnel_stagechange", {"tz": tz})
+def _past_periods(cursor, tz: str, grain: Grain, today: date) -> set[date]:
+    """Every period from the first move's to the one before today's."""
+    cursor.execute(f"SELECT {local_day('min(at)')} FROM funnel_stagechange", {"tz": tz})
     first = cursor.fetchone()[0]
-    months = set()
-    while first is not None and first < current:
-        months.add(first)
-        first = next_month(first)
-    return months
+    current = grain.first(today)
+    periods = set()
+    period = first and grain.first(first)
+    while period is not None and period < current:
+        periods.add(period)
+        period = grain.following(period)
+    return periods
 
 
-def _noted_months(cursor, tz: str) -> set[date]:
+def _noted_periods(cursor, tz: str, grain: Grain) -> set[date]:
     cursor.execute(
-        f"SELECT DISTINCT {local_month('s.at')} FROM funnel_stagechange s "
+        f"SELECT DISTINCT {local_day('s.at')} FROM funnel_stagechange s "
         "WHERE s.lead_id IN (SELECT lead_id FROM funnel_keyed_lead_note)",
         {"tz": tz},
     )
-    return {row[0] for row in cursor.fetchall()}
+    return {grain.first(row[0]) for row in cursor.fetchall()}
 
 
-def _build_months(cursor, tz: str, months: set[date]) -> None:
-    if not months:
+def _build(cursor, tz: str, grain: Grain, periods: set[date]) -> None:
+    """(Re)build the keyed moves of `periods` (months or days, as `grain` says)."""
+    if not periods:
         return
-    ordered = sorted(months)
+    ordered = sorted(periods)
     params = {
         "tz": tz,
-        "months": ordered,
+        "periods": ordered,
         "start": local_midnight(ordered[0], tz),
-        "end": local_midnight(next_month(ordered[-1]), tz),
+        "end": local_midnight(grain.following(ordered[-1]), tz),
     }
+    period = grain.period
     cursor.execute(
-        "DELETE FROM funnel_keyed_flow WHERE month = ANY(%(months)s::date[]);"
-        "DELETE FROM funnel_keyed_stage_time WHERE month = ANY(%(months)s::date[])",
+        f"DELETE FROM {grain.flow} WHERE {period} = ANY(%(periods)s::date[]);"
+        f"DELETE FROM {grain.stage_time} WHERE {period} = ANY(%(periods)s::date[])",
         params,
     )
-    source = keyed_moves_source(
-        f"s.at >= %(start)s AND s.at < %(end)s AND {local_month('s.at')} = ANY(%(months)s::date[])"
-    )
+    where = "s.at >= %(start)s AND s.at < %(end)s"
+    if _gaps(grain, ordered):
+        period_of = local_month("s.at") if grain is MONTH else local_day("s.at")
+        where += f" AND {period_of} = ANY(%(periods)s::date[])"
+    source = keyed_moves_source(where)
     cursor.execute(
-        "INSERT INTO funnel_keyed_flow (month, dim, key, to_code, moves) "
-        f"SELECT month, {KEYED_DIM}, {KEYED_KEY}, to_code, count(*) FROM ({source}) AS s "
-        f"GROUP BY {keyed_sets('month', 'to_code')} {KEYED_HAVING}",
+        f"INSERT INTO {grain.flow} ({period}, dim, key, to_code, moves) "
+        f"SELECT {period}, {KEYED_DIM}, {KEYED_KEY}, to_code, count(*) FROM ({source}) AS s "
+        f"GROUP BY {grain.sets(period, 'to_code')} {KEYED_HAVING}",
         params,
     )
     cursor.execute(
-        "INSERT INTO funnel_keyed_stage_time (month, dim, key, from_code, bucket, moves, "
-        f"durations) SELECT month, {KEYED_DIM}, {KEYED_KEY}, from_code, bucket, count(*), "
+        f"INSERT INTO {grain.stage_time} ({period}, dim, key, from_code, bucket, moves, "
+        f"durations) SELECT {period}, {KEYED_DIM}, {KEYED_KEY}, from_code, bucket, count(*), "
         "string_agg(float8send(days), ''::bytea ORDER BY days) "
-        f"FROM ({source}) AS s GROUP BY {keyed_sets('month', 'from_code', 'bucket')} "
+        f"FROM ({source}) AS s GROUP BY {grain.sets(period, 'from_code', 'bucket')} "
         f"{KEYED_HAVING}",
         params,
     )
     cursor.execute(
-        "INSERT INTO funnel_keyed_month (month, built_at) "
-        "SELECT unnest(%(months)s::date[]), now() "
-        "ON CONFLICT (month) DO UPDATE SET built_at = EXCLUDED.built_at",
+        f"INSERT INTO {grain.built} ({period}, built_at) "
+        "SELECT unnest(%(periods)s::date[]), now() "
+        f"ON CONFLICT ({period}) DO UPDATE SET built_at = EXCLUDED.built_at",
         params,
     )
+
+
+def _gaps(grain: Grain, ordered: list[date]) -> bool:
+    """Are there periods between the first and the last that are not to be built? (Else
+    the time range alone says which moves: no lookup in a list of thousands of days.)"""
+    return any(grain.following(a) != b for a, b in pairwise(ordered))
 
 
 def _rebuild_cohorts(cursor, tz: str, days: list[date]) -> None:

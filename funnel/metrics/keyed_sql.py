@@ -10,7 +10,9 @@ query's.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from funnel.metrics.figures import MILESTONE_COLUMNS
@@ -48,6 +50,31 @@ def local_midnight(day: date, tz: str) -> datetime:
 
 def next_month(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def next_day(day: date) -> date:
+    return day + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Grain:
+    """A period keyed moves are kept per: its column (in the moves source and in its
+    tables), its tables, the table of its built periods, and the grouping sets it is built
+    with (the dimensions it holds)."""
+
+    period: str  # "month" or "day": the column
+    flow: str
+    stage_time: str
+    built: str
+    following: Callable[[date], date]
+    sets: Callable[..., str]
+
+    def first(self, day: date) -> date:
+        """The period holding `day`."""
+        return day.replace(day=1) if self.period == "month" else day
+
+    def last(self, period: date) -> date:
+        return self.following(period) - timedelta(days=1)
 
 
 # A lead `l`'s key in each dimension, for the refresh's grouping sets.
@@ -151,3 +178,25 @@ NOTED_LEADS = (
     "SELECT DISTINCT ON (lead_id) lead_id, owner_was, campaign_was "
     "FROM funnel_keyed_lead_note ORDER BY lead_id, id"
 )
+
+
+# Moves kept per local month (past months: windows of whole months read few rows) and per
+# local day (past days of partial months: the last 30 days). The day rows' dimensions are
+# chosen here (DAY.sets), apart from the months'.
+MONTH = Grain(
+    "month",
+    flow="funnel_keyed_flow",
+    stage_time="funnel_keyed_stage_time",
+    built="funnel_keyed_month",
+    following=next_month,
+    sets=keyed_sets,
+)
+DAY = Grain(
+    "day",
+    flow="funnel_keyed_day_flow",
+    stage_time="funnel_keyed_day_stage_time",
+    built="funnel_keyed_day",
+    following=next_day,
+    sets=keyed_sets,
+)
+GRAINS = (MONTH, DAY)

@@ -47,9 +47,11 @@ class RefreshResult:
     credit_days: int | None = 0  # None: every day of campaign credits
     keyed_months: int = 0
     folded: bool = False
+    keyed_days: int = 0
 
     def __str__(self) -> str:
-        keyed = f"{self.keyed_months} keyed month(s){' and folded notes' if self.folded else ''}"
+        keyed = f"{self.keyed_months} keyed month(s), {self.keyed_days} keyed day(s)"
+        keyed += " and folded notes" if self.folded else ""
         if self.full:
             return f"rebuilt every day and {keyed}"
         credits = "every day" if self.credit_days is None else f"{self.credit_days} day(s)"
@@ -109,6 +111,7 @@ def rollups_refresh(*, full: bool = False) -> RefreshResult | None:
         credit_days=credit_days,
         keyed_months=keyed.months,
         folded=keyed.folded,
+        keyed_days=keyed.days,
     )
     if result.full or result.folded or result.keyed_months:
         _vacuum_rewritten(full=result.full)
@@ -117,12 +120,20 @@ def rollups_refresh(*, full: bool = False) -> RefreshResult | None:
 
 
 # What a full rebuild, a fold or a month build rewrites wholesale: dead rows that every
-# read would step over until (auto)vacuum came. Vacuumed at once after such a run.
-REWRITTEN = ("funnel_keyed_flow", "funnel_keyed_stage_time", "funnel_keyed_lead_note")
+# read would step over until (auto)vacuum came. Vacuumed at once after such a run. (A day
+# built alone, each midnight, adds rows and deletes few: no vacuum.)
+REWRITTEN = (
+    "funnel_keyed_flow",
+    "funnel_keyed_stage_time",
+    "funnel_keyed_day_flow",
+    "funnel_keyed_day_stage_time",
+    "funnel_keyed_lead_note",
+)
 REWRITTEN_FULLY = (
     *REWRITTEN,
     "funnel_keyed_cohort",
     "funnel_keyed_month",
+    "funnel_keyed_day",
     "funnel_rollup_cohort",
     "funnel_rollup_flow",
     "funnel_rollup_stage_time",

@@ -56,11 +56,11 @@ def test_a_note_committed_during_the_refresh_survives_it(monkeypatch):
     lead_reassign(lead_id=early.pk, to_owner=second, actor=manager)
     KeyedLeadNote.objects.update(noted_at=datetime(2025, 1, 1, tzinfo=UTC))  # old: fold
 
-    real_build = keyed_refresh._build_months
+    real_build = keyed_refresh._build
     written = []
 
-    def build_then_someone_reassigns(cursor, tz, months):
-        real_build(cursor, tz, months)
+    def build_then_someone_reassigns(cursor, tz, grain, periods):
+        real_build(cursor, tz, grain, periods)
         if written:
             return
 
@@ -75,7 +75,7 @@ def test_a_note_committed_during_the_refresh_survives_it(monkeypatch):
         other.start()
         other.join()
 
-    monkeypatch.setattr(keyed_refresh, "_build_months", build_then_someone_reassigns)
+    monkeypatch.setattr(keyed_refresh, "_build", build_then_someone_reassigns)
     try:
         assert rollups_refresh().folded
     finally:

@@ -19,13 +19,16 @@ from django.test import override_settings
 
 from funnel.metrics import selectors
 from funnel.metrics.grouping import GroupBy, MetricFilters
-from funnel.metrics.keyed_read import keyed_dimension
+from funnel.metrics.keyed_read import keyed_dimension, keyed_figures
 from funnel.metrics.keyed_sql import DIM_CAMPAIGN, DIM_OWNER, DIM_POOL_CAMPAIGN
 from funnel.metrics.rollup_refresh import rollups_refresh
 from funnel.metrics.selectors import funnel_report
 from funnel.metrics.window import Window
 from funnel.models import (
     KeyedCohort,
+    KeyedDay,
+    KeyedDayFlow,
+    KeyedDayStageTime,
     KeyedFlow,
     KeyedLeadNote,
     KeyedMonth,
@@ -54,7 +57,11 @@ WINDOWS = [
     Window(date(2025, 9, 1), date(2025, 12, 10)),  # to today
     Window(date(2025, 11, 1), date(2025, 11, 30)),  # the month of the time change
     Window(date(2025, 7, 1), date(2026, 1, 31)),  # everything
+    Window(date(2025, 11, 11), date(2025, 12, 10)),  # the last 30 days: keyed days, today
+    Window(date(2025, 12, 1), date(2025, 12, 9)),  # this month's past days
+    Window(date(2025, 10, 3), date(2025, 10, 3)),  # one past day
 ]
+LAST_30_DAYS = WINDOWS[5]
 GROUPINGS = [None, GroupBy.MONTH, GroupBy.OWNER, GroupBy.CAMPAIGN, GroupBy.CHANNEL]
 
 
@@ -165,6 +172,12 @@ def test_keyed_figures_equal_the_live_ones_through_changes_refreshes_and_folds(s
         assert sorted(KeyedMonth.objects.values_list("month", flat=True)) == [
             date(2025, month, 1) for month in range(first, 12)
         ]
+        first_day = StageChange.objects.earliest("at").at.astimezone(ZONE).date()
+        assert sorted(KeyedDay.objects.values_list("day", flat=True)) == [
+            first_day + timedelta(days=n) for n in range((NOW.date() - first_day).days)
+        ]
+        # The last 30 days come from the summaries: day rows, today live.
+        assert _reads_keyed(LAST_30_DAYS)
         # Every view above reads one dimension (a rep by campaign or channel: the pool's),
         # so all of them come from the summaries (unless mostly read live).
         assert set(_compare(campaigns, reps, manager)) == {
@@ -188,7 +201,7 @@ def test_keyed_figures_equal_the_live_ones_through_changes_refreshes_and_folds(s
 
         # A refresh that builds no month keeps the young notes: readers still correct.
         result = rollups_refresh()
-        assert (result.keyed_months, result.folded) == (0, False)
+        assert (result.keyed_months, result.keyed_days, result.folded) == (0, 0, False)
         assert KeyedLeadNote.objects.exists()
         _compare(campaigns, reps, manager)
 
@@ -197,6 +210,9 @@ def test_keyed_figures_equal_the_live_ones_through_changes_refreshes_and_folds(s
             _walk(rng, lead, 1, at=NOW)
         for lead in rng.sample(leads[2:], 3):
             _walk(rng, lead, 1, at=datetime(2025, 9, 30, 23, 59, 59, tzinfo=ZONE))
+        # And into a past day of this month (a kept day, now pending: read live).
+        for lead in rng.sample(leads[2:], 2):
+            _walk(rng, lead, 1, at=datetime(2025, 12, 3, 0, 0, tzinfo=ZONE))
         twice = leads[2]
         for owner in (reps[0], reps[1]):
             lead_reassign(lead_id=twice.pk, to_owner=owner, actor=manager)
@@ -209,9 +225,10 @@ def test_keyed_figures_equal_the_live_ones_through_changes_refreshes_and_folds(s
         # (Back-dated moves may leave every window mostly pending: then read live.)
         _compare(campaigns, reps, manager)
 
-        # September is rebuilt, so every month a noted lead moved in is too, notes folded.
+        # September is rebuilt, so every month and day a noted lead moved in is too, notes
+        # folded.
         result = rollups_refresh()
-        assert result.folded and result.keyed_months >= 1
+        assert result.folded and result.keyed_months >= 1 and result.keyed_days >= 1
         assert not KeyedLeadNote.objects.exists()
         _compare(campaigns, reps, manager)
 
@@ -230,12 +247,36 @@ def test_keyed_figures_equal_the_live_ones_through_changes_refreshes_and_folds(s
         assert not KeyedLeadNote.objects.exists()
         _compare(campaigns, reps, manager)
 
-    # A month later: December is built, once; nothing else.
+    # The next day: yesterday (NOW's day) is built, once; the last 30 days still equal.
+    with override_settings(TIME_ZONE=TZ), time_machine.travel(NOW + timedelta(days=1)):
+        lead_reassign(lead_id=leads[5].pk, to_owner=reps[0], actor=manager)
+        result = rollups_refresh()
+        assert result.keyed_days >= 1 and result.folded  # and the noted lead's periods
+        assert KeyedDay.objects.filter(day=NOW.date()).exists()
+        assert rollups_refresh().keyed_days == 0
+        # Moves today, after the build: read live beside yesterday's day rows.
+        for lead in rng.sample(leads[4:], 3):
+            _walk(rng, lead, 1, at=NOW + timedelta(days=1))
+        lead_reassign(lead_id=leads[6].pk, to_owner=None, actor=manager)
+        assert _reads_keyed(Window(date(2025, 11, 12), date(2025, 12, 11)))
+        _compare(campaigns, reps, manager)
+
+    # A month later: December is built (and a noted lead's months, folded), once.
     with override_settings(TIME_ZONE=TZ), time_machine.travel(NOW + timedelta(days=31)):
         result = rollups_refresh()
-        assert result.keyed_months == 1
+        assert result.keyed_months >= 1
         assert KeyedMonth.objects.filter(month=date(2025, 12, 1)).exists()
-        assert rollups_refresh().keyed_months == 0
+        assert KeyedDay.objects.filter(day=date(2026, 1, 9)).exists()
+        result = rollups_refresh()
+        assert (result.keyed_months, result.keyed_days) == (0, 0)
+
+
+def _reads_keyed(window: Window) -> bool:
+    """Does a manager's report by owner of `window` come from the summaries?"""
+    figures = keyed_figures(
+        window=window, group_by=GroupBy.OWNER, dim=DIM_OWNER, filters=MetricFilters()
+    )
+    return figures is not None
 
 
 def _pool_swap(rep, manager) -> tuple[int, int]:
@@ -403,3 +444,28 @@ def _reassigned_cohort_day(lead, manager, first, second):
         assert cursor.fetchall() == [(second.pk, 1)]
     again = funnel_report(window=window, group_by=GroupBy.OWNER)
     assert {g.key: g.figures.cohort for g in again.groups} == {str(second.pk): 1}
+
+
+@pytest.mark.parametrize("corrupt", ["flow", "stage_time"])
+def test_the_last_30_days_count_the_keyed_day_rows(corrupt):
+    """Not a tautology: spoiling the day rows of the last 30 days changes the figures."""
+    with override_settings(TIME_ZONE=TZ), time_machine.travel(NOW, tick=False):
+        _campaigns, reps = _build(5)
+        rollups_refresh()
+        views = [
+            {"window": LAST_30_DAYS, "group_by": group_by, **scope}
+            for group_by in (GroupBy.OWNER, GroupBy.CHANNEL)
+            for scope in (
+                {},
+                {"leads": leads_visible_to(reps[1]), "owner_scope": lead_owner_scope(reps[1])},
+            )
+        ]
+        assert all(asdict(funnel_report(**view)) == asdict(_live(**view)) for view in views)
+        days = KeyedDayFlow.objects.filter(day__gte=LAST_30_DAYS.since)
+        assert days.exists()
+        if corrupt == "flow":
+            days.update(moves=F("moves") + 1)
+        else:  # the times in stage of the window's kept days go missing
+            KeyedDayStageTime.objects.filter(day__gte=LAST_30_DAYS.since).delete()
+        differ = [view for view in views if asdict(funnel_report(**view)) != asdict(_live(**view))]
+    assert len(differ) == len(views)
