@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funnel', '0012_keyed_pool_campaigns'),
+        ('funnel', '0013_keyed_note_statement_trigger'),
     ]
 
     operations = [
