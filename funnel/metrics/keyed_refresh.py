@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from funnel.metrics.keyed_sql import (
     KEYED_DIM,
-    KEYED_HAVING,
     KEYED_KEY,
+    MAX_ID,
     keyed_cohort_source,
     keyed_moves_source,
     keyed_sets,
@@ -50,6 +50,7 @@ def keyed_refresh(
     cursor, *, tz: str, full: bool, cohort_days: list[date], move_days: list[date]
 ) -> KeyedResult:
     current = timezone.localtime(timezone.now(), ZoneInfo(tz)).date().replace(day=1)
+    _check_ids(cursor)
     if full:
         for table in (*TABLES, "funnel_keyed_month"):
             cursor.execute(f"DELETE FROM {table}")
@@ -81,6 +82,16 @@ def keyed_refresh(
         # describes a change the months just built do not hold, and stays.
         cursor.execute("DELETE FROM funnel_keyed_lead_note")
     return KeyedResult(months=len(months), folded=fold and bool(noted))
+
+
+def _check_ids(cursor) -> None:
+    """The joint keys hold an owner and a campaign id below 2**31 each (keyed_sql)."""
+    cursor.execute(
+        "SELECT greatest((SELECT max(id) FROM auth_user), (SELECT max(id) FROM marketing_campaign))"
+    )
+    largest = cursor.fetchone()[0]
+    if largest is not None and largest >= MAX_ID:
+        raise ValueError(f"id {largest} does not fit a joint keyed key (below {MAX_ID})")
 
 
 def _pending_cohort_days(cursor, tz: str) -> set[date]:
@@ -137,15 +148,14 @@ def _build_months(cursor, tz: str, months: set[date]) -> None:
     cursor.execute(
         "INSERT INTO funnel_keyed_flow (month, dim, key, to_code, moves) "
         f"SELECT month, {KEYED_DIM}, {KEYED_KEY}, to_code, count(*) FROM ({source}) AS s "
-        f"GROUP BY {keyed_sets('month', 'to_code')} {KEYED_HAVING}",
+        f"GROUP BY {keyed_sets('month', 'to_code')}",
         params,
     )
     cursor.execute(
         "INSERT INTO funnel_keyed_stage_time (month, dim, key, from_code, bucket, moves, "
         f"durations) SELECT month, {KEYED_DIM}, {KEYED_KEY}, from_code, bucket, count(*), "
         "string_agg(float8send(days), ''::bytea ORDER BY days) "
-        f"FROM ({source}) AS s GROUP BY {keyed_sets('month', 'from_code', 'bucket')} "
-        f"{KEYED_HAVING}",
+        f"FROM ({source}) AS s GROUP BY {keyed_sets('month', 'from_code', 'bucket')}",
         params,
     )
     cursor.execute(
