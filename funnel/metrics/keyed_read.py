@@ -107,6 +107,17 @@ class _Slice:
         """The row's day or month where the grouping needs it (months), else nothing."""
         return column if self.group_by == GroupBy.MONTH else "NULL::date"
 
+    def narrow_leads(self) -> str | None:
+        """SQL on the lead `l` for a narrow filter (one campaign, one owner), else None."""
+        conditions = []
+        if self.dim != DIM_OWNER and not self.params["all_keys"]:
+            conditions.append("l.source_campaign_id = ANY(%(keys)s::bigint[])")
+        name = "keys" if self.dim == DIM_OWNER else "owners"  # dim 2: no owners
+        owners = self.params.get(name) or []
+        if len(owners) == 1 and owners[0] != 0:
+            conditions.append(f"l.owner_id = ANY(%({name})s::bigint[])")
+        return " AND ".join(conditions) or None
+
     def keeps(self, key: str) -> str:
         """SQL: does the key pass the report's filters and scope? (Plain conditions, so a
         narrow filter reads its keys' rows by index.)"""
@@ -376,7 +387,7 @@ def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
 def _live_moves(part: _Slice, where: str, columns: str, *, counted: bool = True) -> str:
     """The live moves of `where` per key, day and `columns`, counted (or one row each),
     of the keys the report reads only (a filter narrows the scan of leads)."""
-    moves = live_moves_source(where, part.dim, lookup=part.lookup)
+    moves = live_moves_source(where, part.dim, lookup=part.lookup, leads=part.narrow_leads())
     source = f"SELECT * FROM ({moves}) AS m WHERE {part.keeps('key')}"
     if not counted:
         return f"SELECT key, day, {columns} FROM ({source}) AS m"

@@ -99,17 +99,21 @@ def keyed_moves_source(where: str) -> str:
     )
 
 
-def live_moves_source(where: str, dim: int, *, lookup: bool) -> str:
+def live_moves_source(where: str, dim: int, *, lookup: bool, leads: str | None = None) -> str:
     """One row per move with its lead's current key in `dim` as `key`, for reading. With
-    `lookup`, each move looks its lead up by primary key: for a few days of moves, cheaper
-    than a join, which PostgreSQL runs as a scan of every lead."""
-    if lookup:
-        key = f"(SELECT {lead_key(dim, 'l')} FROM leads_lead l WHERE l.id = s.lead_id)"
-        source = "funnel_stagechange s"
-    else:
-        key = lead_key(dim, "l")
-        source = "funnel_stagechange s JOIN leads_lead l ON l.id = s.lead_id"
-    return _moves("key", f"(SELECT s.*, {key} AS key FROM {source}) AS s", where)
+    `lookup`, each move looks its lead up by primary key, once (OFFSET 0: not flattened,
+    so a filter on the key does not look it up again): for a few days of moves, cheaper
+    than a join, which PostgreSQL runs as a scan of every lead. `leads`, a narrow
+    condition on the lead `l` (a campaign or an owner filter), joins instead: the planner
+    may then read the few leads by index and their moves by (lead, at)."""
+    if lookup and leads is None:
+        source = (
+            f"funnel_stagechange s CROSS JOIN LATERAL (SELECT {lead_key(dim, 'l')} AS key "
+            "FROM leads_lead l WHERE l.id = s.lead_id OFFSET 0) AS l"
+        )
+        return _moves("key", f"(SELECT s.*, l.key FROM {source}) AS s", where)
+    source = f"funnel_stagechange s JOIN leads_lead l ON l.id = s.lead_id AND {leads or 'TRUE'}"
+    return _moves("key", f"(SELECT s.*, {lead_key(dim, 'l')} AS key FROM {source}) AS s", where)
 
 
 # Rows grouped by GROUPING SETS ((..., owner_key), (..., campaign_key), (..., campaign_key,
