@@ -218,9 +218,9 @@ class CreditRollupDay(models.Model):
 # --- Keyed summaries (PostgreSQL; funnel/metrics/keyed_refresh.py, keyed_read.py) -------
 # The same figures per key of one lead attribute, so breakdowns, filters and a rep's scope
 # read summaries too: `dim` 1 is the lead's owner, 2 its source campaign (the channel is
-# the campaign's, mapped when read), 3 the source campaign of a lead without an owner (the
-# pool a rep sees, so a rep's report by campaign or channel reads summaries too); `key` 0
-# means none. Cohorts are per local day and
+# the campaign's, mapped when read), 4 the pair of both (campaign << 32 | owner: reports
+# needing both, a rep's scope by campaign or channel among them; 3, the pool's campaigns,
+# is gone: dim 4's rows of owner 0); `key` 0 means none. Cohorts are per local day and
 # rebuilt with the day rollups; moves per local month (its first day), built for past
 # months only. A lead whose owner or campaign changes after its months were built leaves a
 # `KeyedLeadNote`, and readers move its moves from the noted key to the current one.

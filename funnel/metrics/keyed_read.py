@@ -1,10 +1,10 @@
 """The funnel figures of one key dimension read from the keyed summaries (PostgreSQL),
 exact to the definition: breakdowns by owner, campaign or channel, an owner, campaign or
 channel filter, a rep's own leads (owner = the rep or none), and any mix of those that
-reads one dimension (funnel.models, "Keyed summaries"; built by keyed_refresh). A rep's
-report by campaign or channel (grouped or filtered) reads the pool's campaign keys
-(DIM_POOL_CAMPAIGN: unowned leads) and adds the rep's own leads, read live over the whole
-window (few leads, by the owner index): no correction, they are live.
+reads one dimension (funnel.models, "Keyed summaries"; built by keyed_refresh). A report
+that needs an owner and a campaign at once (an owner filter or grouping, or a rep's
+scope, with a campaign or channel filter or grouping) reads the joint keys (DIM_JOINT:
+campaign << 32 | owner), narrowed and grouped by either part.
 
 - Cohort and reached: keyed day rows of the window's clean days, plus the leads of days
   with a pending note, read live (as funnel.metrics.rollup_read does).
@@ -34,16 +34,18 @@ from funnel.metrics.figures import STAGES, Figures
 from funnel.metrics.grouping import NONE_KEY, GroupBy, MetricFilters
 from funnel.metrics.keyed_sql import (
     DIM_CAMPAIGN,
+    DIM_JOINT,
     DIM_OWNER,
-    DIM_POOL_CAMPAIGN,
     GRAINS,
     NOTED_LEADS,
+    joint_campaign,
+    joint_key,
+    joint_owner,
     key_of,
     keyed_cohort_source,
     live_moves_source,
     local_midnight,
     next_month,
-    pool_and_own_moves_source,
 )
 from funnel.metrics.percentiles import (
     Key,
@@ -68,8 +70,8 @@ _COHORT_COLUMNS = ["cohort", *(f"reached_{s}" for s in STAGES)]
 
 
 def keyed_dimension(*, group_by: GroupBy | None, filters: MetricFilters, owner_scope) -> int | None:
-    """The one key dimension a report reads (None: none, or two at once). A rep's scope
-    (the rep and the pool) by campaign or channel reads the pool's campaigns (dim 3)."""
+    """The key dimension a report reads (None: it needs none): the owner's, the
+    campaign's, or the joint one when it needs both."""
     dims = set()
     if group_by in _GROUP_DIMS:
         dims.add(_GROUP_DIMS[group_by])
@@ -77,24 +79,9 @@ def keyed_dimension(*, group_by: GroupBy | None, filters: MetricFilters, owner_s
         dims.add(DIM_OWNER)
     if filters.campaign_id is not None or filters.channel:
         dims.add(DIM_CAMPAIGN)
-    if len(dims) == 1:
-        return dims.pop()
-    if (
-        dims == {DIM_OWNER, DIM_CAMPAIGN}
-        and scope_rep(owner_scope) is not None
-        and filters.owner_id is None
-        and group_by != GroupBy.OWNER
-    ):
-        return DIM_POOL_CAMPAIGN
-    return None
-
-
-def scope_rep(owner_scope) -> int | None:
-    """The rep of a rep's scope (exactly the rep and the unassigned), else None."""
-    owners = set(owner_scope or ())
-    if len(owners) != 2 or None not in owners:
-        return None
-    return (owners - {None}).pop()
+    if len(dims) > 1:
+        return DIM_JOINT
+    return dims.pop() if dims else None
 
 
 @dataclass(frozen=True)
@@ -112,6 +99,8 @@ class _Slice:
             return "NULL::text"
         if self.group_by == GroupBy.MONTH:
             return f"to_char({day}, 'YYYY-MM')"
+        if self.dim == DIM_JOINT:
+            key = joint_owner(key) if self.group_by == GroupBy.OWNER else joint_campaign(key)
         if self.group_by == GroupBy.CHANNEL:
             channel = f"(SELECT channel FROM marketing_campaign WHERE id = {key})"
             return f"COALESCE(NULLIF({channel}, ''), '{NONE_KEY}')"
@@ -121,31 +110,81 @@ class _Slice:
         """The row's day or month where the grouping needs it (months), else nothing."""
         return column if self.group_by == GroupBy.MONTH else "NULL::date"
 
+    def narrow_leads(self) -> str | None:
+        """SQL on the lead `l` for a narrow filter (one campaign, one owner), else None."""
+        conditions = []
+        if self.dim != DIM_OWNER and not self.params["all_keys"]:
+            conditions.append("l.source_campaign_id = ANY(%(keys)s::bigint[])")
+        name = "keys" if self.dim == DIM_OWNER else "owners"  # dim 2: no owners
+        owners = self.params.get(name) or []
+        if len(owners) == 1 and owners[0] != 0:
+            conditions.append(f"l.owner_id = ANY(%({name})s::bigint[])")
+        return " AND ".join(conditions) or None
+
     def keeps(self, key: str) -> str:
         """SQL: does the key pass the report's filters and scope? (Plain conditions, so a
         narrow filter reads its keys' rows by index.)"""
+        if self.dim == DIM_JOINT:
+            return self._keeps_joint(key)
         conditions = ["TRUE"]
         if not self.params["all_keys"]:
             conditions.append(f"{key} = ANY(%(keys)s::bigint[])")
         if self.params["channel"] is not None:
+            conditions.append(f"{key} IN ({_CHANNEL_CAMPAIGNS})")
+        return "(" + " AND ".join(conditions) + ")"
+
+    def _keeps_joint(self, key: str) -> str:
+        """A joint key passes when its campaign part does (one index range per campaign
+        filtered) and its owner part does. Narrowed by owner, the keys are spelled out
+        (every campaign, or the channel's, with each owner kept): an index look-up each
+        instead of a scan of every owner's rows (a campaign no longer there has no
+        current lead, and keyed rows under it are not read, as their notes say)."""
+        conditions = ["TRUE"]
+        if not self.params["all_keys"]:
             conditions.append(
-                f"{key} IN (SELECT id FROM marketing_campaign WHERE channel = %(channel)s)"
+                f"{key} >= {joint_key('0', '%(campaign)s')} "
+                f"AND {key} < {joint_key('0', '%(campaign)s + 1')}"
             )
+        elif not self.params["all_owners"]:
+            campaigns = _CHANNEL_CAMPAIGNS if self.params["channel"] else _ANY_CAMPAIGN
+            conditions.append(
+                f"{key} = ANY(ARRAY(SELECT {joint_key('o', 'c.id')} FROM ({campaigns}) AS c "
+                "CROSS JOIN unnest(%(owners)s::bigint[]) AS o))"
+            )
+        if not self.params["all_owners"]:
+            conditions.append(f"{joint_owner(key)} = ANY(%(owners)s::bigint[])")
+        if self.params["channel"] is not None:
+            conditions.append(f"{joint_campaign(key)} IN ({_CHANNEL_CAMPAIGNS})")
         return "(" + " AND ".join(conditions) + ")"
 
 
+_CHANNEL_CAMPAIGNS = "SELECT id FROM marketing_campaign WHERE channel = %(channel)s"
+_ANY_CAMPAIGN = "SELECT id FROM marketing_campaign UNION ALL SELECT 0"
+
+
 def _key_params(dim: int, filters: MetricFilters, owner_scope) -> dict:
-    keys = None
-    if dim == DIM_OWNER:
-        if filters.owner_id is not None:
-            keys = {filters.owner_id}
-        if owner_scope is not None:
-            scope = {owner or 0 for owner in owner_scope}
-            keys = scope if keys is None else keys & scope
-    elif filters.campaign_id is not None:
-        keys = {filters.campaign_id}
-    channel = (filters.channel or None) if dim != DIM_OWNER else None
-    return {"all_keys": keys is None, "keys": sorted(keys or ()), "channel": channel}
+    """The keys kept: `keys` the owners (dim 1) or campaigns (dims 2 and 4), `owners` the
+    owners of dim 4; `all_...` when not narrowed."""
+    owners = None
+    if filters.owner_id is not None:
+        owners = {filters.owner_id}
+    if owner_scope is not None:
+        scope = {owner or 0 for owner in owner_scope}
+        owners = scope if owners is None else owners & scope
+    campaigns = {filters.campaign_id} if filters.campaign_id is not None else None
+    keys = owners if dim == DIM_OWNER else campaigns
+    params = {
+        "all_keys": keys is None,
+        "keys": sorted(keys or ()),
+        "channel": (filters.channel or None) if dim != DIM_OWNER else None,
+    }
+    if dim == DIM_JOINT:
+        params.update(
+            all_owners=owners is None,
+            owners=sorted(owners or ()),
+            campaign=filters.campaign_id,
+        )
+    return params
 
 
 @dataclass
@@ -213,9 +252,6 @@ def keyed_figures(
         "days": days,
         **part.params,
     }
-    if dim == DIM_POOL_CAMPAIGN:
-        base.update(rep=scope_rep(owner_scope), wstart=window.start, wend=window.end)
-
     cohorts = _cohorts(part, {**base, **live_range(cohort_days, tz, "c")})
     if group_by is None:
         cohorts = {k: v for k, v in cohorts.items() if v.cohort}
@@ -357,15 +393,6 @@ def _spans_sql(column: str, prefix: str, spans: list[tuple[date, date]], params:
 def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
     columns = ", ".join(_COHORT_COLUMNS)
     sums = ", ".join(f"sum({c})::bigint AS {c}" for c in _COHORT_COLUMNS)
-    own = ""
-    if part.dim == DIM_POOL_CAMPAIGN:
-        # The rep's own leads of the whole window, live (an owner change dirties the
-        # created day, so the pool's rows of that day are read live too).
-        where = "owner_id = %(rep)s AND created_at >= %(wstart)s AND created_at < %(wend)s"
-        own = (
-            f"UNION ALL SELECT day, key, {columns} FROM ({keyed_cohort_source(where)}) AS own "
-            f"WHERE dim = {DIM_CAMPAIGN} "
-        )
     rows = fetch_rows(
         f"SELECT g, {sums} FROM (SELECT {part.group('key', 'day')} AS g, {columns} FROM ("
         # Per key (and day, by month) first: a channel is looked up once per key.
@@ -374,7 +401,7 @@ def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
         f"WHERE dim = %(dim)s AND {clean_days('c')} "
         f"UNION ALL SELECT day, key, {columns} "
         f"FROM ({keyed_cohort_source(live_days('created_at', 'c'))}) AS live "
-        f"WHERE dim = %(dim)s {own}) AS u WHERE {part.keeps('key')} GROUP BY 1, 2) AS k"
+        f"WHERE dim = %(dim)s) AS u WHERE {part.keeps('key')} GROUP BY 1, 2) AS k"
         ") AS t GROUP BY g",
         params,
     )
@@ -389,10 +416,7 @@ def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
 def _live_moves(part: _Slice, where: str, columns: str, *, counted: bool = True) -> str:
     """The live moves of `where` per key, day and `columns`, counted (or one row each),
     of the keys the report reads only (a filter narrows the scan of leads)."""
-    if part.dim == DIM_POOL_CAMPAIGN:
-        moves = pool_and_own_moves_source(where, lookup=part.lookup)
-    else:
-        moves = live_moves_source(where, part.dim, lookup=part.lookup)
+    moves = live_moves_source(where, part.dim, lookup=part.lookup, leads=part.narrow_leads())
     source = f"SELECT * FROM ({moves}) AS m WHERE {part.keeps('key')}"
     if not counted:
         return f"SELECT key, day, {columns} FROM ({source}) AS m"
@@ -481,14 +505,11 @@ def _corrections(part: _Slice, kept: list[tuple[date, date]], base: dict) -> lis
     params = dict(base)
     where = _spans_sql("s.at", "kept", kept, params)
     where += " AND s.lead_id IN (SELECT lead_id FROM funnel_keyed_lead_note)"
-    # The noted and current keys; in dim 3, NULL for an owned lead (the rep's own are
-    # read live, so a lead now owned is only taken from the pool).
+    # The noted keys (in dim 4, the noted pair) and the current ones.
     was, now = key_of(part.dim, "n.owner_was", "n.campaign_was"), "m.key"
     rows = fetch_rows(
-        f"SELECT {part.group(was, 'm.month')} AS old_g, "
-        f"({was} IS NOT NULL AND {part.keeps(was)}) AS old_in, "
-        f"{part.group(now, 'm.month')} AS new_g, "
-        f"({now} IS NOT NULL AND {part.keeps(now)}) AS new_in, "
+        f"SELECT {part.group(was, 'm.month')} AS old_g, {part.keeps(was)} AS old_in, "
+        f"{part.group(now, 'm.month')} AS new_g, {part.keeps(now)} AS new_in, "
         f"m.from_code, m.to_code, m.bucket, m.days "
         f"FROM ({live_moves_source(where, part.dim, lookup=part.lookup)}) AS m "
         f"JOIN ({NOTED_LEADS}) AS n ON n.lead_id = m.lead_id WHERE {was} IS DISTINCT FROM {now}",

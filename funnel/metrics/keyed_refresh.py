@@ -30,8 +30,8 @@ from funnel.metrics.keyed_sql import (
     DAY,
     GRAINS,
     KEYED_DIM,
-    KEYED_HAVING,
     KEYED_KEY,
+    MAX_ID,
     MONTH,
     Grain,
     keyed_cohort_source,
@@ -57,6 +57,7 @@ def keyed_refresh(
     cursor, *, tz: str, full: bool, cohort_days: list[date], move_days: list[date]
 ) -> KeyedResult:
     today = timezone.localtime(timezone.now(), ZoneInfo(tz)).date()
+    _check_ids(cursor)
     if full:
         for table in (*TABLES, *(t for g in GRAINS for t in (g.flow, g.stage_time, g.built))):
             cursor.execute(f"DELETE FROM {table}")
@@ -95,6 +96,16 @@ def keyed_refresh(
     return KeyedResult(
         months=len(periods[MONTH]), days=len(periods[DAY]), folded=fold and bool(noted)
     )
+
+
+def _check_ids(cursor) -> None:
+    """The joint keys hold an owner and a campaign id below 2**31 each (keyed_sql)."""
+    cursor.execute(
+        "SELECT greatest((SELECT max(id) FROM auth_user), (SELECT max(id) FROM marketing_campaign))"
+    )
+    largest = cursor.fetchone()[0]
+    if largest is not None and largest >= MAX_ID:
+        raise ValueError(f"id {largest} does not fit a joint keyed key (below {MAX_ID})")
 
 
 def _pending_cohort_days(cursor, tz: str) -> set[date]:
@@ -157,15 +168,14 @@ def _build(cursor, tz: str, grain: Grain, periods: set[date]) -> None:
     cursor.execute(
         f"INSERT INTO {grain.flow} ({period}, dim, key, to_code, moves) "
         f"SELECT {period}, {KEYED_DIM}, {KEYED_KEY}, to_code, count(*) FROM ({source}) AS s "
-        f"GROUP BY {grain.sets(period, 'to_code')} {KEYED_HAVING}",
+        f"GROUP BY {grain.sets(period, 'to_code')}",
         params,
     )
     cursor.execute(
         f"INSERT INTO {grain.stage_time} ({period}, dim, key, from_code, bucket, moves, "
         f"durations) SELECT {period}, {KEYED_DIM}, {KEYED_KEY}, from_code, bucket, count(*), "
         "string_agg(float8send(days), ''::bytea ORDER BY days) "
-        f"FROM ({source}) AS s GROUP BY {grain.sets(period, 'from_code', 'bucket')} "
-        f"{KEYED_HAVING}",
+        f"FROM ({source}) AS s GROUP BY {grain.sets(period, 'from_code', 'bucket')}",
         params,
     )
     cursor.execute(

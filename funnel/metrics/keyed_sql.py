@@ -1,11 +1,10 @@
 """SQL shared by the keyed summaries' refresh and reader (PostgreSQL).
 
-A move or a lead counts under its lead's owner (DIM_OWNER) and its lead's source campaign
-(DIM_CAMPAIGN), 0 for none, and an unowned lead's also under its source campaign in
-DIM_POOL_CAMPAIGN (the pool every rep sees: a rep's report by campaign or channel is
-these rows plus the rep's own leads read live). Day, stage codes, duration and bucket are the
-expressions of funnel.metrics.rollup_sql, so durations are bit-identical to the live
-query's.
+A move or a lead counts under its lead's owner (DIM_OWNER), its lead's source campaign
+(DIM_CAMPAIGN), 0 for none, and the pair of both (DIM_JOINT: campaign << 32 | owner, for
+the reports that need both, a rep's scope by campaign or channel among them). Day, stage
+codes, duration and bucket are the expressions of funnel.metrics.rollup_sql, so durations
+are bit-identical to the live query's.
 """
 
 from __future__ import annotations
@@ -20,22 +19,45 @@ from funnel.metrics.rollup_sql import BUCKET_OF, DURATION_DAYS, local_day, stage
 
 DIM_OWNER = 1
 DIM_CAMPAIGN = 2
-DIM_POOL_CAMPAIGN = 3
+# 3 was the pool's campaigns (unowned leads), which DIM_JOINT's rows of owner 0 hold.
+DIM_JOINT = 4
+
+# A joint key: the campaign in the high half, the owner in the low 32 bits. Both ids stay
+# below 2**31 (keyed_refresh checks before building), so the key is a positive bigint and a
+# campaign's keys are one index range.
+OWNER_BITS = 32
+OWNER_MASK = (1 << OWNER_BITS) - 1
+MAX_ID = 1 << 31
+
+
+def joint_owner(key: str) -> str:
+    """SQL: the owner part of a joint key (0: none)."""
+    return f"({key} & {OWNER_MASK})"
+
+
+def joint_campaign(key: str) -> str:
+    """SQL: the campaign part of a joint key (0: none)."""
+    return f"({key} >> {OWNER_BITS})"
+
+
+def joint_key(owner: str, campaign: str) -> str:
+    """SQL: the joint key of an owner and a campaign key (0 for none, never NULL)."""
+    return f"(({campaign})::bigint << {OWNER_BITS} | ({owner}))"
 
 
 def lead_key(dim: int, lead: str) -> str:
-    """SQL: the key lead `lead` counts under in `dim` (NULL: not in dim 3, it has an owner)."""
+    """SQL: the key lead `lead` counts under in `dim`."""
     return key_of(dim, f"{lead}.owner_id", f"{lead}.source_campaign_id")
 
 
 def key_of(dim: int, owner: str, campaign: str) -> str:
     """SQL: the key in `dim` of a lead with this owner and campaign (columns that may be
-    NULL for none); NULL when an owned lead is asked for its dim 3 key."""
+    NULL for none)."""
     if dim == DIM_OWNER:
         return f"COALESCE({owner}, 0)"
     if dim == DIM_CAMPAIGN:
         return f"COALESCE({campaign}, 0)"
-    return f"(CASE WHEN COALESCE({owner}, 0) = 0 THEN COALESCE({campaign}, 0) END)"
+    return joint_key(f"COALESCE({owner}, 0)", f"COALESCE({campaign}, 0)")
 
 
 def local_month(column: str) -> str:
@@ -79,8 +101,7 @@ class Grain:
 
 # A lead `l`'s key in each dimension, for the refresh's grouping sets.
 _LEAD_KEYS = (
-    "COALESCE(l.owner_id, 0) AS owner_key, COALESCE(l.source_campaign_id, 0) AS campaign_key, "
-    "CASE WHEN l.owner_id IS NULL THEN COALESCE(l.source_campaign_id, 0) END AS pool_key"
+    "COALESCE(l.owner_id, 0) AS owner_key, COALESCE(l.source_campaign_id, 0) AS campaign_key"
 )
 
 
@@ -98,65 +119,48 @@ def keyed_moves_source(where: str) -> str:
     """One row per move with its lead's current keys (the refresh: many moves, so the
     leads are joined); `where` reads `s` (the move)."""
     return _moves(
-        "owner_key, campaign_key, pool_key",
+        "owner_key, campaign_key",
         f"(SELECT s.*, {_LEAD_KEYS} FROM funnel_stagechange s "
         "JOIN leads_lead l ON l.id = s.lead_id) AS s",
         where,
     )
 
 
-def live_moves_source(where: str, dim: int, *, lookup: bool) -> str:
-    """One row per move with its lead's current key in `dim` as `key` (dim 3: NULL for
-    an owned lead), for reading. With `lookup`, each move looks its lead up by primary
-    key: for a few days of moves, cheaper than a join, which PostgreSQL runs as a scan of
-    every lead."""
-    if lookup:
-        key = f"(SELECT {lead_key(dim, 'l')} FROM leads_lead l WHERE l.id = s.lead_id)"
-        source = "funnel_stagechange s"
-    else:
-        key = lead_key(dim, "l")
-        source = "funnel_stagechange s JOIN leads_lead l ON l.id = s.lead_id"
-    return _moves("key", f"(SELECT s.*, {key} AS key FROM {source}) AS s", where)
-
-
-def pool_and_own_moves_source(where: str, *, lookup: bool) -> str:
-    """A rep's moves by campaign (dim 3 read with a rep's scope): the moves of `where`
-    whose lead is unowned (the days the keyed rows do not cover) and every move of the
-    window (%(wstart)s .. %(wend)s) whose lead the rep (%(rep)s) owns: few leads, found
-    by the owner index, their moves by (lead, at)."""
-    if lookup:  # each move looks its lead up once (OFFSET 0: not flattened to a join)
-        pool = (
-            "funnel_stagechange s CROSS JOIN LATERAL (SELECT l.source_campaign_id "
-            "FROM leads_lead l WHERE l.id = s.lead_id AND l.owner_id IS NULL OFFSET 0) AS l"
+def live_moves_source(where: str, dim: int, *, lookup: bool, leads: str | None = None) -> str:
+    """One row per move with its lead's current key in `dim` as `key`, for reading. With
+    `lookup`, each move looks its lead up by primary key, once (OFFSET 0: not flattened,
+    so a filter on the key does not look it up again): for a few days of moves, cheaper
+    than a join, which PostgreSQL runs as a scan of every lead. `leads`, a narrow
+    condition on the lead `l` (a campaign or an owner filter), joins instead: the planner
+    may then read the few leads by index and their moves by (lead, at)."""
+    if lookup and leads is None:
+        source = (
+            f"funnel_stagechange s CROSS JOIN LATERAL (SELECT {lead_key(dim, 'l')} AS key "
+            "FROM leads_lead l WHERE l.id = s.lead_id OFFSET 0) AS l"
         )
-    else:
-        pool = "funnel_stagechange s JOIN leads_lead l ON l.id = s.lead_id AND l.owner_id IS NULL"
-    own = "leads_lead l JOIN funnel_stagechange s ON s.lead_id = l.id AND l.owner_id = %(rep)s"
-    parts = ((pool, where), (own, "s.at >= %(wstart)s AND s.at < %(wend)s"))
-    return " UNION ALL ".join(
-        _moves(
-            "key", f"(SELECT s.*, COALESCE(l.source_campaign_id, 0) AS key FROM {rows}) AS s", on
-        )
-        for rows, on in parts
-    )
+        return _moves("key", f"(SELECT s.*, l.key FROM {source}) AS s", where)
+    source = f"funnel_stagechange s JOIN leads_lead l ON l.id = s.lead_id AND {leads or 'TRUE'}"
+    return _moves("key", f"(SELECT s.*, {lead_key(dim, 'l')} AS key FROM {source}) AS s", where)
 
 
 # Rows grouped by GROUPING SETS ((..., owner_key), (..., campaign_key), (..., campaign_key,
-# pool_key)): which set a row comes from and its key. The third set shares the second's
-# sort; its groups of owned leads (pool_key NULL) are dropped by KEYED_HAVING.
+# owner_key)): which set a row comes from and its key. The last two share one sort.
 KEYED_DIM = (
-    f"(CASE WHEN GROUPING(owner_key) = 0 THEN {DIM_OWNER} "
-    f"WHEN GROUPING(pool_key) = 1 THEN {DIM_CAMPAIGN} ELSE {DIM_POOL_CAMPAIGN} END)"
+    f"(CASE WHEN GROUPING(campaign_key) = 1 THEN {DIM_OWNER} "
+    f"WHEN GROUPING(owner_key) = 1 THEN {DIM_CAMPAIGN} ELSE {DIM_JOINT} END)"
 )
-KEYED_KEY = "(CASE WHEN GROUPING(owner_key) = 0 THEN owner_key ELSE campaign_key END)"
-KEYED_HAVING = "HAVING GROUPING(pool_key) = 1 OR pool_key IS NOT NULL"
+KEYED_KEY = (
+    "(CASE WHEN GROUPING(campaign_key) = 1 THEN owner_key "
+    "WHEN GROUPING(owner_key) = 1 THEN campaign_key "
+    f"ELSE {joint_key('owner_key', 'campaign_key')} END)"
+)
 
 
 def keyed_sets(*columns: str) -> str:
     both = ", ".join(columns)
     return (
         f"GROUPING SETS (({both}, owner_key), ({both}, campaign_key), "
-        f"({both}, campaign_key, pool_key))"
+        f"({both}, campaign_key, owner_key))"
     )
 
 
@@ -169,7 +173,7 @@ def keyed_cohort_source(where: str) -> str:
         f"SELECT day, {KEYED_DIM} AS dim, {KEYED_KEY} AS key, count(*) AS cohort, {counts} "
         f"FROM (SELECT {', '.join(MILESTONE_COLUMNS.values())}, "
         f"{local_day('created_at')} AS day, {_LEAD_KEYS} FROM leads_lead l WHERE {where}) AS c "
-        f"GROUP BY {keyed_sets('day')} {KEYED_HAVING}"
+        f"GROUP BY {keyed_sets('day')}"
     )
 
 

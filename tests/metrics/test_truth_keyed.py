@@ -2,8 +2,9 @@
 path, before and after owners and campaigns change (leads going from the pool to a rep
 and back), moves are added (today and back-dated) and leads deleted, before and after
 refreshes and folds (funnel/metrics/keyed_refresh.py, keyed_read.py; PostgreSQL only, like
-the rollups). A rep's report by campaign or channel reads the pool's campaign keys (dim 3)
-plus the rep's own leads live."""
+the rollups). A report needing an owner and a campaign at once (an owner filter or
+grouping, or a rep's scope, with a campaign or channel filter or grouping) reads the joint
+keys (dim 4)."""
 
 import random
 from collections import Counter
@@ -20,7 +21,7 @@ from django.test import override_settings
 from funnel.metrics import selectors
 from funnel.metrics.grouping import GroupBy, MetricFilters
 from funnel.metrics.keyed_read import keyed_dimension, keyed_figures
-from funnel.metrics.keyed_sql import DIM_CAMPAIGN, DIM_OWNER, DIM_POOL_CAMPAIGN
+from funnel.metrics.keyed_sql import DIM_CAMPAIGN, DIM_JOINT, DIM_OWNER
 from funnel.metrics.rollup_refresh import rollups_refresh
 from funnel.metrics.selectors import funnel_report
 from funnel.metrics.window import Window
@@ -124,6 +125,8 @@ def _views(campaigns, reps, manager):
         MetricFilters(owner_id=reps[0].pk),
         MetricFilters(campaign_id=campaigns[0].pk),
         MetricFilters(channel=Campaign.Channel.EMAIL),
+        MetricFilters(owner_id=reps[0].pk, campaign_id=campaigns[0].pk),
+        MetricFilters(owner_id=reps[1].pk, channel=Campaign.Channel.EMAIL),
     ]
     for user in (manager, reps[1]):
         for group_by in GROUPINGS:
@@ -178,13 +181,9 @@ def test_keyed_figures_equal_the_live_ones_through_changes_refreshes_and_folds(s
         ]
         # The last 30 days come from the summaries: day rows, today live.
         assert _reads_keyed(LAST_30_DAYS)
-        # Every view above reads one dimension (a rep by campaign or channel: the pool's),
-        # so all of them come from the summaries (unless mostly read live).
-        assert set(_compare(campaigns, reps, manager)) == {
-            DIM_OWNER,
-            DIM_CAMPAIGN,
-            DIM_POOL_CAMPAIGN,
-        }
+        # Every view above reads one dimension (owner and campaign at once: the joint
+        # one), so all of them come from the summaries (unless mostly read live).
+        assert set(_compare(campaigns, reps, manager)) == {DIM_OWNER, DIM_CAMPAIGN, DIM_JOINT}
 
         # Owners and a campaign change: through the one writer, and set-based.
         leads = list(Lead.objects.order_by("pk"))
@@ -197,7 +196,7 @@ def test_keyed_figures_equal_the_live_ones_through_changes_refreshes_and_folds(s
         # The viewing rep takes a lead from the pool and gives one of theirs back.
         taken, given = _pool_swap(reps[1], manager)
         assert KeyedLeadNote.objects.exists()
-        assert _compare(campaigns, reps, manager)[DIM_POOL_CAMPAIGN]
+        assert _compare(campaigns, reps, manager)[DIM_JOINT]
 
         # A refresh that builds no month keeps the young notes: readers still correct.
         result = rollups_refresh()
@@ -236,7 +235,7 @@ def test_keyed_figures_equal_the_live_ones_through_changes_refreshes_and_folds(s
         _pool_swap(reps[1], manager)
         other = Lead.objects.filter(owner=reps[0]).order_by("pk").first()
         lead_reassign(lead_id=other.pk, to_owner=None, actor=manager)
-        assert _compare(campaigns, reps, manager)[DIM_POOL_CAMPAIGN]
+        assert _compare(campaigns, reps, manager)[DIM_JOINT]
 
         # Old notes are folded even when no month is rebuilt.
         for lead in rng.sample(leads[4:], 4):
@@ -289,56 +288,94 @@ def _pool_swap(rep, manager) -> tuple[int, int]:
     return taken, given
 
 
-def test_only_a_reps_campaign_views_read_the_pool_dimension():
+def test_reports_needing_owner_and_campaign_read_the_joint_dimension():
     rep, campaign = (7, None), MetricFilters(campaign_id=3)
     channel = MetricFilters(channel=Campaign.Channel.EMAIL)
-    pool = [
-        (GroupBy.CAMPAIGN, MetricFilters()),
-        (GroupBy.CHANNEL, channel),
-        (GroupBy.MONTH, campaign),
-        (None, channel),
+    owner = MetricFilters(owner_id=7)
+    joint = [
+        (GroupBy.CAMPAIGN, MetricFilters(), rep),
+        (GroupBy.CHANNEL, channel, rep),
+        (GroupBy.MONTH, campaign, rep),
+        (None, channel, rep),
+        (GroupBy.CHANNEL, owner, rep),
+        (GroupBy.OWNER, campaign, rep),
+        (GroupBy.OWNER, channel, None),
+        (GroupBy.CAMPAIGN, owner, None),
+        (GroupBy.MONTH, MetricFilters(owner_id=7, channel=Campaign.Channel.EMAIL), None),
+        (GroupBy.CAMPAIGN, MetricFilters(), (7,)),
     ]
-    for group_by, filters in pool:
-        assert keyed_dimension(group_by=group_by, filters=filters, owner_scope=rep) == 3
-    # A manager, an owner filter, by owner, or a scope that is not a rep's: as before.
+    for group_by, filters, scope in joint:
+        assert keyed_dimension(group_by=group_by, filters=filters, owner_scope=scope) == 4
     assert keyed_dimension(group_by=GroupBy.CHANNEL, filters=MetricFilters(), owner_scope=None) == 2
-    assert (
-        keyed_dimension(
-            group_by=GroupBy.CHANNEL, filters=MetricFilters(owner_id=7), owner_scope=rep
-        )
-        is None
-    )
-    assert keyed_dimension(group_by=GroupBy.OWNER, filters=campaign, owner_scope=rep) is None
-    assert keyed_dimension(group_by=GroupBy.CAMPAIGN, filters=campaign, owner_scope=(7,)) is None
     assert keyed_dimension(group_by=GroupBy.MONTH, filters=MetricFilters(), owner_scope=rep) == 1
+    assert (
+        keyed_dimension(group_by=GroupBy.MONTH, filters=MetricFilters(), owner_scope=None) is None
+    )
 
 
-def test_a_reps_channel_report_counts_the_pools_keyed_rows():
-    """Not a tautology: spoiling the pool's keyed rows changes a rep's figures by channel
-    (and only the pool's: the manager's by channel stay)."""
+def test_joint_views_count_the_joint_keyed_rows():
+    """Not a tautology: one wrong joint row makes a joint view differ from the live path,
+    and spoiling them all changes every joint view (only those: the manager's by channel,
+    dim 2, stays)."""
     with override_settings(TIME_ZONE=TZ), time_machine.travel(NOW, tick=False):
-        _campaigns, reps = _build(4)
+        campaigns, reps = _build(4)
         manager = ManagerFactory()
         rollups_refresh()
+        narrowed = MetricFilters(owner_id=reps[0].pk, channel=Campaign.Channel.EMAIL)
         views = {
-            who: {
+            "rep by channel": (reps[1], GroupBy.CHANNEL, MetricFilters()),
+            "owner by campaign": (manager, GroupBy.CAMPAIGN, MetricFilters(owner_id=reps[0].pk)),
+            "by owner, campaign": (
+                manager,
+                GroupBy.OWNER,
+                MetricFilters(campaign_id=campaigns[0].pk),
+            ),
+            "by month, owner and channel": (manager, GroupBy.MONTH, narrowed),
+            "manager by channel": (manager, GroupBy.CHANNEL, MetricFilters()),
+        }
+        kwargs = {
+            name: {
                 "window": WINDOWS[0],
-                "group_by": GroupBy.CHANNEL,
+                "group_by": group_by,
+                "filters": filters,
                 "leads": leads_visible_to(who),
                 "owner_scope": lead_owner_scope(who),
             }
-            for who in (reps[1], manager)
+            for name, (who, group_by, filters) in views.items()
         }
-        before = {who: selectors.funnel_report(**kwargs) for who, kwargs in views.items()}
-        assert asdict(before[reps[1]]) == asdict(_live(**views[reps[1]]))
-        assert KeyedFlow.objects.filter(dim=DIM_POOL_CAMPAIGN, month__lt=date(2025, 11, 1)).exists()
-        KeyedFlow.objects.filter(dim=DIM_POOL_CAMPAIGN).update(moves=F("moves") + 100)
-        KeyedCohort.objects.filter(dim=DIM_POOL_CAMPAIGN).update(cohort=F("cohort") + 100)
-        after = {who: selectors.funnel_report(**kwargs) for who, kwargs in views.items()}
-    rep_before, rep_after = before[reps[1]].totals, after[reps[1]].totals
-    assert rep_after.cohort > rep_before.cohort
-    assert sum(rep_after.flow.values()) > sum(rep_before.flow.values())
-    assert asdict(after[manager]) == asdict(before[manager])
+        before = {name: asdict(selectors.funnel_report(**kw)) for name, kw in kwargs.items()}
+        for name, kw in kwargs.items():
+            assert before[name] == asdict(_live(**kw)), name
+
+        # One cohort row, then one flow row, of an owned lead's pair: that owner's figures
+        # by campaign differ from the live ones.
+        owned = {"key__gte": campaigns[0].pk << 32, "key__lt": (campaigns[-1].pk + 1) << 32}
+        for model, column, within in (
+            (KeyedCohort, "cohort", {"day__gte": WINDOWS[0].since, "day__lte": WINDOWS[0].until}),
+            (KeyedFlow, "moves", {"month__gte": WINDOWS[0].since, "month__lt": date(2025, 11, 1)}),
+        ):
+            row = (
+                model.objects.filter(dim=DIM_JOINT, **owned, **within)
+                .exclude(key__in=[c.pk << 32 for c in campaigns])
+                .first()
+            )
+            view = {
+                **kwargs["owner by campaign"],
+                "filters": MetricFilters(owner_id=row.key & 0xFFFFFFFF),
+            }
+            one = model.objects.filter(pk=row.pk)
+            one.update(**{column: F(column) + 1})
+            assert asdict(selectors.funnel_report(**view)) != asdict(_live(**view)), model
+            one.update(**{column: F(column) - 1})
+
+        KeyedFlow.objects.filter(dim=DIM_JOINT).update(moves=F("moves") + 100)
+        KeyedCohort.objects.filter(dim=DIM_JOINT).update(cohort=F("cohort") + 100)
+        after = {name: asdict(selectors.funnel_report(**kw)) for name, kw in kwargs.items()}
+    for name in views:
+        if name == "manager by channel":
+            assert after[name] == before[name]
+        else:
+            assert after[name] != before[name], name
 
 
 def test_the_trigger_notes_the_key_the_months_counted():
