@@ -106,6 +106,17 @@ class _Slice:
             return f"COALESCE(NULLIF({channel}, ''), '{NONE_KEY}')"
         return f"(CASE WHEN {key} = 0 THEN '{NONE_KEY}' ELSE {key}::text END)"
 
+    def labelled(self, key: str, day: str) -> tuple[str, str]:
+        """The group expression of many rows and the join it needs: a channel comes from
+        one hash join with the campaigns, not a look-up per row."""
+        if self.group_by != GroupBy.CHANNEL:
+            return self.group(key, day), ""
+        campaign = joint_campaign(key) if self.dim == DIM_JOINT else key
+        return (
+            f"COALESCE(NULLIF(labels.channel, ''), '{NONE_KEY}')",
+            f"LEFT JOIN marketing_campaign labels ON labels.id = {campaign}",
+        )
+
     def day(self, column: str) -> str:
         """The row's day or month where the grouping needs it (months), else nothing."""
         return column if self.group_by == GroupBy.MONTH else "NULL::date"
@@ -441,14 +452,15 @@ def _kept_rows(part: _Slice, table: str, columns: str) -> str:
 def _summed(part: _Slice, table: str, columns: str, live: str = "live") -> str:
     """Keyed rows (`table`: "flow" or "stage_time") and the live moves (CTE `live`,
     counted) summed per group and `columns`."""
+    group, join = part.labelled("k.key", "k.day")
     return (
         f"SELECT g, {columns}, sum(moves)::bigint AS moves FROM ("
-        f"SELECT {part.group('key', 'day')} AS g, {columns}, moves FROM ("
-        # Per key first: a channel is looked up once per key, not once per row.
+        f"SELECT {group} AS g, {columns}, moves FROM ("
+        # Per key first: each key's group is computed once, not once per row.
         f"SELECT key, day, {columns}, sum(moves) AS moves FROM ("
         f"{_kept_rows(part, table, f'{columns}, moves')} "
         f"UNION ALL SELECT key, {part.day('day')}, {columns}, moves FROM {live} "
-        f"WHERE {part.keeps('key')}) AS u GROUP BY key, day, {columns}) AS k"
+        f"WHERE {part.keeps('key')}) AS u GROUP BY key, day, {columns}) AS k {join}"
         f") AS t GROUP BY g, {columns}"
     )
 
@@ -466,11 +478,12 @@ def _moves(part: _Slice, live_where: str, params: dict):
             f"{part.day('day')} AS day, {columns}, count(*) AS moves FROM live_moves "
             f"GROUP BY 1, 2, {columns})"
         )
+        group, join = part.labelled("d.key", "d.day")
         packed = (
-            f" UNION ALL SELECT NULL, {part.group('key', 'day')}, from_code, bucket, 0, "
+            f" UNION ALL SELECT NULL, {group}, from_code, bucket, 0, "
             f"durations FROM (SELECT key, {part.day('day')} AS day, from_code, bucket, "
             f"string_agg(float8send(days), ''::bytea) AS durations FROM live_moves "
-            f"GROUP BY 1, 2, 3, 4) AS d"
+            f"GROUP BY 1, 2, 3, 4) AS d {join}"
         )
     else:
         ctes, packed = f"live AS MATERIALIZED ({_live_moves(part, live_where, columns)})", ""
@@ -550,16 +563,19 @@ def _durations(part, targets, live_where: str, base: dict, corrections, live_val
             f"ON r.from_code = t.code AND r.bucket = t.bucket",
         ]
     wanted = "(from_code, bucket) IN (SELECT * FROM unnest(%(pc)s::int[], %(pb)s::int[]))"
+    # (The campaigns joined for channel labels have no from_code or bucket column.)
     kept = _kept_rows(part, "stage_time", "from_code, bucket, durations")
+    group, join = part.labelled("k.key", "k.day")
     ctes = [
-        f"keyed AS MATERIALIZED (SELECT {part.group('key', 'day')} AS g, from_code, "
-        f"bucket, durations FROM ({kept}) AS k WHERE {wanted})"
+        f"keyed AS MATERIALIZED (SELECT {group} AS g, k.from_code, k.bucket, k.durations "
+        f"FROM ({kept}) AS k {join} WHERE {wanted})"
     ]
     if live_values is None:
         live = _live_moves(part, live_where, "from_code, bucket, days", counted=False)
+        group, join = part.labelled("l.key", "l.day")
         ctes.append(
-            f"live AS MATERIALIZED (SELECT {part.group('key', 'day')} AS g, from_code, "
-            f"bucket, days FROM ({live}) AS l WHERE {wanted} AND {part.keeps('key')})"
+            f"live AS MATERIALIZED (SELECT {group} AS g, l.from_code, l.bucket, l.days "
+            f"FROM ({live}) AS l {join} WHERE {wanted} AND {part.keeps('l.key')})"
         )
     rows = fetch_rows(f"WITH {', '.join(ctes)} " + " UNION ALL ".join(joins), params)
     chunks: dict[int, list[bytes]] = defaultdict(list)
