@@ -122,13 +122,17 @@ class _Slice:
         return column if self.group_by == GroupBy.MONTH else "NULL::date"
 
     def narrow_leads(self) -> str | None:
-        """SQL on the lead `l` for a narrow filter (one campaign, one owner), else None."""
+        """SQL on the lead `l` for a narrow filter (one campaign, one owner), else None.
+        With few live days (`lookup`: usually today alone) only a campaign counts as
+        narrow: a campaign's leads stop coming when it ends, an owner's pile up for
+        years (one rep's 28,904 leads at 1M, scattered over the table, took 77 ms to
+        read against 30 ms for looking up the lead of each of today's 10,320 moves)."""
         conditions = []
         if self.dim != DIM_OWNER and not self.params["all_keys"]:
             conditions.append("l.source_campaign_id = ANY(%(keys)s::bigint[])")
         name = "keys" if self.dim == DIM_OWNER else "owners"  # dim 2: no owners
         owners = self.params.get(name) or []
-        if len(owners) == 1 and owners[0] != 0:
+        if len(owners) == 1 and owners[0] != 0 and (conditions or not self.lookup):
             conditions.append(f"l.owner_id = ANY(%({name})s::bigint[])")
         return " AND ".join(conditions) or None
 
