@@ -15,8 +15,7 @@ campaign << 32 | owner), narrowed and grouped by either part.
   aggregated in SQL.
 - Corrections: a lead noted since its months and days were built (its owner or campaign
   changed) has its moves in those periods taken from the noted key and given to its
-  current one:
-  flow, bucket counts and, for the buckets read, the durations themselves.
+  current one: flow, bucket counts and, for the buckets read, the durations themselves.
 - Percentiles: funnel.metrics.percentiles, per group and in total.
 
 Five statements at most, whatever the data, in the caller's snapshot.

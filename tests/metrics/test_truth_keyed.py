@@ -506,3 +506,25 @@ def test_the_last_30_days_count_the_keyed_day_rows(corrupt):
             KeyedDayStageTime.objects.filter(day__gte=LAST_30_DAYS.since).delete()
         differ = [view for view in views if asdict(funnel_report(**view)) != asdict(_live(**view))]
     assert len(differ) == len(views)
+
+
+def test_a_deleted_campaign_equals_the_live_path_before_and_after_the_fold():
+    """Deleting a campaign sets its leads' campaign to none (SET_NULL: one statement, a
+    note per lead). Until the fold, keyed rows still count those moves under the gone
+    campaign's id and the reader moves them to none; after it the rows are rebuilt. Every
+    view, by channel included (a gone campaign has no channel label), equals live."""
+    with override_settings(TIME_ZONE=TZ), time_machine.travel(NOW, tick=False):
+        campaigns, reps = _build(4)
+        manager = ManagerFactory()
+        rollups_refresh()
+        gone = campaigns[2].pk
+        had = Lead.objects.filter(source_campaign_id=gone).count()
+        assert had
+        campaigns[2].delete()
+        assert KeyedLeadNote.objects.filter(campaign_was=gone).count() == had
+        reads = _compare(campaigns, reps, manager)
+        assert reads[DIM_CAMPAIGN] and reads[DIM_JOINT]
+        KeyedLeadNote.objects.update(noted_at=datetime(2025, 1, 1, tzinfo=ZONE))
+        assert rollups_refresh().folded
+        assert not KeyedLeadNote.objects.exists()
+        _compare(campaigns, reps, manager)
