@@ -459,11 +459,9 @@ def _summed(part: _Slice, table: str, columns: str, live: str = "live") -> str:
     return (
         f"SELECT g, {columns}, sum(moves)::bigint AS moves FROM ("
         f"SELECT {group} AS g, {columns}, moves FROM ("
-        # Per key first: each key's group is computed once, not once per row.
-        f"SELECT key, day, {columns}, sum(moves) AS moves FROM ("
         f"{_kept_rows(part, table, f'{columns}, moves')} "
         f"UNION ALL SELECT key, {part.day('day')}, {columns}, moves FROM {live} "
-        f"WHERE {part.keeps('key')}) AS u GROUP BY key, day, {columns}) AS k {join}"
+        f"WHERE {part.keeps('key')}) AS k {join}"
         f") AS t GROUP BY g, {columns}"
     )
 
