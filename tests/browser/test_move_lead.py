@@ -23,6 +23,9 @@ def sign_in(page, live_server, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+    # The heading is there before the page's scripts have run; a key pressed then (the
+    # "/" shortcut) reaches no handler on a loaded machine.
+    page.wait_for_load_state("load")
 
 
 def test_rep_signs_in_and_moves_a_lead(live_server, page):
