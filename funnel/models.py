@@ -221,8 +221,8 @@ class CreditRollupDay(models.Model):
 # the campaign's, mapped when read), 4 the pair of both (campaign << 32 | owner: reports
 # needing both, a rep's scope by campaign or channel among them; 3, the pool's campaigns,
 # is gone: dim 4's rows of owner 0); `key` 0 means none. Cohorts are per local day and
-# rebuilt with the day rollups; moves per local month (its first day), built for past
-# months only. A lead whose owner or campaign changes after its months were built leaves a
+# rebuilt with the day rollups; moves per past local month (its first day) and per past
+# local day. A lead whose owner or campaign changes after its periods were built leaves a
 # `KeyedLeadNote`, and readers move its moves from the noted key to the current one.
 
 
@@ -249,47 +249,78 @@ class KeyedCohort(models.Model):
         return f"{self.day} dim {self.dim} key {self.key}: {self.cohort} leads"
 
 
-class KeyedFlow(models.Model):
-    pk = models.CompositePrimaryKey("month", "dim", "key", "to_code")
-    month = models.DateField()
+class _KeyedMoves(models.Model):
+    """What a keyed flow or stage-time row holds beside its period (a month's first day,
+    or a day): the month and day tables are twins (keyed_sql.GRAINS)."""
+
     dim = models.SmallIntegerField()
     key = models.BigIntegerField()
-    to_code = models.SmallIntegerField()
     moves = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+    def _period(self):
+        return self.pk[0]
+
+
+class _KeyedFlowRow(_KeyedMoves):
+    to_code = models.SmallIntegerField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self._period()} dim {self.dim} key {self.key}: {self.moves} into {self.to_code}"
+
+
+class _KeyedStageTimeRow(_KeyedMoves):
+    """As StageTimeRollup, per period and key: durations sorted, float8, big-endian."""
+
+    from_code = models.SmallIntegerField()
+    bucket = models.SmallIntegerField()
+    durations = models.BinaryField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        period = self._period()
+        return f"{period} dim {self.dim} key {self.key}: {self.moves} out of {self.from_code}"
+
+
+class _BuiltPeriod(models.Model):
+    """A period whose keyed moves are built (from the source rows as of `built_at`)."""
+
+    built_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.pk} built {self.built_at:%Y-%m-%d %H:%M}"
+
+
+class KeyedFlow(_KeyedFlowRow):
+    pk = models.CompositePrimaryKey("month", "dim", "key", "to_code")
+    month = models.DateField()
 
     class Meta:
         db_table = "funnel_keyed_flow"
         indexes = [models.Index(fields=["dim", "key", "month"], name="keyed_flow_key")]
 
-    def __str__(self) -> str:
-        return f"{self.month} dim {self.dim} key {self.key}: {self.moves} into {self.to_code}"
 
-
-class KeyedStageTime(models.Model):
-    """As StageTimeRollup, per month and key: durations sorted, float8, big-endian."""
-
+class KeyedStageTime(_KeyedStageTimeRow):
     pk = models.CompositePrimaryKey("month", "dim", "key", "from_code", "bucket")
     month = models.DateField()
-    dim = models.SmallIntegerField()
-    key = models.BigIntegerField()
-    from_code = models.SmallIntegerField()
-    bucket = models.SmallIntegerField()
-    moves = models.IntegerField()
-    durations = models.BinaryField()
 
     class Meta:
         db_table = "funnel_keyed_stage_time"
         indexes = [models.Index(fields=["dim", "key", "month"], name="keyed_stage_time_key")]
 
-    def __str__(self) -> str:
-        return f"{self.month} dim {self.dim} key {self.key}: {self.moves} out of {self.from_code}"
 
-
-class KeyedMonth(models.Model):
-    """A month whose keyed moves are built (from the source rows as of `built_at`)."""
-
+class KeyedMonth(_BuiltPeriod):
     month = models.DateField(primary_key=True)
-    built_at = models.DateTimeField()
 
     class Meta:
         db_table = "funnel_keyed_month"
@@ -298,55 +329,31 @@ class KeyedMonth(models.Model):
         return f"{self.month:%Y-%m} built {self.built_at:%Y-%m-%d %H:%M}"
 
 
-class KeyedDayFlow(models.Model):
+class KeyedDayFlow(_KeyedFlowRow):
     """As KeyedFlow, per past local day (keyed_sql.DAY): the days of partial months."""
 
     pk = models.CompositePrimaryKey("day", "dim", "key", "to_code")
     day = models.DateField()
-    dim = models.SmallIntegerField()
-    key = models.BigIntegerField()
-    to_code = models.SmallIntegerField()
-    moves = models.IntegerField()
 
     class Meta:
         db_table = "funnel_keyed_day_flow"
         indexes = [models.Index(fields=["dim", "key", "day"], name="keyed_day_flow_key")]
 
-    def __str__(self) -> str:
-        return f"{self.day} dim {self.dim} key {self.key}: {self.moves} into {self.to_code}"
 
-
-class KeyedDayStageTime(models.Model):
-    """As KeyedStageTime, per past local day: durations sorted, float8, big-endian."""
-
+class KeyedDayStageTime(_KeyedStageTimeRow):
     pk = models.CompositePrimaryKey("day", "dim", "key", "from_code", "bucket")
     day = models.DateField()
-    dim = models.SmallIntegerField()
-    key = models.BigIntegerField()
-    from_code = models.SmallIntegerField()
-    bucket = models.SmallIntegerField()
-    moves = models.IntegerField()
-    durations = models.BinaryField()
 
     class Meta:
         db_table = "funnel_keyed_day_stage_time"
         indexes = [models.Index(fields=["dim", "key", "day"], name="keyed_day_stage_time_key")]
 
-    def __str__(self) -> str:
-        return f"{self.day} dim {self.dim} key {self.key}: {self.moves} out of {self.from_code}"
 
-
-class KeyedDay(models.Model):
-    """A past day whose keyed moves are built (from the source rows as of `built_at`)."""
-
+class KeyedDay(_BuiltPeriod):
     day = models.DateField(primary_key=True)
-    built_at = models.DateTimeField()
 
     class Meta:
         db_table = "funnel_keyed_day"
-
-    def __str__(self) -> str:
-        return f"{self.day} built {self.built_at:%Y-%m-%d %H:%M}"
 
 
 class KeyedLeadNote(models.Model):

@@ -407,15 +407,15 @@ def _spans_sql(column: str, prefix: str, spans: list[tuple[date, date]], params:
 def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
     columns = ", ".join(_COHORT_COLUMNS)
     sums = ", ".join(f"sum({c})::bigint AS {c}" for c in _COHORT_COLUMNS)
+    group, join = part.labelled("k.key", "k.day")
     rows = fetch_rows(
-        f"SELECT g, {sums} FROM (SELECT {part.group('key', 'day')} AS g, {columns} FROM ("
-        # Per key (and day, by month) first: a channel is looked up once per key.
-        f"SELECT key, {part.day('day')} AS day, {sums} FROM ("
+        f"SELECT g, {sums} FROM (SELECT {group} AS g, {columns} FROM ("
+        f"SELECT key, {part.day('day')} AS day, {columns} FROM ("
         f"SELECT day, key, {columns} FROM funnel_keyed_cohort "
         f"WHERE dim = %(dim)s AND {clean_days('c')} "
         f"UNION ALL SELECT day, key, {columns} "
         f"FROM ({keyed_cohort_source(live_days('created_at', 'c'))}) AS live "
-        f"WHERE dim = %(dim)s) AS u WHERE {part.keeps('key')} GROUP BY 1, 2) AS k"
+        f"WHERE dim = %(dim)s) AS u WHERE {part.keeps('key')}) AS k {join}"
         ") AS t GROUP BY g",
         params,
     )

@@ -33,11 +33,12 @@ from funnel.metrics.keyed_sql import (
     KEYED_KEY,
     MAX_ID,
     MONTH,
+    MOVE_TABLES,
     Grain,
     keyed_cohort_source,
     keyed_moves_source,
+    keyed_sets,
     local_midnight,
-    local_month,
 )
 from funnel.metrics.rollup_sql import local_day
 
@@ -59,10 +60,11 @@ def keyed_refresh(
     today = timezone.localtime(timezone.now(), ZoneInfo(tz)).date()
     _check_ids(cursor)
     if full:
-        for table in (*TABLES, *(t for g in GRAINS for t in (g.flow, g.stage_time, g.built))):
+        for table in (*TABLES, *MOVE_TABLES, *(g.built for g in GRAINS)):
             cursor.execute(f"DELETE FROM {table}")
         _insert_cohorts(cursor, tz=tz, where="TRUE", params={})
-        periods = {grain: _past_periods(cursor, tz, grain, today) for grain in GRAINS}
+        first = _first_move_day(cursor, tz)
+        periods = {grain: _past_periods(grain, first, today) for grain in GRAINS}
         for grain, built in periods.items():
             _build(cursor, tz, grain, built)
         cursor.execute("DELETE FROM funnel_keyed_lead_note")
@@ -70,10 +72,11 @@ def keyed_refresh(
 
     _rebuild_cohorts(cursor, tz, sorted(set(cohort_days) | _pending_cohort_days(cursor, tz)))
     built, periods = {}, {}
+    first = _first_move_day(cursor, tz)
     for grain in GRAINS:
         cursor.execute(f"SELECT {grain.period} FROM {grain.built}")
         built[grain] = {row[0] for row in cursor.fetchall()}
-        periods[grain] = (_past_periods(cursor, tz, grain, today) - built[grain]) | (
+        periods[grain] = (_past_periods(grain, first, today) - built[grain]) | (
             {grain.first(day) for day in move_days} & built[grain]
         )
     # The notes' age on the database clock, which wrote them.
@@ -85,8 +88,9 @@ def keyed_refresh(
     noted, old = cursor.fetchone()
     fold = any(periods.values()) or noted >= FOLD_LEADS or old
     if fold and noted:
+        noted_days = _noted_days(cursor, tz)
         for grain in GRAINS:
-            periods[grain] |= _noted_periods(cursor, tz, grain) & built[grain]
+            periods[grain] |= {grain.first(day) for day in noted_days} & built[grain]
     for grain in GRAINS:
         _build(cursor, tz, grain, periods[grain])
     if fold and noted:
@@ -121,10 +125,13 @@ def _pending_cohort_days(cursor, tz: str) -> set[date]:
     return {row[0] for row in cursor.fetchall()}
 
 
-def _past_periods(cursor, tz: str, grain: Grain, today: date) -> set[date]:
-    """Every period from the first move's to the one before today's."""
+def _first_move_day(cursor, tz: str) -> date | None:
     cursor.execute(f"SELECT {local_day('min(at)')} FROM funnel_stagechange", {"tz": tz})
-    first = cursor.fetchone()[0]
+    return cursor.fetchone()[0]
+
+
+def _past_periods(grain: Grain, first: date | None, today: date) -> set[date]:
+    """Every period from the one of the first move's day to the one before today's."""
     current = grain.first(today)
     periods = set()
     period = first and grain.first(first)
@@ -134,13 +141,14 @@ def _past_periods(cursor, tz: str, grain: Grain, today: date) -> set[date]:
     return periods
 
 
-def _noted_periods(cursor, tz: str, grain: Grain) -> set[date]:
+def _noted_days(cursor, tz: str) -> set[date]:
+    """The local days the noted leads moved on (their periods are rebuilt by a fold)."""
     cursor.execute(
         f"SELECT DISTINCT {local_day('s.at')} FROM funnel_stagechange s "
         "WHERE s.lead_id IN (SELECT lead_id FROM funnel_keyed_lead_note)",
         {"tz": tz},
     )
-    return {grain.first(row[0]) for row in cursor.fetchall()}
+    return {row[0] for row in cursor.fetchall()}
 
 
 def _build(cursor, tz: str, grain: Grain, periods: set[date]) -> None:
@@ -162,20 +170,19 @@ def _build(cursor, tz: str, grain: Grain, periods: set[date]) -> None:
     )
     where = "s.at >= %(start)s AND s.at < %(end)s"
     if _gaps(grain, ordered):
-        period_of = local_month("s.at") if grain is MONTH else local_day("s.at")
-        where += f" AND {period_of} = ANY(%(periods)s::date[])"
+        where += f" AND {grain.of('s.at')} = ANY(%(periods)s::date[])"
     source = keyed_moves_source(where)
     cursor.execute(
         f"INSERT INTO {grain.flow} ({period}, dim, key, to_code, moves) "
         f"SELECT {period}, {KEYED_DIM}, {KEYED_KEY}, to_code, count(*) FROM ({source}) AS s "
-        f"GROUP BY {grain.sets(period, 'to_code')}",
+        f"GROUP BY {keyed_sets(period, 'to_code')}",
         params,
     )
     cursor.execute(
         f"INSERT INTO {grain.stage_time} ({period}, dim, key, from_code, bucket, moves, "
         f"durations) SELECT {period}, {KEYED_DIM}, {KEYED_KEY}, from_code, bucket, count(*), "
         "string_agg(float8send(days), ''::bytea ORDER BY days) "
-        f"FROM ({source}) AS s GROUP BY {grain.sets(period, 'from_code', 'bucket')}",
+        f"FROM ({source}) AS s GROUP BY {keyed_sets(period, 'from_code', 'bucket')}",
         params,
     )
     cursor.execute(

@@ -81,22 +81,22 @@ def next_day(day: date) -> date:
 @dataclass(frozen=True)
 class Grain:
     """A period keyed moves are kept per: its column (in the moves source and in its
-    tables), its tables, the table of its built periods, and the grouping sets it is built
-    with (the dimensions it holds)."""
+    tables), its tables and the table of its built periods. Both grains hold every
+    dimension (keyed_sets)."""
 
     period: str  # "month" or "day": the column
     flow: str
     stage_time: str
     built: str
     following: Callable[[date], date]
-    sets: Callable[..., str]
 
     def first(self, day: date) -> date:
         """The period holding `day`."""
         return day.replace(day=1) if self.period == "month" else day
 
-    def last(self, period: date) -> date:
-        return self.following(period) - timedelta(days=1)
+    def of(self, column: str) -> str:
+        """SQL: the local period of timestamp `column` (the %(tz)s zone)."""
+        return local_month(column) if self.period == "month" else local_day(column)
 
 
 # A lead `l`'s key in each dimension, for the refresh's grouping sets.
@@ -185,15 +185,13 @@ NOTED_LEADS = (
 
 
 # Moves kept per local month (past months: windows of whole months read few rows) and per
-# local day (past days of partial months: the last 30 days). The day rows' dimensions are
-# chosen here (DAY.sets), apart from the months'.
+# local day (past days of partial months: the last 30 days).
 MONTH = Grain(
     "month",
     flow="funnel_keyed_flow",
     stage_time="funnel_keyed_stage_time",
     built="funnel_keyed_month",
     following=next_month,
-    sets=keyed_sets,
 )
 DAY = Grain(
     "day",
@@ -201,6 +199,7 @@ DAY = Grain(
     stage_time="funnel_keyed_day_stage_time",
     built="funnel_keyed_day",
     following=next_day,
-    sets=keyed_sets,
 )
 GRAINS = (MONTH, DAY)
+# The keyed moves' tables of both grains (a fold or a full build rewrites them).
+MOVE_TABLES = tuple(table for g in GRAINS for table in (g.flow, g.stage_time))

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from funnel.metrics.keyed_refresh import keyed_refresh
+from funnel.metrics.keyed_sql import GRAINS, MOVE_TABLES
 from funnel.metrics.rollup_sql import cohort_source, local_day, moves_source
 from funnel.models import RollupDirty, RollupState
 
@@ -122,18 +123,11 @@ def rollups_refresh(*, full: bool = False) -> RefreshResult | None:
 # What a full rebuild, a fold or a month build rewrites wholesale: dead rows that every
 # read would step over until (auto)vacuum came. Vacuumed at once after such a run. (A day
 # built alone, each midnight, adds rows and deletes few: no vacuum.)
-REWRITTEN = (
-    "funnel_keyed_flow",
-    "funnel_keyed_stage_time",
-    "funnel_keyed_day_flow",
-    "funnel_keyed_day_stage_time",
-    "funnel_keyed_lead_note",
-)
+REWRITTEN = (*MOVE_TABLES, "funnel_keyed_lead_note")
 REWRITTEN_FULLY = (
     *REWRITTEN,
     "funnel_keyed_cohort",
-    "funnel_keyed_month",
-    "funnel_keyed_day",
+    *(grain.built for grain in GRAINS),
     "funnel_rollup_cohort",
     "funnel_rollup_flow",
     "funnel_rollup_stage_time",

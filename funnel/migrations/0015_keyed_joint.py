@@ -5,13 +5,12 @@ keys as one range. The built rows lack dim 4, so the rollups are forgotten (Post
 only): everything is read live until the next refresh rebuilds them all, keyed ones
 included, and drops the dim 3 rows."""
 
+import importlib
+
 from django.db import migrations
 
-
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("DELETE FROM funnel_rollup_state")
+# The same step as 0012's: forget the rollup state (PostgreSQL only).
+forward = importlib.import_module("funnel.migrations.0012_keyed_pool_campaigns").forward
 
 
 class Migration(migrations.Migration):
