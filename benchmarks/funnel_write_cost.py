@@ -4,7 +4,8 @@ The summaries are kept by database triggers, so their cost lands on whoever writ
 stage changes, touches and deals. This measures two writes the issue names, each in the
 same run with today's triggers and with the triggers main had before the keyed summaries
 (`funnel` migration 0005 alone, recreated under other names while every newer trigger is
-disabled), alternating the two so load drifts hit both alike:
+disabled; the leads' plain owner and campaign indexes in place of leads migration 0009's
+covering ones), alternating the two so load drifts hit both alike:
 
 reassign  the 10,000 oldest owned leads given to another rep, (1) one by one through the
           one writer (`sales.services.lead_reassign`: lock, lead, open deals and tasks,
@@ -70,13 +71,33 @@ def _user_triggers(cursor) -> list[tuple[str, str]]:
 
 
 def use_main_triggers(cursor) -> list[tuple[str, str]]:
-    """Today's triggers off, main's (before the keyed summaries) on; returns what to undo."""
+    """Today's triggers off, main's (before the keyed summaries) on, and the leads' plain
+    owner and campaign indexes in place of the covering ones the keyed reader uses (leads
+    migration 0009); returns what to undo."""
     current = _user_triggers(cursor)
     for table, name in current:
         cursor.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
     for statement in _main_trigger_sql():
         cursor.execute(statement)
+    for statement in _lead_index_sql(covering=False):
+        cursor.execute(statement)
     return current
+
+
+def _lead_index_sql(*, covering: bool) -> list[str]:
+    """Swap the leads' owner and campaign indexes: covering (today) or plain (before)."""
+    migration = importlib.import_module("leads.migrations.0009_lead_key_covering_indexes")
+    statements = []
+    for column, name, included in migration.COVERING:
+        plain = migration.plain_index_name(column)
+        columns = ", ".join(included)
+        if covering:
+            statements.append(f"CREATE INDEX {name} ON leads_lead ({column}) INCLUDE ({columns})")
+            statements.append(f"DROP INDEX {plain}")
+        else:
+            statements.append(f"CREATE INDEX {plain} ON leads_lead ({column})")
+            statements.append(f"DROP INDEX {name}")
+    return statements
 
 
 def use_current_triggers(cursor, disabled: list[tuple[str, str]]) -> None:
@@ -91,6 +112,8 @@ def use_current_triggers(cursor, disabled: list[tuple[str, str]]) -> None:
         cursor.execute(f"DROP FUNCTION {function}")
     for table, name in disabled:
         cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
+    for statement in _lead_index_sql(covering=True):
+        cursor.execute(statement)
 
 
 # --- reassign --------------------------------------------------------------------------------

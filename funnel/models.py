@@ -316,7 +316,15 @@ class KeyedStageTime(_KeyedStageTimeRow):
 
     class Meta:
         db_table = "funnel_keyed_stage_time"
-        indexes = [models.Index(fields=["dim", "key", "month"], name="keyed_stage_time_key")]
+        indexes = [
+            models.Index(fields=["dim", "key", "month"], name="keyed_stage_time_key"),
+            # A narrow report's whole months (keyed_sql.WHOLE: bucket -1).
+            models.Index(
+                fields=["dim", "key", "month"],
+                name="keyed_stage_time_whole",
+                condition=models.Q(bucket__lt=0),
+            ),
+        ]
 
 
 class KeyedMonth(_BuiltPeriod):

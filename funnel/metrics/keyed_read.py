@@ -16,7 +16,11 @@ campaign << 32 | owner), narrowed and grouped by either part.
 - Corrections: a lead noted since its months and days were built (its owner or campaign
   changed) has its moves in those periods taken from the noted key and given to its
   current one: flow, bucket counts and, for the buckets read, the durations themselves.
-- Percentiles: funnel.metrics.percentiles, per group and in total.
+- Percentiles: funnel.metrics.percentiles, per group and in total. A narrow report (one
+  campaign or one owner: their leads come from the covering indexes of leads migration
+  0009) reads every duration of its moves with the flow, in one statement, and sorts them;
+  the others count moves per bucket first and read the durations of the buckets that
+  hold the percentiles only.
 
 Five statements at most, whatever the data, in the caller's snapshot.
 """
@@ -26,6 +30,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import chain
 
 from django.conf import settings
 
@@ -37,6 +42,7 @@ from funnel.metrics.keyed_sql import (
     DIM_OWNER,
     GRAINS,
     NOTED_LEADS,
+    WHOLE,
     joint_campaign,
     joint_key,
     joint_owner,
@@ -66,6 +72,8 @@ _GROUP_DIMS = {
 # Up to this many days read live, each live move looks its lead up by primary key.
 LOOKUP_DAYS = 10
 _COHORT_COLUMNS = ["cohort", *(f"reached_{s}" for s in STAGES)]
+# A (stage left, bucket) pair as one int: buckets are smallints.
+_STRIDE = 1 << 15
 
 
 def keyed_dimension(*, group_by: GroupBy | None, filters: MetricFilters, owner_scope) -> int | None:
@@ -122,24 +130,24 @@ class _Slice:
 
     def narrow_leads(self) -> str | None:
         """SQL on the lead `l` for a narrow filter (one campaign, one owner), else None.
-        With few live days (`lookup`: usually today alone) only a campaign counts as
-        narrow: a campaign's leads stop coming when it ends, an owner's pile up for
-        years (one rep's 28,904 leads at 1M, scattered over the table, took 77 ms to
-        read against 30 ms for looking up the lead of each of today's 10,320 moves)."""
+        Their leads' ids and keys are read from the covering indexes of leads migration
+        0009, without visiting the leads (one rep's 23,080 leads at 1M: 3 ms; the pool
+        of unowned leads is not narrow)."""
         conditions = []
         if self.dim != DIM_OWNER and not self.params["all_keys"]:
             conditions.append("l.source_campaign_id = ANY(%(keys)s::bigint[])")
         name = "keys" if self.dim == DIM_OWNER else "owners"  # dim 2: no owners
         owners = self.params.get(name) or []
-        if len(owners) == 1 and owners[0] != 0 and (conditions or not self.lookup):
+        if len(owners) == 1 and owners[0] != 0:
             conditions.append(f"l.owner_id = ANY(%({name})s::bigint[])")
         return " AND ".join(conditions) or None
 
-    def keeps(self, key: str) -> str:
+    def keeps(self, key: str, *, kept: bool = False) -> str:
         """SQL: does the key pass the report's filters and scope? (Plain conditions, so a
-        narrow filter reads its keys' rows by index.)"""
+        narrow filter reads its keys' rows by index.) `kept`: the test of the keyed rows,
+        and of the keys they counted a noted lead under (the two must agree)."""
         if self.dim == DIM_JOINT:
-            return self._keeps_joint(key)
+            return self._keeps_joint(key, kept=kept)
         conditions = ["TRUE"]
         if not self.params["all_keys"]:
             conditions.append(f"{key} = ANY(%(keys)s::bigint[])")
@@ -147,23 +155,28 @@ class _Slice:
             conditions.append(f"{key} IN ({_CHANNEL_CAMPAIGNS})")
         return "(" + " AND ".join(conditions) + ")"
 
-    def _keeps_joint(self, key: str) -> str:
+    def _keeps_joint(self, key: str, *, kept: bool) -> str:
         """A joint key passes when its campaign part does (one index range per campaign
         filtered) and its owner part does. Narrowed by owner, the keys are spelled out
         (every campaign, or the channel's, with each owner kept): an index look-up each
         instead of a scan of every owner's rows (a campaign no longer there has no
-        current lead, and keyed rows under it are not read, as their notes say)."""
+        current lead, and keyed rows under it are not read, as their notes say). Keyed
+        rows of a channel are read by their keys spelled out too, with every user as the
+        owner: a run of rows each, not a scan of the whole dimension (a user no longer
+        there has no current lead either)."""
         conditions = ["TRUE"]
         if not self.params["all_keys"]:
             conditions.append(
                 f"{key} >= {joint_key('0', '%(campaign)s')} "
                 f"AND {key} < {joint_key('0', '%(campaign)s + 1')}"
             )
-        elif not self.params["all_owners"]:
+        elif not self.params["all_owners"] or (kept and self.params["channel"]):
+            # The keys spelled out say the owners and the channel too: no test per row.
             campaigns = _CHANNEL_CAMPAIGNS if self.params["channel"] else _ANY_CAMPAIGN
-            conditions.append(
-                f"{key} = ANY(ARRAY(SELECT {joint_key('o', 'c.id')} FROM ({campaigns}) AS c "
-                "CROSS JOIN unnest(%(owners)s::bigint[]) AS o))"
+            owners = _ANY_OWNER if self.params["all_owners"] else "unnest(%(owners)s::bigint[])"
+            return (
+                f"({key} = ANY(ARRAY(SELECT {joint_key('o', 'c.id')} FROM ({campaigns}) AS c "
+                f"CROSS JOIN {owners} AS o(o))))"
             )
         if not self.params["all_owners"]:
             conditions.append(f"{joint_owner(key)} = ANY(%(owners)s::bigint[])")
@@ -174,6 +187,7 @@ class _Slice:
 
 _CHANNEL_CAMPAIGNS = "SELECT id FROM marketing_campaign WHERE channel = %(channel)s"
 _ANY_CAMPAIGN = "SELECT id FROM marketing_campaign UNION ALL SELECT 0"
+_ANY_OWNER = "(SELECT id FROM auth_user UNION ALL SELECT 0)"  # every owner key
 
 
 def _key_params(dim: int, filters: MetricFilters, owner_scope) -> dict:
@@ -245,8 +259,9 @@ def keyed_figures(
     move_days, cohort_days, summaries = state
     cohort_days = _with_pending(cohort_days, summaries, window)
     months = _keyed_months(window, set(summaries["built_month"] or ()), move_days)
-    days = _keyed_days(window, set(summaries["built_day"] or ()), months, move_days)
-    spans = _live_spans(window, months, days)
+    outside = _days_outside(window, months)
+    days = _keyed_days(outside, set(summaries["built_day"] or ()), move_days)
+    spans = _live_spans(outside, days)
     if 2 * sum((last - first).days + 1 for first, last in spans) > window.days:
         # Mostly days read live (summaries not built yet, or many pending days): the live
         # path's join of the moves to their leads is cheaper than looking each up.
@@ -271,10 +286,19 @@ def keyed_figures(
         cohorts = {k: v for k, v in cohorts.items() if v.cohort}
 
     live_where = _spans_sql("s.at", "live", spans, base)
-    flows, counts, live_values = _moves(part, live_where, base)
-    kept = _runs(sorted({*days, *(d for m in months for d in _month_days(m))}))
+    narrow = part.narrow_leads() is not None
+    if narrow:
+        flows, packed = _narrow_moves(part, live_where, base)
+        counts = defaultdict(Counter)
+        for (g, code), chunks in packed.items():
+            counts[(g, code)][WHOLE] = sum(len(chunk) for chunk in chunks) // 8
+    else:
+        flows, counts, live_values = _moves(part, live_where, base)
+    kept = _merged([*((m, next_month(m) - timedelta(days=1)) for m in months), *_runs(days)])
     corrections = _corrections(part, kept, base) if summaries["noted"] and kept else []
     for fix in corrections:
+        if narrow:
+            fix.bucket = WHOLE
         for g, sign, counted in ((fix.old_g, -1, fix.old_in), (fix.new_g, 1, fix.new_in)):
             if counted:
                 flows[g][STAGES[fix.to_code]] += sign
@@ -287,7 +311,10 @@ def keyed_figures(
 
     plans = plan_ranks(counts)
     targets = targets_of(plans)
-    values = _durations(part, targets, live_where, base, corrections, live_values)
+    if narrow:
+        values = _narrow_values(targets, packed, corrections)
+    else:
+        values = _durations(part, targets, live_where, base, corrections, live_values)
     grouped, total = grouped_figures(plans, values, flows)
     return cohorts, grouped, total
 
@@ -346,36 +373,28 @@ def _keyed_months(window: Window, built: set[date], move_days: list[date]) -> li
     ]
 
 
-def _keyed_days(
-    window: Window, built: set[date], months: list[date], move_days: list[date]
-) -> list[date]:
-    """The window's other days that are built and hold no pending move."""
+def _keyed_days(outside: list[date], built: set[date], move_days: list[date]) -> list[date]:
+    """The days `outside` the whole months that are built and hold no pending move."""
     pending = set(move_days)
-    return [
-        day
-        for day in _window_days(window)
-        if day in built and day not in pending and day.replace(day=1) not in months
-    ]
+    return [day for day in outside if day in built and day not in pending]
 
 
-def _live_spans(window: Window, months: list[date], days: list[date]) -> list[tuple[date, date]]:
-    """The window's days read from neither month nor day rows, as [first, last] runs."""
+def _live_spans(outside: list[date], days: list[date]) -> list[tuple[date, date]]:
+    """The days `outside` the whole months not read from day rows, as [first, last] runs."""
     kept = set(days)
-    return _runs(
-        [
-            day
-            for day in _window_days(window)
-            if day not in kept and day.replace(day=1) not in months
-        ]
-    )
+    return _runs([day for day in outside if day not in kept])
 
 
-def _window_days(window: Window) -> list[date]:
-    return [window.since + timedelta(days=n) for n in range(window.days)]
-
-
-def _month_days(month: date) -> list[date]:
-    return [month + timedelta(days=n) for n in range((next_month(month) - month).days)]
+def _days_outside(window: Window, months: list[date]) -> list[date]:
+    """The window's days outside the whole `months` (walked a month at a time: a year's
+    window has 365 days and usually 12 whole months)."""
+    whole, outside = set(months), []
+    for month in window.months():
+        if month not in whole:
+            first = max(month, window.since)
+            last = min(next_month(month) - timedelta(days=1), window.until)
+            outside += [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return outside
 
 
 def _runs(days: list[date]) -> list[tuple[date, date]]:
@@ -387,6 +406,17 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
         else:
             spans.append((day, day))
     return spans
+
+
+def _merged(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """[first, last] spans of days, sorted, adjacent ones joined."""
+    merged: list[tuple[date, date]] = []
+    for first, last in sorted(spans):
+        if merged and merged[-1][1] + timedelta(days=1) >= first:
+            merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
+        else:
+            merged.append((first, last))
+    return merged
 
 
 def _spans_sql(column: str, prefix: str, spans: list[tuple[date, date]], params: dict) -> str:
@@ -412,10 +442,10 @@ def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
         f"SELECT g, {sums} FROM (SELECT {group} AS g, {columns} FROM ("
         f"SELECT key, {part.day('day')} AS day, {columns} FROM ("
         f"SELECT day, key, {columns} FROM funnel_keyed_cohort "
-        f"WHERE dim = %(dim)s AND {clean_days('c')} "
+        f"WHERE dim = %(dim)s AND {clean_days('c')} AND {part.keeps('key', kept=True)} "
         f"UNION ALL SELECT day, key, {columns} "
         f"FROM ({keyed_cohort_source(live_days('created_at', 'c'))}) AS live "
-        f"WHERE dim = %(dim)s) AS u WHERE {part.keeps('key')}) AS k {join}"
+        f"WHERE dim = %(dim)s AND {part.keeps('key')}) AS u) AS k {join}"
         ") AS t GROUP BY g",
         params,
     )
@@ -440,16 +470,22 @@ def _live_moves(part: _Slice, where: str, columns: str, *, counted: bool = True)
     )
 
 
-def _kept_rows(part: _Slice, table: str, columns: str) -> str:
+def _kept_rows(part: _Slice, table: str, columns: str, *, whole: bool = False) -> str:
     """The keyed rows of the kept months and days (`table`: a Grain's "flow" or
     "stage_time") of the keys the report reads: key, day (by month: the period) and
-    `columns`."""
-    return " UNION ALL ".join(
-        f"SELECT key, {part.day(g.period)} AS day, {columns} FROM {getattr(g, table)} "
-        f"WHERE dim = %(dim)s AND {g.period} = ANY(%({g.period}s)s::date[]) "
-        f"AND {part.keeps('key')}"
-        for g in GRAINS
-    )
+    `columns`. Stage time: per bucket, or with `whole` every duration of a period and
+    key in as few rows as its grain keeps (keyed_sql.WHOLE)."""
+    selects = []
+    for g in GRAINS:
+        buckets = ""
+        if table == "stage_time" and g.whole:
+            buckets = f" AND bucket {'<' if whole else '>='} 0"
+        selects.append(
+            f"SELECT key, {part.day(g.period)} AS day, {columns} FROM {getattr(g, table)} "
+            f"WHERE dim = %(dim)s AND {g.period} = ANY(%({g.period}s)s::date[]){buckets} "
+            f"AND {part.keeps('key', kept=True)}"
+        )
+    return " UNION ALL ".join(selects)
 
 
 def _summed(part: _Slice, table: str, columns: str, live: str = "live") -> str:
@@ -511,6 +547,61 @@ def _moves(part: _Slice, live_where: str, params: dict):
     return flows, counts, live_values
 
 
+def _narrow_moves(part: _Slice, live_where: str, params: dict):
+    """A narrow report's flow per group and every duration per (group, stage left), in
+    one statement: one campaign's or one owner's moves are few (a campaign's year at 1M:
+    16,000), so their packed durations cost less to send than a second pass over the
+    rows of the buckets that hold the percentiles."""
+    live = _live_moves(part, live_where, "from_code, to_code, bucket, days", counted=False)
+    group, join = part.labelled("k.key", "k.day")
+    kept = _kept_rows(part, "stage_time", "from_code, durations", whole=True)
+    # Packed per key first (integers hash faster than the group's text), then per group.
+    rows = fetch_rows(
+        f"WITH live_moves AS MATERIALIZED ({live}), live AS (SELECT key, day, to_code, "
+        "count(*) AS moves FROM live_moves GROUP BY 1, 2, 3) "
+        f"SELECT g, to_code AS code, moves, NULL::bytea AS durations "
+        f"FROM ({_summed(part, 'flow', 'to_code')}) AS f UNION ALL "
+        f"SELECT {group}, k.from_code, 0, string_agg(k.durations, ''::bytea) FROM ("
+        "SELECT key, day, from_code, string_agg(durations, ''::bytea) AS durations FROM ("
+        f"{kept} UNION ALL SELECT key, {part.day('day')}, from_code, float8send(days) "
+        f"FROM live_moves) AS u GROUP BY 1, 2, 3) AS k {join} GROUP BY 1, 2",
+        params,
+    )
+    flows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
+    packed: dict[tuple[Key, int], list[bytes]] = defaultdict(list)
+    for row in rows:
+        if row["durations"] is None:
+            flows[row["g"]][STAGES[row["code"]]] += row["moves"]
+        else:
+            packed[(row["g"], row["code"])].append(bytes(row["durations"]))
+    return flows, packed
+
+
+def _narrow_values(targets, packed, corrections) -> dict:
+    """Each (group, stage left)'s sorted durations (targets of its one bucket, WHOLE),
+    corrected. A total's are every group's: their groups partition it, corrections
+    included, and their sorted runs merge cheaply."""
+    fixes = defaultdict(list)
+    for fix in corrections:
+        fixes[fix.from_code].append(fix)
+    values = {}
+    runs: dict[int, list[list[float]]] = defaultdict(list)
+    grouped = {key for key in packed if key[0] is not None}
+    for g, code in grouped | {(g, code) for g, code, _ in targets if g is not None}:
+        found = _corrected(unpack(packed.get((g, code), [])), fixes[code], g)
+        values[(g, code, WHOLE)] = found
+        runs[code].append(found)
+    for g, code, _bucket in targets:
+        if g is None:
+            if grouped:
+                values[(None, code, WHOLE)] = sorted(chain.from_iterable(runs[code]))
+            else:  # no grouping: the total is the only group
+                values[(None, code, WHOLE)] = _corrected(
+                    unpack(packed.get((None, code), [])), fixes[code], None
+                )
+    return values
+
+
 # --- corrections and durations ----------------------------------------------------------------
 
 
@@ -522,7 +613,7 @@ def _corrections(part: _Slice, kept: list[tuple[date, date]], base: dict) -> lis
     # The noted keys (in dim 4, the noted pair) and the current ones.
     was, now = key_of(part.dim, "n.owner_was", "n.campaign_was"), "m.key"
     rows = fetch_rows(
-        f"SELECT {part.group(was, 'm.month')} AS old_g, {part.keeps(was)} AS old_in, "
+        f"SELECT {part.group(was, 'm.month')} AS old_g, {part.keeps(was, kept=True)} AS old_in, "
         f"{part.group(now, 'm.month')} AS new_g, {part.keeps(now)} AS new_in, "
         f"m.from_code, m.to_code, m.bucket, m.days "
         f"FROM ({live_moves_source(where, part.dim, lookup=part.lookup)}) AS m "
@@ -542,8 +633,7 @@ def _durations(part, targets, live_where: str, base: dict, corrections, live_val
     totals = [n for n, (g, _, _) in enumerate(targets) if g is None]
     params = {
         **base,
-        "pc": [code for code, _ in sorted({(c, b) for _, c, b in targets})],
-        "pb": [bucket for _, bucket in sorted({(c, b) for _, c, b in targets})],
+        "pcb": sorted({code * _STRIDE + bucket for _, code, bucket in targets}),
         **{f"g{name}": [targets[n][i] for n in grouped] for i, name in enumerate("gcb")},
         "gn": grouped,
         **{f"t{name}": [targets[n][i] for n in totals] for i, name in ((1, "c"), (2, "b"))},
@@ -563,7 +653,9 @@ def _durations(part, targets, live_where: str, base: dict, corrections, live_val
             f"AS t(n, code, bucket) JOIN {rows} AS r "
             f"ON r.from_code = t.code AND r.bucket = t.bucket",
         ]
-    wanted = "(from_code, bucket) IN (SELECT * FROM unnest(%(pc)s::int[], %(pb)s::int[]))"
+    # One hashed array test per row (a join with an unnest of the pairs was planned as a
+    # loop over every row and every wanted pair: 28 of a 36 ms statement).
+    wanted = f"from_code * {_STRIDE} + bucket = ANY(%(pcb)s::int[])"
     # (The campaigns joined for channel labels have no from_code or bucket column.)
     kept = _kept_rows(part, "stage_time", "from_code, bucket, durations")
     group, join = part.labelled("k.key", "k.day")
@@ -590,17 +682,22 @@ def _durations(part, targets, live_where: str, base: dict, corrections, live_val
             chunks[n] += by_bucket[(code, bucket)] if g is None else live_values[(g, code, bucket)]
     values = {}
     for n, (g, code, bucket) in enumerate(targets):
-        found = unpack(chunks[n])
         fixes = [f for f in corrections if (f.from_code, f.bucket) == (code, bucket)]
-        if fixes:
-            counted = Counter(found)
-            for fix in fixes:
-                if fix.old_in and (g is None or fix.old_g == g):
-                    counted[fix.days] -= 1
-                if fix.new_in and (g is None or fix.new_g == g):
-                    counted[fix.days] += 1
-            if min(counted.values(), default=0) < 0:
-                raise AssertionError(f"a noted move is missing from {(g, code, bucket)}")
-            found = list(counted.elements())
-        values[(g, code, bucket)] = sorted(found)
+        values[(g, code, bucket)] = _corrected(unpack(chunks[n]), fixes, g)
     return values
+
+
+def _corrected(found: list[float], fixes: list[_Correction], g: Key) -> list[float]:
+    """Durations of group `g` (None: the total) with the noted leads' moves taken from
+    their old group and given to the new, sorted."""
+    if fixes:
+        counted = Counter(found)
+        for fix in fixes:
+            if fix.old_in and (g is None or fix.old_g == g):
+                counted[fix.days] -= 1
+            if fix.new_in and (g is None or fix.new_g == g):
+                counted[fix.days] += 1
+        if min(counted.values(), default=0) < 0:
+            raise AssertionError(f"a noted move is missing from {(g, fixes[0].from_code)}")
+        found = list(counted.elements())
+    return sorted(found)

@@ -34,6 +34,7 @@ from funnel.metrics.keyed_sql import (
     MAX_ID,
     MONTH,
     MOVE_TABLES,
+    WHOLE,
     Grain,
     keyed_cohort_source,
     keyed_moves_source,
@@ -172,17 +173,26 @@ def _build(cursor, tz: str, grain: Grain, periods: set[date]) -> None:
     if _gaps(grain, ordered):
         where += f" AND {grain.of('s.at')} = ANY(%(periods)s::date[])"
     source = keyed_moves_source(where)
+    # Written in key order: a narrow report (one campaign's or one owner's keys) then
+    # reads a run of pages per period, not a page per row (one campaign's 12,710 joint
+    # stage-time rows of a year lay on 5,773 pages).
     cursor.execute(
         f"INSERT INTO {grain.flow} ({period}, dim, key, to_code, moves) "
         f"SELECT {period}, {KEYED_DIM}, {KEYED_KEY}, to_code, count(*) FROM ({source}) AS s "
-        f"GROUP BY {keyed_sets(period, 'to_code')}",
+        f"GROUP BY {keyed_sets(period, 'to_code')} ORDER BY 2, 3, 1",
         params,
     )
+    bucket, sets, order = "bucket", keyed_sets(period, "from_code", "bucket"), "2, 3, 1"
+    if grain.whole:
+        # Each key's whole period too, written first: a narrow report reads them as a run.
+        bucket = f"CASE WHEN GROUPING(bucket) = 1 THEN {WHOLE} ELSE bucket END"
+        sets = keyed_sets(period, "from_code", "bucket", without="bucket")
+        order = f"GROUPING(bucket) DESC, {order}"
     cursor.execute(
         f"INSERT INTO {grain.stage_time} ({period}, dim, key, from_code, bucket, moves, "
-        f"durations) SELECT {period}, {KEYED_DIM}, {KEYED_KEY}, from_code, bucket, count(*), "
+        f"durations) SELECT {period}, {KEYED_DIM}, {KEYED_KEY}, from_code, {bucket}, count(*), "
         "string_agg(float8send(days), ''::bytea ORDER BY days) "
-        f"FROM ({source}) AS s GROUP BY {keyed_sets(period, 'from_code', 'bucket')}",
+        f"FROM ({source}) AS s GROUP BY {sets} ORDER BY {order}",
         params,
     )
     cursor.execute(

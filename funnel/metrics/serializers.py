@@ -169,6 +169,28 @@ class FiguresSerializer(serializers.Serializer):
         help_text="For each stage, days spent in it by the moves out of it in the window."
     )
 
+    def to_representation(self, figures):
+        """The fields above, built directly: they document the shape (OpenAPI), and DRF's
+        field-by-field walk cost 0.4 ms per group of a report. A test holds the two equal."""
+        return {
+            "cohort": int(figures.cohort),
+            "reached": {stage: int(figures.reached[stage]) for stage in STAGES},
+            "rates": {name: _number(value) for name, value in figures.rates.items()},
+            "flow": {stage: int(figures.flow[stage]) for stage in STAGES},
+            "time_in_stage": {
+                stage: {
+                    "moves": int(time.moves),
+                    "median_days": _number(time.median_days),
+                    "p90_days": _number(time.p90_days),
+                }
+                for stage, time in ((s, figures.time_in_stage[s]) for s in STAGES)
+            },
+        }
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
 
 class GroupSerializer(FiguresSerializer):
     key = serializers.CharField(
@@ -180,9 +202,7 @@ class GroupSerializer(FiguresSerializer):
     label = serializers.CharField(help_text="Human-readable name of the group.")
 
     def to_representation(self, group):
-        data = {"key": group.key, "label": group.label}
-        data.update(FiguresSerializer(group.figures).data)
-        return data
+        return {"key": group.key, "label": group.label, **super().to_representation(group.figures)}
 
 
 class WindowSerializer(serializers.Serializer):

@@ -105,7 +105,16 @@ def _leads(count: int) -> list[Lead]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [3, 30])
 @pytest.mark.parametrize(
-    "group_by", ["owner", "campaign", "channel", "month-as-rep", "channel-as-rep"]
+    "group_by",
+    [
+        "owner",
+        "campaign",
+        "channel",
+        "month-as-rep",
+        "channel-as-rep",
+        "owner-of-a-campaign",  # narrow: every duration in the moves' statement
+        "month-of-an-owner",
+    ],
 )
 def test_keyed_reads_run_a_fixed_number_of_statements(
     manager, django_assert_max_num_queries, count, group_by
@@ -125,6 +134,13 @@ def test_keyed_reads_run_a_fixed_number_of_statements(
         # A rep by channel: the pool's keyed rows and the rep's own leads, read live.
         client.force_authenticate(leads[1].owner)
         params = {"group_by": group_by.removesuffix("-as-rep")}
+    elif group_by == "owner-of-a-campaign":
+        client.force_authenticate(manager)
+        campaign = Lead.objects.values_list("source_campaign", flat=True).get(pk=leads[1].pk)
+        params = {"group_by": "owner", "campaign": campaign}
+    elif group_by == "month-of-an-owner":
+        client.force_authenticate(manager)
+        params = {"group_by": "month", "owner": leads[1].owner_id, "channel": "social"}
     else:
         client.force_authenticate(manager)
         params = {"group_by": group_by}
@@ -143,3 +159,48 @@ def test_keyed_reads_run_a_fixed_number_of_statements(
         selectors.keyed_figures = real
     assert response.status_code == 200
     assert calls  # read from the keyed summaries
+
+
+@pytest.mark.django_db
+def test_keyed_moves_are_written_in_key_order():
+    """A narrow report reads a run of pages per period: the build writes its rows in
+    (dimension, key) order, a month's whole rows (bucket -1) first, as a run of their own."""
+    _leads(12)
+    rollups_refresh(full=True)
+    for table, period, whole in (
+        ("funnel_keyed_stage_time", "month", "bucket < 0"),
+        ("funnel_keyed_flow", "month", "FALSE"),
+        ("funnel_keyed_day_stage_time", "day", "bucket < 0"),
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {whole}, {period}, dim, key FROM {table} ORDER BY ctid")
+            written = cursor.fetchall()
+        assert len({dim for _, _, dim, _ in written}) == 3
+        # One build of every period: whole rows first, each run by dimension, key, period.
+        assert written == sorted(written, key=lambda row: (not row[0], row[2], row[3], row[1]))
+        assert any(row[0] for row in written) == (table == "funnel_keyed_stage_time")
+
+
+@pytest.mark.django_db
+def test_a_whole_month_row_holds_exactly_its_buckets(manager):
+    """Each month's whole row (bucket -1) per key and stage left: the moves and the sorted
+    durations of its bucket rows, after a full build and after a fold rebuilt a month."""
+    leads = _leads(12)
+    rollups_refresh(full=True)
+    lead_reassign(lead_id=leads[0].pk, to_owner=None, actor=manager)
+    KeyedLeadNote.objects.update(noted_at=datetime(2025, 1, 1, tzinfo=UTC))
+    for refresh in (lambda: None, rollups_refresh):
+        refresh()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*), count(*) FILTER (WHERE w.moves IS DISTINCT FROM b.moves "
+                "OR w.durations IS DISTINCT FROM b.durations) "
+                "FROM (SELECT * FROM funnel_keyed_stage_time WHERE bucket < 0) AS w "
+                "FULL JOIN (SELECT month, dim, key, from_code, sum(moves) AS moves, "
+                "string_agg(durations, ''::bytea ORDER BY bucket) AS durations "
+                "FROM funnel_keyed_stage_time WHERE bucket >= 0 GROUP BY 1, 2, 3, 4) AS b "
+                "USING (month, dim, key, from_code)"
+            )
+            rows, differing = cursor.fetchone()
+        assert rows and not differing
+    assert not KeyedLeadNote.objects.exists()

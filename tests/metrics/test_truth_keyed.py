@@ -368,6 +368,23 @@ def test_joint_views_count_the_joint_keyed_rows():
             assert asdict(selectors.funnel_report(**view)) != asdict(_live(**view)), model
             one.update(**{column: F(column) - 1})
 
+        # A narrow report takes every duration from the stage-time rows: one campaign's
+        # all set to 100 days change its owners' percentiles, not its flow.
+        narrow = {**kwargs["by owner, campaign"], "window": WINDOWS[4]}
+        unspoilt = asdict(selectors.funnel_report(**narrow))["totals"]
+        assert unspoilt == asdict(_live(**narrow))["totals"]
+        assert sum(t["moves"] for t in unspoilt["time_in_stage"].values())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE funnel_keyed_stage_time SET durations = "
+                "decode(repeat('4059000000000000', moves), 'hex') "
+                "WHERE dim = %s AND key >= %s AND key < %s",
+                [DIM_JOINT, campaigns[0].pk << 32, (campaigns[0].pk + 1) << 32],
+            )
+        spoilt = asdict(selectors.funnel_report(**narrow))["totals"]
+        assert spoilt["flow"] == unspoilt["flow"]
+        assert spoilt["time_in_stage"] != unspoilt["time_in_stage"]
+
         KeyedFlow.objects.filter(dim=DIM_JOINT).update(moves=F("moves") + 100)
         KeyedCohort.objects.filter(dim=DIM_JOINT).update(cohort=F("cohort") + 100)
         after = {name: asdict(selectors.funnel_report(**kw)) for name, kw in kwargs.items()}
@@ -528,3 +545,25 @@ def test_a_deleted_campaign_equals_the_live_path_before_and_after_the_fold():
         assert rollups_refresh().folded
         assert not KeyedLeadNote.objects.exists()
         _compare(campaigns, reps, manager)
+
+
+def test_a_deleted_owner_equals_the_live_path_before_and_after_the_fold():
+    """Deleting a user sets their leads' owner to none (SET_NULL, a note per lead). Until
+    the fold, keyed rows still count those moves under the gone owner; a report that
+    reads a channel's keyed rows by their keys spelled out (every user, and none) does not
+    read those rows, and must not take the noted moves out of them either."""
+    with override_settings(TIME_ZONE=TZ), time_machine.travel(NOW, tick=False):
+        campaigns, reps = _build(5)
+        manager = ManagerFactory()
+        rollups_refresh()
+        gone = reps[2].pk
+        had = Lead.objects.filter(owner_id=gone).count()
+        assert had
+        reps[2].delete()
+        assert KeyedLeadNote.objects.filter(owner_was=gone).count() == had
+        reads = _compare(campaigns, reps[:2], manager)
+        assert reads[DIM_OWNER] and reads[DIM_JOINT]
+        KeyedLeadNote.objects.update(noted_at=datetime(2025, 1, 1, tzinfo=ZONE))
+        assert rollups_refresh().folded
+        assert not KeyedLeadNote.objects.exists()
+        _compare(campaigns, reps[:2], manager)
