@@ -281,19 +281,19 @@ def keyed_figures(
         "days": days,
         **part.params,
     }
-    cohorts = _cohorts(part, {**base, **live_range(cohort_days, tz, "c")})
-    if group_by is None:
-        cohorts = {k: v for k, v in cohorts.items() if v.cohort}
-
+    cohort_range = live_range(cohort_days, tz, "c")
     live_where = _spans_sql("s.at", "live", spans, base)
     narrow = part.narrow_leads() is not None
-    if narrow:
-        flows, packed = _narrow_moves(part, live_where, base)
+    if narrow:  # cohorts in the same statement
+        cohorts, flows, packed = _narrow_moves(part, live_where, {**base, **cohort_range})
         counts = defaultdict(Counter)
         for (g, code), chunks in packed.items():
             counts[(g, code)][WHOLE] = sum(len(chunk) for chunk in chunks) // 8
     else:
+        cohorts = _cohorts(part, {**base, **cohort_range})
         flows, counts, live_values = _moves(part, live_where, base)
+    if group_by is None:
+        cohorts = {k: v for k, v in cohorts.items() if v.cohort}
     kept = _merged([*((m, next_month(m) - timedelta(days=1)) for m in months), *_runs(days)])
     corrections = _corrections(part, kept, base) if summaries["noted"] and kept else []
     for fix in corrections:
@@ -435,10 +435,16 @@ def _spans_sql(column: str, prefix: str, spans: list[tuple[date, date]], params:
 
 
 def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
+    return _cohort_figures(fetch_rows(_cohort_sql(part), params))
+
+
+def _cohort_sql(part: _Slice) -> str:
+    """Per group: cohort and reached, from the keyed day rows of clean days and the
+    pending days read live (params of live_range, prefix "c")."""
     columns = ", ".join(_COHORT_COLUMNS)
     sums = ", ".join(f"sum({c})::bigint AS {c}" for c in _COHORT_COLUMNS)
     group, join = part.labelled("k.key", "k.day")
-    rows = fetch_rows(
+    return (
         f"SELECT g, {sums} FROM (SELECT {group} AS g, {columns} FROM ("
         f"SELECT key, {part.day('day')} AS day, {columns} FROM ("
         f"SELECT day, key, {columns} FROM funnel_keyed_cohort "
@@ -446,9 +452,11 @@ def _cohorts(part: _Slice, params: dict) -> dict[Key, Figures]:
         f"UNION ALL SELECT day, key, {columns} "
         f"FROM ({keyed_cohort_source(live_days('created_at', 'c'))}) AS live "
         f"WHERE dim = %(dim)s AND {part.keeps('key')}) AS u) AS k {join}"
-        ") AS t GROUP BY g",
-        params,
+        ") AS t GROUP BY g"
     )
+
+
+def _cohort_figures(rows) -> dict[Key, Figures]:
     result = {}
     for row in rows:
         figures = Figures(cohort=row["cohort"])
@@ -548,33 +556,38 @@ def _moves(part: _Slice, live_where: str, params: dict):
 
 
 def _narrow_moves(part: _Slice, live_where: str, params: dict):
-    """A narrow report's flow per group and every duration per (group, stage left), in
-    one statement: one campaign's or one owner's moves are few (a campaign's year at 1M:
-    16,000), so their packed durations cost less to send than a second pass over the
-    rows of the buckets that hold the percentiles."""
+    """A narrow report's cohorts, flow per group and every duration per (group, stage
+    left), in one statement: one campaign's or one owner's moves are few (a campaign's
+    year at 1M: 16,000), so their packed durations cost less to send than a second pass
+    over the rows of the buckets that hold the percentiles."""
     live = _live_moves(part, live_where, "from_code, to_code, bucket, days", counted=False)
     group, join = part.labelled("k.key", "k.day")
     kept = _kept_rows(part, "stage_time", "from_code, durations", whole=True)
+    no_cohort = ", ".join(f"NULL::bigint AS {c}" for c in _COHORT_COLUMNS)
     # Packed per key first (integers hash faster than the group's text), then per group.
     rows = fetch_rows(
         f"WITH live_moves AS MATERIALIZED ({live}), live AS (SELECT key, day, to_code, "
         "count(*) AS moves FROM live_moves GROUP BY 1, 2, 3) "
-        f"SELECT g, to_code AS code, moves, NULL::bytea AS durations "
+        f"SELECT g, to_code AS code, moves, NULL::bytea AS durations, {no_cohort} "
         f"FROM ({_summed(part, 'flow', 'to_code')}) AS f UNION ALL "
-        f"SELECT {group}, k.from_code, 0, string_agg(k.durations, ''::bytea) FROM ("
-        "SELECT key, day, from_code, string_agg(durations, ''::bytea) AS durations FROM ("
-        f"{kept} UNION ALL SELECT key, {part.day('day')}, from_code, float8send(days) "
-        f"FROM live_moves) AS u GROUP BY 1, 2, 3) AS k {join} GROUP BY 1, 2",
+        f"SELECT {group}, k.from_code, 0, string_agg(k.durations, ''::bytea), {no_cohort} "
+        "FROM (SELECT key, day, from_code, string_agg(durations, ''::bytea) AS durations "
+        f"FROM ({kept} UNION ALL SELECT key, {part.day('day')}, from_code, float8send(days) "
+        f"FROM live_moves) AS u GROUP BY 1, 2, 3) AS k {join} GROUP BY 1, 2 UNION ALL "
+        f"SELECT g, NULL, NULL, NULL, {', '.join(_COHORT_COLUMNS)} FROM ({_cohort_sql(part)}) c",
         params,
     )
     flows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
     packed: dict[tuple[Key, int], list[bytes]] = defaultdict(list)
+    cohort_rows = []
     for row in rows:
-        if row["durations"] is None:
+        if row["cohort"] is not None:
+            cohort_rows.append(row)
+        elif row["durations"] is None:
             flows[row["g"]][STAGES[row["code"]]] += row["moves"]
         else:
             packed[(row["g"], row["code"])].append(bytes(row["durations"]))
-    return flows, packed
+    return _cohort_figures(cohort_rows), flows, packed
 
 
 def _narrow_values(targets, packed, corrections) -> dict:
