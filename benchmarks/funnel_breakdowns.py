@@ -209,6 +209,18 @@ def _funnel_views(
             "l.source_campaign_id = %(campaign)s",
         ),
         funnel(
+            "API by campaign, owner filter",
+            api("campaign", owner=rep_id),
+            "campaign",
+            "l.owner_id = %(owner)s",
+        ),
+        funnel(
+            "API by month, campaign filter",
+            api("month", campaign=campaign.pk),
+            "month",
+            "l.source_campaign_id = %(campaign)s",
+        ),
+        funnel(
             "API by campaign, channel filter",
             api("campaign", channel=campaign.channel),
             "campaign",
