@@ -221,6 +221,25 @@ def _funnel_views(
             "l.source_campaign_id = %(campaign)s",
         ),
         funnel(
+            "API by month, owner filter",
+            api("month", owner=rep_id),
+            "month",
+            "l.owner_id = %(owner)s",
+        ),
+        funnel(
+            "API by channel, owner filter",
+            api("channel", owner=rep_id),
+            "channel",
+            "l.owner_id = %(owner)s",
+        ),
+        funnel(
+            "a rep's figures by month, campaign filter (as the rep)",
+            api("month", campaign=campaign.pk),
+            "month",
+            "(l.owner_id = %(rep)s OR l.owner_id IS NULL) AND l.source_campaign_id = %(campaign)s",
+            as_rep=True,
+        ),
+        funnel(
             "API by campaign, channel filter",
             api("campaign", channel=campaign.channel),
             "campaign",
