@@ -87,17 +87,7 @@ def use_main_triggers(cursor) -> list[tuple[str, str]]:
 def _lead_index_sql(*, covering: bool) -> list[str]:
     """Swap the leads' owner and campaign indexes: covering (today) or plain (before)."""
     migration = importlib.import_module("leads.migrations.0009_lead_key_covering_indexes")
-    statements = []
-    for column, name, included in migration.COVERING:
-        plain = migration.plain_index_name(column)
-        columns = ", ".join(included)
-        if covering:
-            statements.append(f"CREATE INDEX {name} ON leads_lead ({column}) INCLUDE ({columns})")
-            statements.append(f"DROP INDEX {plain}")
-        else:
-            statements.append(f"CREATE INDEX {plain} ON leads_lead ({column})")
-            statements.append(f"DROP INDEX {name}")
-    return statements
+    return migration.index_sql(covering=covering)
 
 
 def use_current_triggers(cursor, disabled: list[tuple[str, str]]) -> None:

@@ -310,12 +310,11 @@ def keyed_figures(
     kept = _merged([*((m, next_month(m) - timedelta(days=1)) for m in months), *_runs(days)])
     corrections = _corrections(part, kept, base) if summaries["noted"] and kept else []
     for fix in corrections:
-        if narrow:
-            fix.bucket = WHOLE
+        bucket = WHOLE if narrow else fix.bucket
         for g, sign, counted in ((fix.old_g, -1, fix.old_in), (fix.new_g, 1, fix.new_in)):
             if counted:
                 flows[g][STAGES[fix.to_code]] += sign
-                counts[(g, fix.from_code)][fix.bucket] += sign
+                counts[(g, fix.from_code)][bucket] += sign
     flows = {g: flow for g, flow in flows.items() if any(flow.values())}
     counts = {k: +c for k, c in counts.items() if +c}  # unary +: drops the zero buckets
     if group_by is not None:
@@ -511,16 +510,23 @@ def _kept_rows(part: _Slice, table: str, columns: str, *, whole: bool = False) -
 
 def _summed(part: _Slice, table: str, columns: str, live: str = "live") -> str:
     """Keyed rows (`table`: "flow" or "stage_time") and the live moves (CTE `live`,
-    counted) summed per group and `columns`."""
+    counted; _live_moves kept only the report's keys) summed per group and `columns`."""
+    rows = (
+        f"{_kept_rows(part, table, f'{columns}, moves')} "
+        f"UNION ALL SELECT key, {part.day('day')}, {columns}, moves FROM {live}"
+    )
+    return _per_group(part, rows, columns, "moves", "sum(moves)::bigint")
+
+
+def _per_group(part: _Slice, rows: str, columns: str, value: str, aggregate: str) -> str:
+    """`rows` (key, day, `columns`, `value`) aggregated per group and `columns`: per owner
+    or campaign id first, labelled after (part.summed_group)."""
     raw, join, label = part.summed_group("k.key", "k.day")
     return (
-        f"SELECT {label} AS g, {columns}, moves FROM ("
-        f"SELECT r, {columns}, sum(moves)::bigint AS moves FROM ("
-        f"SELECT {raw} AS r, {columns}, moves FROM ("
-        f"{_kept_rows(part, table, f'{columns}, moves')} "
-        f"UNION ALL SELECT key, {part.day('day')}, {columns}, moves FROM {live} "
-        f"WHERE {part.keeps('key')}) AS k {join}"
-        f") AS t GROUP BY r, {columns}) AS summed"
+        f"SELECT {label} AS g, {columns}, {value} FROM ("
+        f"SELECT r, {columns}, {aggregate} AS {value} FROM ("
+        f"SELECT {raw} AS r, {columns}, {value} FROM ({rows}) AS k {join}"
+        f") AS t GROUP BY r, {columns}) AS per_group"
     )
 
 
@@ -575,19 +581,20 @@ def _narrow_moves(part: _Slice, live_where: str, params: dict):
     year at 1M: 16,000), so their packed durations cost less to send than a second pass
     over the rows of the buckets that hold the percentiles."""
     live = _live_moves(part, live_where, "from_code, to_code, bucket, days", counted=False)
-    group, join = part.labelled("k.key", "k.day")
-    kept = _kept_rows(part, "stage_time", "from_code, durations", whole=True)
+    durations = (
+        f"{_kept_rows(part, 'stage_time', 'from_code, durations', whole=True)} UNION ALL "
+        f"SELECT key, {part.day('day')}, from_code, float8send(days) FROM live_moves"
+    )
+    per_group = _per_group(
+        part, durations, "from_code", "durations", "string_agg(durations, ''::bytea)"
+    )
     no_cohort = ", ".join(f"NULL::bigint AS {c}" for c in _COHORT_COLUMNS)
-    # Packed per key first (integers hash faster than the group's text), then per group.
     rows = fetch_rows(
         f"WITH live_moves AS MATERIALIZED ({live}), live AS (SELECT key, day, to_code, "
         "count(*) AS moves FROM live_moves GROUP BY 1, 2, 3) "
         f"SELECT g, to_code AS code, moves, NULL::bytea AS durations, {no_cohort} "
         f"FROM ({_summed(part, 'flow', 'to_code')}) AS f UNION ALL "
-        f"SELECT {group}, k.from_code, 0, string_agg(k.durations, ''::bytea), {no_cohort} "
-        "FROM (SELECT key, day, from_code, string_agg(durations, ''::bytea) AS durations "
-        f"FROM ({kept} UNION ALL SELECT key, {part.day('day')}, from_code, float8send(days) "
-        f"FROM live_moves) AS u GROUP BY 1, 2, 3) AS k {join} GROUP BY 1, 2 UNION ALL "
+        f"SELECT g, from_code, 0, durations, {no_cohort} FROM ({per_group}) AS d UNION ALL "
         f"SELECT g, NULL, NULL, NULL, {', '.join(_COHORT_COLUMNS)} FROM ({_cohort_sql(part)}) c",
         params,
     )
@@ -699,7 +706,7 @@ def _durations(part, targets, live_where: str, base: dict, corrections, live_val
         group, join = part.labelled("l.key", "l.day")
         ctes.append(
             f"live AS MATERIALIZED (SELECT {group} AS g, l.from_code, l.bucket, l.days "
-            f"FROM ({live}) AS l {join} WHERE {wanted} AND {part.keeps('l.key')})"
+            f"FROM ({live}) AS l {join} WHERE {wanted})"
         )
     rows = fetch_rows(f"WITH {', '.join(ctes)} " + " UNION ALL ".join(joins), params)
     chunks: dict[int, list[bytes]] = defaultdict(list)

@@ -177,15 +177,16 @@ class FiguresSerializer(serializers.Serializer):
             "reached": {stage: int(figures.reached[stage]) for stage in STAGES},
             "rates": {name: _number(value) for name, value in figures.rates.items()},
             "flow": {stage: int(figures.flow[stage]) for stage in STAGES},
-            "time_in_stage": {
-                stage: {
-                    "moves": int(time.moves),
-                    "median_days": _number(time.median_days),
-                    "p90_days": _number(time.p90_days),
-                }
-                for stage, time in ((s, figures.time_in_stage[s]) for s in STAGES)
-            },
+            "time_in_stage": {stage: _stage_time(figures.time_in_stage[stage]) for stage in STAGES},
         }
+
+
+def _stage_time(time) -> dict:
+    return {
+        "moves": int(time.moves),
+        "median_days": _number(time.median_days),
+        "p90_days": _number(time.p90_days),
+    }
 
 
 def _number(value) -> float | None:

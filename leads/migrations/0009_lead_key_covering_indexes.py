@@ -23,24 +23,37 @@ def plain_index_name(column: str) -> str:
     return f"leads_lead_{column}_{names_digest('leads_lead', column, length=8)}"
 
 
-def to_covering(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
+def index_sql(*, covering: bool) -> list[str]:
+    """The statements that put the covering indexes in place of the plain ones (or back):
+    this migration's, and benchmarks/funnel_write_cost.py's "before" side."""
+    statements = []
     for column, name, included in COVERING:
-        columns = ", ".join(f'"{c}"' for c in included)
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{name}" ON "leads_lead" ("{column}") INCLUDE ({columns})'
-        )
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{plain_index_name(column)}"')
+        plain = plain_index_name(column)
+        if covering:
+            columns = ", ".join(f'"{c}"' for c in included)
+            statements += [
+                f'CREATE INDEX IF NOT EXISTS "{name}" ON "leads_lead" ("{column}") '
+                f"INCLUDE ({columns})",
+                f'DROP INDEX IF EXISTS "{plain}"',
+            ]
+        else:
+            statements += [
+                f'CREATE INDEX IF NOT EXISTS "{plain}" ON "leads_lead" ("{column}")',
+                f'DROP INDEX IF EXISTS "{name}"',
+            ]
+    return statements
+
+
+def to_covering(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in index_sql(covering=True):
+            schema_editor.execute(statement)
 
 
 def to_plain(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column, name, _included in COVERING:
-        plain = plain_index_name(column)
-        schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{plain}" ON "leads_lead" ("{column}")')
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in index_sql(covering=False):
+            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):

@@ -525,44 +525,33 @@ def test_the_last_30_days_count_the_keyed_day_rows(corrupt):
     assert len(differ) == len(views)
 
 
-def test_a_deleted_campaign_equals_the_live_path_before_and_after_the_fold():
-    """Deleting a campaign sets its leads' campaign to none (SET_NULL: one statement, a
-    note per lead). Until the fold, keyed rows still count those moves under the gone
-    campaign's id and the reader moves them to none; after it the rows are rebuilt. Every
-    view, by channel included (a gone campaign has no channel label), equals live."""
+@pytest.mark.parametrize(
+    ("deleted", "seed", "noted_as", "dim"),
+    [("campaign", 4, "campaign_was", DIM_CAMPAIGN), ("owner", 5, "owner_was", DIM_OWNER)],
+)
+def test_a_deleted_campaign_or_owner_equals_the_live_path_before_and_after_the_fold(
+    deleted, seed, noted_as, dim
+):
+    """Deleting a campaign or a user sets their leads' campaign or owner to none (SET_NULL:
+    one statement, a note per lead). Until the fold, keyed rows still count those moves
+    under the gone id and the reader moves them to none; after it the rows are rebuilt.
+    Every view, by channel included (a gone campaign has no channel label), equals live.
+    A report reading a channel's keyed rows by their keys spelled out (every user, and
+    none) does not read a gone owner's rows, and must not take the noted moves out of
+    them either."""
     with override_settings(TIME_ZONE=TZ), time_machine.travel(NOW, tick=False):
-        campaigns, reps = _build(4)
+        campaigns, reps = _build(seed)
         manager = ManagerFactory()
         rollups_refresh()
-        gone = campaigns[2].pk
-        had = Lead.objects.filter(source_campaign_id=gone).count()
+        gone = campaigns[2] if deleted == "campaign" else reps[2]
+        gone_id = gone.pk
+        column = "source_campaign_id" if deleted == "campaign" else "owner_id"
+        had = Lead.objects.filter(**{column: gone_id}).count()
         assert had
-        campaigns[2].delete()
-        assert KeyedLeadNote.objects.filter(campaign_was=gone).count() == had
-        reads = _compare(campaigns, reps, manager)
-        assert reads[DIM_CAMPAIGN] and reads[DIM_JOINT]
-        KeyedLeadNote.objects.update(noted_at=datetime(2025, 1, 1, tzinfo=ZONE))
-        assert rollups_refresh().folded
-        assert not KeyedLeadNote.objects.exists()
-        _compare(campaigns, reps, manager)
-
-
-def test_a_deleted_owner_equals_the_live_path_before_and_after_the_fold():
-    """Deleting a user sets their leads' owner to none (SET_NULL, a note per lead). Until
-    the fold, keyed rows still count those moves under the gone owner; a report that
-    reads a channel's keyed rows by their keys spelled out (every user, and none) does not
-    read those rows, and must not take the noted moves out of them either."""
-    with override_settings(TIME_ZONE=TZ), time_machine.travel(NOW, tick=False):
-        campaigns, reps = _build(5)
-        manager = ManagerFactory()
-        rollups_refresh()
-        gone = reps[2].pk
-        had = Lead.objects.filter(owner_id=gone).count()
-        assert had
-        reps[2].delete()
-        assert KeyedLeadNote.objects.filter(owner_was=gone).count() == had
+        gone.delete()
+        assert KeyedLeadNote.objects.filter(**{noted_as: gone_id}).count() == had
         reads = _compare(campaigns, reps[:2], manager)
-        assert reads[DIM_OWNER] and reads[DIM_JOINT]
+        assert reads[dim] and reads[DIM_JOINT]
         KeyedLeadNote.objects.update(noted_at=datetime(2025, 1, 1, tzinfo=ZONE))
         assert rollups_refresh().folded
         assert not KeyedLeadNote.objects.exists()
